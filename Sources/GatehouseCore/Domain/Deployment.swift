@@ -1,0 +1,52 @@
+import Foundation
+
+/// An immutable snapshot of an API's resources and methods; stages point at one, and a rollback points back.
+/// Mirrors `Deployment` of the AWS `apigateway` model, with the snapshot it freezes.
+public struct Deployment: Codable, Sendable, Equatable {
+    public var id: String
+    public var restApiId: String
+    public var description: String?
+    public var createdDate: Date
+    public var snapshot: ApiDefinition
+
+    public init(id: String, restApiId: String, description: String?, createdDate: Date = Date(), snapshot: ApiDefinition) {
+        self.id = id
+        self.restApiId = restApiId
+        self.description = description
+        self.createdDate = createdDate
+        self.snapshot = snapshot
+    }
+}
+
+/// A whole API: the RestApi and its resource tree. The unit that import writes, export reads and deploy freezes.
+public struct ApiDefinition: Codable, Sendable, Equatable {
+    public var restApi: RestApi
+    /// Resources sorted by path; the root `/` is always present.
+    public var resources: [Resource]
+
+    public init(restApi: RestApi, resources: [Resource]) {
+        self.restApi = restApi
+        self.resources = resources.sorted { $0.path < $1.path }
+    }
+
+    /// Every method of the API, with the path of its resource.
+    public var methods: [(path: String, method: Method)] {
+        resources.flatMap { resource in
+            resource.resourceMethods.keys.sorted().compactMap { verb in
+                resource.resourceMethods[verb].map { (resource.path, $0) }
+            }
+        }
+    }
+}
+
+/// Account-wide settings; today the account-level throttle that every request also passes.
+public struct Account: Codable, Sendable, Equatable {
+    public var throttle: ThrottleLimit
+
+    public init(throttle: ThrottleLimit = Account.defaultThrottle) {
+        self.throttle = throttle
+    }
+
+    /// AWS's default account limit: 10,000 requests per second with a burst of 5,000.
+    public static let defaultThrottle = ThrottleLimit(rate: 10_000, burst: 5_000)
+}

@@ -1,0 +1,29 @@
+import Foundation
+
+/// A REST API: the named collection of resources and methods that a stage serves.
+/// Mirrors the `RestApi` shape of the AWS `apigateway` model.
+public struct RestApi: Codable, Sendable, Equatable {
+    public var id: String
+    public var name: String
+    public var description: String?
+    public var version: String?
+    /// Where an API key is read from: `HEADER` (`x-api-key`) or `AUTHORIZER`.
+    public var apiKeySource: ApiKeySource
+    public var createdDate: Date
+
+    public init(id: String, name: String, description: String? = nil, version: String? = nil,
+                apiKeySource: ApiKeySource = .header, createdDate: Date = Date()) {
+        self.id = id
+        self.name = name
+        self.description = description
+        self.version = version
+        self.apiKeySource = apiKeySource
+        self.createdDate = createdDate
+    }
+}
+
+/// Where a method that requires an API key finds it, as `x-amazon-apigateway-api-key-source` says.
+public enum ApiKeySource: String, Codable, Sendable, CaseIterable {
+    case header = "HEADER"
+    case authorizer = "AUTHORIZER"
+}

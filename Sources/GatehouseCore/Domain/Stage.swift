@@ -1,0 +1,53 @@
+import Foundation
+
+/// A named, callable snapshot of an API (`prod`, `dev`): which deployment it serves, its variables,
+/// and its per-method settings such as throttles. Mirrors `Stage` of the AWS `apigateway` model.
+public struct Stage: Codable, Sendable, Equatable {
+    public var restApiId: String
+    public var stageName: String
+    public var deploymentId: String
+    public var description: String?
+    public var variables: [String: String]
+    /// `*/*` for the stage default, `/resource/path/VERB` for one method.
+    public var methodSettings: [String: MethodSetting]
+    public var createdDate: Date
+    public var lastUpdatedDate: Date
+
+    public init(restApiId: String, stageName: String, deploymentId: String, description: String? = nil,
+                variables: [String: String] = [:], methodSettings: [String: MethodSetting] = [:],
+                createdDate: Date = Date(), lastUpdatedDate: Date = Date()) {
+        self.restApiId = restApiId
+        self.stageName = stageName
+        self.deploymentId = deploymentId
+        self.description = description
+        self.variables = variables
+        self.methodSettings = methodSettings
+        self.createdDate = createdDate
+        self.lastUpdatedDate = lastUpdatedDate
+    }
+
+    /// The key of the stage-wide default in `methodSettings`.
+    public static let defaultSettingsKey = "*/*"
+
+    /// The `methodSettings` key of one method, as AWS spells it: `{resource_path}/{http_method}`.
+    public static func methodSettingsKey(resourcePath: String, httpMethod: String) -> String {
+        "\(resourcePath)/\(httpMethod.uppercased())"
+    }
+}
+
+/// Settings of one method (or of every method, under `*/*`) in a stage. Mirrors `MethodSetting`.
+public struct MethodSetting: Codable, Sendable, Equatable {
+    public var throttlingRateLimit: Double?
+    public var throttlingBurstLimit: Int?
+
+    public init(throttlingRateLimit: Double? = nil, throttlingBurstLimit: Int? = nil) {
+        self.throttlingRateLimit = throttlingRateLimit
+        self.throttlingBurstLimit = throttlingBurstLimit
+    }
+
+    /// The throttle this setting imposes, if it sets one.
+    public var throttle: ThrottleLimit? {
+        guard let rate = throttlingRateLimit, let burst = throttlingBurstLimit else { return nil }
+        return ThrottleLimit(rate: rate, burst: burst)
+    }
+}

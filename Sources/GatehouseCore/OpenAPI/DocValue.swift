@@ -1,0 +1,79 @@
+import Foundation
+import Yams
+
+/// An ordered JSON/YAML value, so an export writes keys in a stable, readable order in either format.
+public indirect enum DocValue: Sendable, Equatable {
+    case string(String)
+    case int(Int)
+    case bool(Bool)
+    case array([DocValue])
+    case object([(String, DocValue)])
+
+    public static func == (lhs: DocValue, rhs: DocValue) -> Bool {
+        switch (lhs, rhs) {
+        case let (.string(a), .string(b)): return a == b
+        case let (.int(a), .int(b)): return a == b
+        case let (.bool(a), .bool(b)): return a == b
+        case let (.array(a), .array(b)): return a == b
+        case let (.object(a), .object(b)): return a.map(\.0) == b.map(\.0) && a.map(\.1) == b.map(\.1)
+        default: return false
+        }
+    }
+
+    /// Pretty JSON with two-space indentation.
+    public func json(indent: Int = 0) -> String {
+        let pad = String(repeating: "  ", count: indent + 1), close = String(repeating: "  ", count: indent)
+        switch self {
+        case .string(let s): return Self.quote(s)
+        case .int(let i): return String(i)
+        case .bool(let b): return b ? "true" : "false"
+        case .array(let items):
+            if items.isEmpty { return "[]" }
+            return "[\n" + items.map { pad + $0.json(indent: indent + 1) }.joined(separator: ",\n") + "\n\(close)]"
+        case .object(let pairs):
+            if pairs.isEmpty { return "{}" }
+            return "{\n" + pairs.map { "\(pad)\(Self.quote($0.0)): \($0.1.json(indent: indent + 1))" }.joined(separator: ",\n") + "\n\(close)}"
+        }
+    }
+
+    /// YAML, strings quoted where a plain scalar would read back as another type.
+    public func yaml() throws -> String {
+        try Yams.serialize(node: node, width: -1, allowUnicode: true)
+    }
+
+    var node: Node {
+        switch self {
+        case .string(let s): return Node(s, Tag(.str), Self.needsQuotes(s) ? .doubleQuoted : .any)
+        case .int(let i): return Node(String(i), Tag(.int))
+        case .bool(let b): return Node(b ? "true" : "false", Tag(.bool))
+        case .array(let items): return Node(items.map(\.node))
+        case .object(let pairs): return Node(pairs.map { (Node($0.0, Tag(.str), Self.needsQuotes($0.0) ? .doubleQuoted : .any), $0.1.node) })
+        }
+    }
+
+    static func needsQuotes(_ s: String) -> Bool {
+        if s.isEmpty { return true }
+        if Int(s) != nil || Double(s) != nil { return true }
+        return ["true", "false", "yes", "no", "on", "off", "null", "~", "y", "n"].contains(s.lowercased())
+    }
+
+    static func quote(_ s: String) -> String {
+        var out = "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 {
+                    out += String(format: "\\u%04x", scalar.value)
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+}

@@ -1,0 +1,55 @@
+import Yams
+
+/// A parsed YAML/JSON node with its location, so every mapping step can name the path and line it reads.
+struct DocumentNode {
+    let node: Node
+    let path: [String]
+
+    var location: String { path.joined(separator: ".") }
+    var line: Int? { node.mark?.line }
+
+    func child(_ key: String) -> DocumentNode? {
+        guard case .mapping(let mapping) = node else { return nil }
+        for (k, v) in mapping where k.string == key { return DocumentNode(node: v, path: path + [key]) }
+        return nil
+    }
+
+    /// The mapping's entries in document order, or `nil` if this is not a mapping.
+    var entries: [(key: String, value: DocumentNode)]? {
+        guard case .mapping(let mapping) = node else { return nil }
+        return mapping.map { (k, v) in
+            let key = k.string ?? ""
+            return (key, DocumentNode(node: v, path: path + [key]))
+        }
+    }
+
+    var elements: [DocumentNode]? {
+        guard case .sequence(let sequence) = node else { return nil }
+        return sequence.enumerated().map { DocumentNode(node: $1, path: path + ["[\($0)]"]) }
+    }
+
+    var scalar: String? {
+        guard case .scalar(let scalar) = node else { return nil }
+        return scalar.string
+    }
+
+    func diagnostic(_ message: String) -> ImportDiagnostic {
+        ImportDiagnostic(location: location, line: line, message: message)
+    }
+
+    /// The node at a coding path from a decoder error (keys and `Index N` steps), as deep as it exists.
+    func deepest(along keys: [String]) -> DocumentNode {
+        var current = self
+        for key in keys {
+            if let next = current.child(key) {
+                current = next
+            } else if let elements = current.elements, let index = Int(key.replacingOccurrences(of: "Index ", with: "")),
+                      elements.indices.contains(index) {
+                current = elements[index]
+            } else {
+                break
+            }
+        }
+        return current
+    }
+}

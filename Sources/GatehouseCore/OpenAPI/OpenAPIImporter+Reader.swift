@@ -1,0 +1,239 @@
+import Foundation
+
+extension OpenAPIImporter {
+    /// Walks the document, collecting the API and every error and warning on the way.
+    struct Reader {
+        let root: DocumentNode
+        let dialect: Dialect
+        let apiId: String
+        let now: Date
+        var errors: [ImportDiagnostic] = []
+        var warnings: [ImportDiagnostic] = []
+
+        init(root: DocumentNode, dialect: Dialect, apiId: String, now: Date) {
+            self.root = root
+            self.dialect = dialect
+            self.apiId = apiId
+            self.now = now
+        }
+
+        mutating func read() -> ApiDefinition {
+            let info = root.child("info")
+            let title = info?.child("title")?.scalar ?? ""
+            if title.isEmpty { errors.append((info ?? root).diagnostic("info.title is required: it names the API")) }
+            var keySource = ApiKeySource.header
+            if let source = root.child("x-amazon-apigateway-api-key-source") {
+                if let parsed = ApiKeySource(rawValue: (source.scalar ?? "").uppercased()) {
+                    keySource = parsed
+                } else {
+                    errors.append(source.diagnostic("must be HEADER or AUTHORIZER"))
+                }
+            }
+            warnUnsupportedExtensions(in: root)
+            let restApi = RestApi(id: apiId, name: title, description: info?.child("description")?.scalar,
+                                  version: info?.child("version")?.scalar, apiKeySource: keySource, createdDate: now)
+
+            var resourcesByPath: [String: Resource] = ["/": Resource(id: Identifiers.make(), parentId: nil, pathPart: "", path: "/")]
+            guard let paths = root.child("paths") else {
+                errors.append(root.diagnostic("'paths' is required"))
+                return ApiDefinition(restApi: restApi, resources: Array(resourcesByPath.values))
+            }
+            for (path, item) in paths.entries ?? [] {
+                if path.hasPrefix("x-") { warnUnsupported(item, name: path); continue }
+                if let problem = PathSegment.validate(path) {
+                    errors.append(item.diagnostic("invalid resource path '\(path)': \(problem)"))
+                    continue
+                }
+                ensureResource(path: path, in: &resourcesByPath)
+                let shared = item.child("parameters")
+                for (key, operation) in item.entries ?? [] {
+                    if let verb = OpenAPIImporter.operationKeys[key] {
+                        let method = readMethod(verb: verb, operation: operation, sharedParameters: shared)
+                        resourcesByPath[path]?.resourceMethods[verb] = method
+                    } else if key.hasPrefix("x-amazon-apigateway") {
+                        warnUnsupported(operation, name: key)
+                    } else if key == "trace" {
+                        warnings.append(operation.diagnostic("TRACE is not a method API Gateway supports; skipped"))
+                    }
+                }
+            }
+            return ApiDefinition(restApi: restApi, resources: Array(resourcesByPath.values))
+        }
+
+        mutating func ensureResource(path: String, in resources: inout [String: Resource]) {
+            var parentPath = "/"
+            var current = ""
+            for part in path.split(separator: "/") {
+                current += "/" + part
+                if resources[current] == nil {
+                    resources[current] = Resource(id: Identifiers.make(), parentId: resources[parentPath]?.id,
+                                                  pathPart: String(part), path: current)
+                }
+                parentPath = current
+            }
+        }
+
+        mutating func readMethod(verb: String, operation: DocumentNode, sharedParameters: DocumentNode?) -> Method {
+            var method = Method(httpMethod: verb)
+            method.operationName = operation.child("operationId")?.scalar
+            for parameter in (sharedParameters?.elements ?? []) + (operation.child("parameters")?.elements ?? []) {
+                let resolved = resolveReference(parameter)
+                guard let name = resolved.child("name")?.scalar, let location = resolved.child("in")?.scalar else { continue }
+                let awsLocation: String
+                switch location {
+                case "path": awsLocation = "path"
+                case "query": awsLocation = "querystring"
+                case "header": awsLocation = "header"
+                default: continue
+                }
+                let required = resolved.child("required")?.scalar == "true" || location == "path"
+                method.requestParameters["method.request.\(awsLocation).\(name)"] = required
+            }
+            if let security = operation.child("security") ?? root.child("security") {
+                method.apiKeyRequired = requiresApiKey(security)
+            }
+            for (key, value) in operation.entries ?? [] where key.hasPrefix("x-amazon-apigateway") && key != "x-amazon-apigateway-integration" {
+                warnUnsupported(value, name: key)
+            }
+            if let integration = operation.child("x-amazon-apigateway-integration") {
+                method.methodIntegration = readIntegration(integration, verb: verb)
+            } else {
+                warnings.append(operation.diagnostic("no x-amazon-apigateway-integration: \(verb) answers 500 until it has one"))
+            }
+            return method
+        }
+
+        /// Whether a security requirement names an `apiKey` scheme in the `x-api-key` header.
+        mutating func requiresApiKey(_ security: DocumentNode) -> Bool {
+            let schemes = dialect == .swagger2 ? root.child("securityDefinitions")
+                                               : root.child("components")?.child("securitySchemes")
+            var required = false
+            for requirement in security.elements ?? [] {
+                for (name, _) in requirement.entries ?? [] {
+                    guard let scheme = schemes?.child(name) else {
+                        errors.append(requirement.diagnostic("security scheme '\(name)' is not defined"))
+                        continue
+                    }
+                    if scheme.child("type")?.scalar == "apiKey", scheme.child("in")?.scalar == "header",
+                       scheme.child("name")?.scalar?.lowercased() == "x-api-key" {
+                        required = true
+                    } else {
+                        warnings.append(scheme.diagnostic("security scheme '\(name)' is not an x-api-key header key; authorizers are not supported yet, so it is not enforced"))
+                    }
+                }
+            }
+            return required
+        }
+
+        func resolveReference(_ node: DocumentNode) -> DocumentNode {
+            guard let ref = node.child("$ref")?.scalar, ref.hasPrefix("#/") else { return node }
+            var current: DocumentNode? = root
+            for part in ref.dropFirst(2).split(separator: "/") {
+                let key = part.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~")
+                current = current?.child(key)
+            }
+            return current ?? node
+        }
+
+        static let integrationFields: Set<String> = [
+            "type", "uri", "httpMethod", "requestParameters", "requestTemplates", "passthroughBehavior",
+            "timeoutInMillis", "responses",
+        ]
+        static let ignoredIntegrationFields: Set<String> = [
+            "contentHandling", "cacheKeyParameters", "cacheNamespace", "connectionType", "connectionId",
+            "credentials", "tlsConfig", "integrationSubtype", "payloadFormatVersion",
+        ]
+
+        mutating func readIntegration(_ node: DocumentNode, verb: String) -> Integration? {
+            guard node.entries != nil else {
+                errors.append(node.diagnostic("x-amazon-apigateway-integration must be a mapping"))
+                return nil
+            }
+            guard let typeNode = node.child("type"), let typeText = typeNode.scalar else {
+                errors.append(node.diagnostic("'type' is required (http, http_proxy or mock)"))
+                return nil
+            }
+            guard let type = IntegrationType(rawValue: typeText.uppercased()) else {
+                errors.append(typeNode.diagnostic("unknown integration type '\(typeText)'; expected http, http_proxy, mock, aws or aws_proxy"))
+                return nil
+            }
+            if !type.isSupported {
+                warnings.append(typeNode.diagnostic("integration type '\(typeText)' calls AWS services, which do not exist here; kept for export, answers 500"))
+            }
+            var integration = Integration(type: type)
+            integration.uri = node.child("uri")?.scalar
+            if (type == .http || type == .httpProxy) {
+                if let uri = integration.uri {
+                    if !(uri.hasPrefix("http://") || uri.hasPrefix("https://")) {
+                        errors.append(node.child("uri")?.diagnostic("'uri' must be an absolute http:// or https:// URL, got '\(uri)'")
+                                      ?? node.diagnostic("bad uri"))
+                    }
+                } else {
+                    errors.append(node.diagnostic("'uri' is required for an \(typeText) integration"))
+                }
+            }
+            if let method = node.child("httpMethod")?.scalar {
+                let upper = method.uppercased()
+                if Method.verbs.contains(upper) { integration.httpMethod = upper } else {
+                    errors.append(node.child("httpMethod")?.diagnostic("'\(method)' is not an HTTP method") ?? node.diagnostic("bad httpMethod"))
+                }
+            }
+            integration.requestParameters = stringMap(node.child("requestParameters"))
+            for (key, value) in integration.requestParameters {
+                if !key.hasPrefix("integration.request.") {
+                    errors.append(node.child("requestParameters")?.diagnostic("'\(key)' must start with integration.request.") ?? node.diagnostic(key))
+                }
+                if !(value.hasPrefix("method.request.") || value.hasPrefix("stageVariables.") || value.hasPrefix("'")
+                     || value.hasPrefix("context.")) {
+                    errors.append(node.child("requestParameters")?.diagnostic("'\(value)' for \(key) must be method.request.*, stageVariables.*, context.* or a 'quoted literal'") ?? node.diagnostic(value))
+                }
+            }
+            integration.requestTemplates = stringMap(node.child("requestTemplates"))
+            integration.passthroughBehavior = node.child("passthroughBehavior")?.scalar
+            if let timeoutNode = node.child("timeoutInMillis") {
+                if let timeout = Int(timeoutNode.scalar ?? ""), Integration.timeoutRange.contains(timeout) {
+                    integration.timeoutInMillis = timeout
+                } else {
+                    errors.append(timeoutNode.diagnostic("timeoutInMillis must be a whole number from 50 to 29000, got '\(timeoutNode.scalar ?? "")'"))
+                }
+            }
+            for (pattern, response) in node.child("responses")?.entries ?? [] {
+                guard let status = response.child("statusCode")?.scalar, let code = Int(status), (100...599).contains(code) else {
+                    errors.append(response.diagnostic("each integration response needs a statusCode from 100 to 599"))
+                    continue
+                }
+                if pattern != "default", (try? NSRegularExpression(pattern: pattern)) == nil {
+                    errors.append(response.diagnostic("selection pattern '\(pattern)' is not a valid regular expression"))
+                }
+                integration.integrationResponses[pattern] = IntegrationResponse(
+                    statusCode: status, selectionPattern: pattern == "default" ? nil : pattern,
+                    responseParameters: stringMap(response.child("responseParameters")),
+                    responseTemplates: stringMap(response.child("responseTemplates")))
+            }
+            for (key, value) in node.entries ?? [] where !Self.integrationFields.contains(key) {
+                if Self.ignoredIntegrationFields.contains(key) {
+                    warnings.append(value.diagnostic("integration field '\(key)' is not supported here and was ignored"))
+                } else {
+                    warnings.append(value.diagnostic("unknown integration field '\(key)' was ignored"))
+                }
+            }
+            return integration
+        }
+
+        func stringMap(_ node: DocumentNode?) -> [String: String] {
+            var result: [String: String] = [:]
+            for (key, value) in node?.entries ?? [] { result[key] = value.scalar ?? "" }
+            return result
+        }
+
+        mutating func warnUnsupportedExtensions(in node: DocumentNode) {
+            for (key, value) in node.entries ?? [] where key.hasPrefix("x-amazon-apigateway") && !OpenAPIImporter.supportedExtensions.contains(key) {
+                warnUnsupported(value, name: key)
+            }
+        }
+
+        mutating func warnUnsupported(_ node: DocumentNode, name: String) {
+            warnings.append(node.diagnostic("extension '\(name)' is not supported here and was ignored"))
+        }
+    }
+}
