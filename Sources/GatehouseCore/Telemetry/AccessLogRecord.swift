@@ -1,0 +1,110 @@
+import Foundation
+
+/// One call through the gateway as the access log and metric rollups record it.
+public struct AccessLogRecord: Sendable, Equatable, Codable {
+    public var requestId: String
+    public var time: Date
+    public var apiId: String?
+    public var stage: String?
+    /// The matched resource's path (`/pets/{id}`), `nil` when no route matched.
+    public var resourcePath: String?
+    public var httpMethod: String
+    public var path: String
+    public var status: Int
+    public var latencyMs: Double
+    public var integrationLatencyMs: Double?
+    public var requestBytes: Int
+    public var responseBytes: Int
+    public var apiKeyId: String?
+    public var sourceIp: String?
+    public var userAgent: String?
+    /// The gateway response type or integration error, when there was one (`THROTTLED`, `INTEGRATION_TIMEOUT`, …).
+    public var error: String?
+    public var throttled: Bool
+
+    public init(requestId: String, time: Date, apiId: String?, stage: String?, resourcePath: String?, httpMethod: String,
+                path: String, status: Int, latencyMs: Double, integrationLatencyMs: Double? = nil, requestBytes: Int = 0,
+                responseBytes: Int = 0, apiKeyId: String? = nil, sourceIp: String? = nil, userAgent: String? = nil,
+                error: String? = nil, throttled: Bool = false) {
+        self.requestId = requestId
+        self.time = time
+        self.apiId = apiId
+        self.stage = stage
+        self.resourcePath = resourcePath
+        self.httpMethod = httpMethod
+        self.path = path
+        self.status = status
+        self.latencyMs = latencyMs
+        self.integrationLatencyMs = integrationLatencyMs
+        self.requestBytes = requestBytes
+        self.responseBytes = responseBytes
+        self.apiKeyId = apiKeyId
+        self.sourceIp = sourceIp
+        self.userAgent = userAgent
+        self.error = error
+        self.throttled = throttled
+    }
+}
+
+/// The counters of one (api, stage, resource, method, second): what a metric rollup row holds.
+public struct MetricRollup: Sendable, Equatable {
+    /// Identifies the row a rollup adds into.
+    public struct Key: Sendable, Hashable {
+        public var apiId: String
+        public var stage: String
+        public var resourcePath: String
+        public var httpMethod: String
+        public var second: Int64
+
+        public init(apiId: String, stage: String, resourcePath: String, httpMethod: String, second: Int64) {
+            self.apiId = apiId
+            self.stage = stage
+            self.resourcePath = resourcePath
+            self.httpMethod = httpMethod
+            self.second = second
+        }
+    }
+
+    public var count = 0
+    public var count4xx = 0
+    public var count5xx = 0
+    public var throttled = 0
+    public var cacheHit = 0
+    public var cacheMiss = 0
+    public var latency = LatencyHistogram()
+    public var integrationLatency = LatencyHistogram()
+
+    public init() {}
+
+    public mutating func add(_ record: AccessLogRecord) {
+        count += 1
+        if (400..<500).contains(record.status) { count4xx += 1 }
+        if record.status >= 500 { count5xx += 1 }
+        if record.throttled { throttled += 1 }
+        latency.record(milliseconds: record.latencyMs)
+        if let integration = record.integrationLatencyMs { integrationLatency.record(milliseconds: integration) }
+    }
+
+    public mutating func merge(_ other: MetricRollup) {
+        count += other.count
+        count4xx += other.count4xx
+        count5xx += other.count5xx
+        throttled += other.throttled
+        cacheHit += other.cacheHit
+        cacheMiss += other.cacheMiss
+        latency.merge(other.latency)
+        integrationLatency.merge(other.integrationLatency)
+    }
+
+    /// Groups records into per-second rollups; records with no API (no route) are not rolled up.
+    public static func aggregate(_ records: [AccessLogRecord]) -> [Key: MetricRollup] {
+        var result: [Key: MetricRollup] = [:]
+        for record in records {
+            guard let apiId = record.apiId else { continue }
+            let key = Key(apiId: apiId, stage: record.stage ?? "", resourcePath: record.resourcePath ?? "",
+                          httpMethod: record.httpMethod, second: Int64(record.time.timeIntervalSince1970.rounded(.down)))
+            result[key, default: MetricRollup()].add(record)
+        }
+        return result
+    }
+}

@@ -1,0 +1,131 @@
+import GRDB
+
+/// The store's schema as a list of migrations. Shipped migrations never change; new ones are appended.
+enum Schema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE rest_api (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    name TEXT NOT NULL,
+                    description TEXT,
+                    version TEXT,
+                    api_key_source TEXT NOT NULL DEFAULT 'HEADER',
+                    created_date REAL NOT NULL
+                );
+                CREATE TABLE resource (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    rest_api_id TEXT NOT NULL REFERENCES rest_api(id) ON DELETE CASCADE,
+                    parent_id TEXT,
+                    path_part TEXT NOT NULL,
+                    path TEXT NOT NULL,
+                    UNIQUE (rest_api_id, path)
+                );
+                CREATE TABLE method (
+                    resource_id TEXT NOT NULL REFERENCES resource(id) ON DELETE CASCADE,
+                    http_method TEXT NOT NULL,
+                    definition TEXT NOT NULL,
+                    PRIMARY KEY (resource_id, http_method)
+                );
+                CREATE TABLE deployment (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    rest_api_id TEXT NOT NULL REFERENCES rest_api(id) ON DELETE CASCADE,
+                    description TEXT,
+                    created_date REAL NOT NULL,
+                    snapshot TEXT NOT NULL
+                );
+                CREATE INDEX deployment_api ON deployment(rest_api_id, created_date);
+                CREATE TABLE stage (
+                    rest_api_id TEXT NOT NULL REFERENCES rest_api(id) ON DELETE CASCADE,
+                    stage_name TEXT NOT NULL,
+                    deployment_id TEXT NOT NULL REFERENCES deployment(id),
+                    description TEXT,
+                    variables TEXT NOT NULL DEFAULT '{}',
+                    method_settings TEXT NOT NULL DEFAULT '{}',
+                    created_date REAL NOT NULL,
+                    last_updated_date REAL NOT NULL,
+                    PRIMARY KEY (rest_api_id, stage_name)
+                );
+                CREATE TABLE account (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    throttle_rate REAL NOT NULL,
+                    throttle_burst INTEGER NOT NULL
+                );
+                INSERT INTO account (id, throttle_rate, throttle_burst) VALUES (1, 10000, 5000);
+                CREATE TABLE config_version (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    version INTEGER NOT NULL
+                );
+                INSERT INTO config_version (id, version) VALUES (1, 1);
+                CREATE TABLE audit_log (
+                    id INTEGER PRIMARY KEY,
+                    time REAL NOT NULL,
+                    operator TEXT NOT NULL,
+                    source TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    target TEXT NOT NULL,
+                    before TEXT,
+                    after TEXT
+                );
+                CREATE TABLE access_log (
+                    id INTEGER PRIMARY KEY,
+                    request_id TEXT NOT NULL,
+                    time REAL NOT NULL,
+                    api_id TEXT,
+                    stage TEXT,
+                    resource_path TEXT,
+                    http_method TEXT NOT NULL,
+                    path TEXT NOT NULL,
+                    status INTEGER NOT NULL,
+                    latency_ms REAL NOT NULL,
+                    integration_latency_ms REAL,
+                    request_bytes INTEGER NOT NULL DEFAULT 0,
+                    response_bytes INTEGER NOT NULL DEFAULT 0,
+                    api_key_id TEXT,
+                    source_ip TEXT,
+                    user_agent TEXT,
+                    error TEXT
+                );
+                CREATE INDEX access_log_time ON access_log(time);
+                CREATE TABLE metric_second (
+                    api_id TEXT NOT NULL,
+                    stage TEXT NOT NULL,
+                    resource_path TEXT NOT NULL,
+                    http_method TEXT NOT NULL,
+                    second INTEGER NOT NULL,
+                    count INTEGER NOT NULL DEFAULT 0,
+                    count_4xx INTEGER NOT NULL DEFAULT 0,
+                    count_5xx INTEGER NOT NULL DEFAULT 0,
+                    throttled INTEGER NOT NULL DEFAULT 0,
+                    cache_hit INTEGER NOT NULL DEFAULT 0,
+                    cache_miss INTEGER NOT NULL DEFAULT 0,
+                    latency_hist BLOB,
+                    integration_latency_hist BLOB,
+                    PRIMARY KEY (api_id, stage, resource_path, http_method, second)
+                ) WITHOUT ROWID;
+                CREATE INDEX metric_second_time ON metric_second(second);
+                CREATE TABLE worker (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    pid INTEGER NOT NULL,
+                    version TEXT NOT NULL,
+                    listen TEXT NOT NULL,
+                    started REAL NOT NULL,
+                    last_beat REAL NOT NULL,
+                    telemetry_dropped INTEGER NOT NULL DEFAULT 0,
+                    state TEXT NOT NULL DEFAULT 'serving'
+                );
+                """)
+            // Any write to configuration, by any process or by hand, bumps the version the worker watches.
+            for table in ["rest_api", "resource", "method", "deployment", "stage", "account"] {
+                for event in ["INSERT", "UPDATE", "DELETE"] {
+                    try db.execute(sql: """
+                        CREATE TRIGGER \(table)_\(event.lowercased())_bumps_version AFTER \(event) ON \(table)
+                        BEGIN UPDATE config_version SET version = version + 1 WHERE id = 1; END;
+                        """)
+                }
+            }
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,357 @@
+import Foundation
+import GatehouseCore
+import GRDB
+
+/// Who makes a change, for the audit log.
+public struct Actor: Sendable {
+    public var name: String
+    /// `cli`, `console`, `admin-api`, …
+    public var source: String
+
+    public init(name: String, source: String) {
+        self.name = name
+        self.source = source
+    }
+
+    /// The current user (`$USER`) acting through `source`.
+    public static func current(source: String) -> Actor {
+        Actor(name: ProcessInfo.processInfo.environment["USER"] ?? "unknown", source: source)
+    }
+}
+
+/// How an import meets an API that already exists.
+public enum ImportMode: String, Sendable, CaseIterable {
+    /// Replace the API's resources and methods with the document's.
+    case overwrite
+    /// Add the document's resources and methods; same path and verb replaces.
+    case merge
+}
+
+extension Store {
+    // MARK: APIs
+
+    /// Writes an imported API: a new one, or into `definition.restApi.id` when it exists, as `mode` says.
+    public func putApi(_ definition: ApiDefinition, mode: ImportMode, actor: Actor) throws {
+        try write { db in
+            let existing = try Self.loadDefinition(db, apiId: definition.restApi.id)
+            var target = definition
+            if let existing {
+                target.restApi.createdDate = existing.restApi.createdDate
+                if mode == .merge { target = Self.merged(existing, with: definition) }
+                try db.execute(sql: "DELETE FROM resource WHERE rest_api_id = ?", arguments: [existing.restApi.id])
+                try db.execute(sql: "UPDATE rest_api SET name = ?, description = ?, version = ?, api_key_source = ? WHERE id = ?",
+                               arguments: [target.restApi.name, target.restApi.description, target.restApi.version,
+                                           target.restApi.apiKeySource.rawValue, target.restApi.id])
+            } else {
+                try db.execute(sql: "INSERT INTO rest_api (id, name, description, version, api_key_source, created_date) VALUES (?, ?, ?, ?, ?, ?)",
+                               arguments: [target.restApi.id, target.restApi.name, target.restApi.description, target.restApi.version,
+                                           target.restApi.apiKeySource.rawValue, target.restApi.createdDate.timeIntervalSince1970])
+            }
+            try Self.insertResources(db, apiId: target.restApi.id, resources: target.resources)
+            try Self.audit(db, actor: actor, action: existing == nil ? "CreateRestApi" : "PutRestApi(\(mode.rawValue))",
+                           target: "restapis/\(target.restApi.id)",
+                           before: existing.map { Self.summary($0) }, after: Self.summary(target))
+        }
+    }
+
+    static func merged(_ existing: ApiDefinition, with incoming: ApiDefinition) -> ApiDefinition {
+        var byPath = Dictionary(uniqueKeysWithValues: existing.resources.map { ($0.path, $0) })
+        for resource in incoming.resources {
+            if var current = byPath[resource.path] {
+                for (verb, method) in resource.resourceMethods { current.resourceMethods[verb] = method }
+                byPath[resource.path] = current
+            } else {
+                var added = resource
+                if let parentPath = Self.parentPath(resource.path) { added.parentId = byPath[parentPath]?.id ?? resource.parentId }
+                byPath[resource.path] = added
+            }
+        }
+        var api = existing.restApi
+        api.name = incoming.restApi.name
+        api.description = incoming.restApi.description ?? api.description
+        api.version = incoming.restApi.version ?? api.version
+        return ApiDefinition(restApi: api, resources: Array(byPath.values))
+    }
+
+    static func parentPath(_ path: String) -> String? {
+        guard path != "/" else { return nil }
+        let trimmed = path.split(separator: "/").dropLast().joined(separator: "/")
+        return "/" + trimmed
+    }
+
+    static func insertResources(_ db: Database, apiId: String, resources: [Resource]) throws {
+        for resource in resources.sorted(by: { $0.path.count < $1.path.count }) {
+            try db.execute(sql: "INSERT INTO resource (id, rest_api_id, parent_id, path_part, path) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [resource.id, apiId, resource.parentId, resource.pathPart, resource.path])
+            for (verb, method) in resource.resourceMethods {
+                try db.execute(sql: "INSERT INTO method (resource_id, http_method, definition) VALUES (?, ?, ?)",
+                               arguments: [resource.id, verb, try json(method)])
+            }
+        }
+    }
+
+    static func summary(_ definition: ApiDefinition) -> String {
+        let methods = definition.methods.map { "\($0.method.httpMethod) \($0.path)" }
+        return "\(definition.restApi.name): \(methods.count) methods [\(methods.joined(separator: ", "))]"
+    }
+
+    /// The draft (not yet deployed) definition of an API.
+    public func definition(apiId: String) throws -> ApiDefinition? {
+        try read { db in try Self.loadDefinition(db, apiId: apiId) }
+    }
+
+    static func loadDefinition(_ db: Database, apiId: String) throws -> ApiDefinition? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM rest_api WHERE id = ?", arguments: [apiId]) else { return nil }
+        let api = RestApi(id: row["id"], name: row["name"], description: row["description"], version: row["version"],
+                          apiKeySource: ApiKeySource(rawValue: row["api_key_source"]) ?? .header,
+                          createdDate: Date(timeIntervalSince1970: row["created_date"]))
+        var resources: [String: Resource] = [:]
+        for r in try Row.fetchAll(db, sql: "SELECT * FROM resource WHERE rest_api_id = ?", arguments: [apiId]) {
+            resources[r["id"]] = Resource(id: r["id"], parentId: r["parent_id"], pathPart: r["path_part"], path: r["path"])
+        }
+        let methods = try Row.fetchAll(db, sql: """
+            SELECT method.* FROM method JOIN resource ON resource.id = method.resource_id WHERE resource.rest_api_id = ?
+            """, arguments: [apiId])
+        for m in methods {
+            let resourceId: String = m["resource_id"]
+            resources[resourceId]?.resourceMethods[m["http_method"]] = try decode(Method.self, m["definition"])
+        }
+        return ApiDefinition(restApi: api, resources: Array(resources.values))
+    }
+
+    /// Every API, newest first.
+    public func restApis() throws -> [RestApi] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM rest_api ORDER BY created_date DESC").map { row in
+                RestApi(id: row["id"], name: row["name"], description: row["description"], version: row["version"],
+                        apiKeySource: ApiKeySource(rawValue: row["api_key_source"]) ?? .header,
+                        createdDate: Date(timeIntervalSince1970: row["created_date"]))
+            }
+        }
+    }
+
+    // MARK: Deployments and stages
+
+    /// Freezes the API's current definition into a deployment and points `stageName` at it (creating the stage).
+    @discardableResult
+    public func deploy(apiId: String, stageName: String, description: String?, variables: [String: String],
+                       actor: Actor, now: Date = Date()) throws -> Deployment {
+        guard Self.isValidStageName(stageName) else {
+            throw StoreError.invalid("stage name '\(stageName)' is invalid: use letters, digits, '-' and '_' (1–128 characters)")
+        }
+        return try write { db in
+            guard let definition = try Self.loadDefinition(db, apiId: apiId) else {
+                throw StoreError.notFound(what: "API \(apiId)", hint: "list APIs with `gatehouse apis`")
+            }
+            let deployment = Deployment(id: Identifiers.make(), restApiId: apiId, description: description,
+                                        createdDate: now, snapshot: definition)
+            try db.execute(sql: "INSERT INTO deployment (id, rest_api_id, description, created_date, snapshot) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [deployment.id, apiId, description, now.timeIntervalSince1970, try Self.json(definition)])
+            let before = try Self.loadStage(db, apiId: apiId, stageName: stageName)
+            var stage = before ?? Stage(restApiId: apiId, stageName: stageName, deploymentId: deployment.id, createdDate: now)
+            stage.deploymentId = deployment.id
+            stage.lastUpdatedDate = now
+            for (key, value) in variables { stage.variables[key] = value }
+            try Self.saveStage(db, stage)
+            try Self.audit(db, actor: actor, action: "CreateDeployment", target: "restapis/\(apiId)/stages/\(stageName)",
+                           before: before.map { "deployment \($0.deploymentId)" },
+                           after: "deployment \(deployment.id)" + (variables.isEmpty ? "" : " variables \(try Self.json(stage.variables))"))
+            return deployment
+        }
+    }
+
+    static func isValidStageName(_ name: String) -> Bool {
+        !name.isEmpty && name.count <= 128 && name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }
+    }
+
+    /// The API's deployments, newest first, without their snapshots' bodies mattering to the caller.
+    public func deployments(apiId: String) throws -> [Deployment] {
+        try read { db in
+            guard try Self.apiExists(db, apiId) else {
+                throw StoreError.notFound(what: "API \(apiId)", hint: "list APIs with `gatehouse apis`")
+            }
+            return try Row.fetchAll(db, sql: "SELECT * FROM deployment WHERE rest_api_id = ? ORDER BY created_date DESC, rowid DESC",
+                                    arguments: [apiId]).map { row in
+                Deployment(id: row["id"], restApiId: row["rest_api_id"], description: row["description"],
+                           createdDate: Date(timeIntervalSince1970: row["created_date"]),
+                           snapshot: try Self.decode(ApiDefinition.self, row["snapshot"]))
+            }
+        }
+    }
+
+    static func apiExists(_ db: Database, _ apiId: String) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM rest_api WHERE id = ?)", arguments: [apiId]) ?? false
+    }
+
+    /// Points a stage back (or forward) at one of the API's deployments.
+    public func rollback(apiId: String, stageName: String, to deploymentId: String, actor: Actor) throws {
+        try write { db in
+            guard var stage = try Self.loadStage(db, apiId: apiId, stageName: stageName) else {
+                throw StoreError.notFound(what: "stage \(stageName) of API \(apiId)", hint: "create it with `gatehouse deploy`")
+            }
+            guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM deployment WHERE id = ? AND rest_api_id = ?)",
+                                    arguments: [deploymentId, apiId]) == true else {
+                throw StoreError.notFound(what: "deployment \(deploymentId) of API \(apiId)",
+                                          hint: "list them with `gatehouse deployments --api \(apiId)`")
+            }
+            let before = stage.deploymentId
+            stage.deploymentId = deploymentId
+            stage.lastUpdatedDate = Date()
+            try Self.saveStage(db, stage)
+            try Self.audit(db, actor: actor, action: "UpdateStage(rollback)", target: "restapis/\(apiId)/stages/\(stageName)",
+                           before: "deployment \(before)", after: "deployment \(deploymentId)")
+        }
+    }
+
+    /// The API's stages (or every API's, with `nil`).
+    public func stages(apiId: String? = nil) throws -> [Stage] {
+        try read { db in
+            let rows: [Row]
+            if let apiId {
+                rows = try Row.fetchAll(db, sql: "SELECT * FROM stage WHERE rest_api_id = ? ORDER BY stage_name", arguments: [apiId])
+            } else {
+                rows = try Row.fetchAll(db, sql: "SELECT * FROM stage ORDER BY rest_api_id, stage_name")
+            }
+            return try rows.map(Self.stage(from:))
+        }
+    }
+
+    public func stage(apiId: String, stageName: String) throws -> Stage? {
+        try read { db in try Self.loadStage(db, apiId: apiId, stageName: stageName) }
+    }
+
+    static func loadStage(_ db: Database, apiId: String, stageName: String) throws -> Stage? {
+        try Row.fetchOne(db, sql: "SELECT * FROM stage WHERE rest_api_id = ? AND stage_name = ?", arguments: [apiId, stageName])
+            .map(stage(from:))
+    }
+
+    static func stage(from row: Row) throws -> Stage {
+        Stage(restApiId: row["rest_api_id"], stageName: row["stage_name"], deploymentId: row["deployment_id"],
+              description: row["description"], variables: try decode([String: String].self, row["variables"]),
+              methodSettings: try decode([String: MethodSetting].self, row["method_settings"]),
+              createdDate: Date(timeIntervalSince1970: row["created_date"]),
+              lastUpdatedDate: Date(timeIntervalSince1970: row["last_updated_date"]))
+    }
+
+    static func saveStage(_ db: Database, _ stage: Stage) throws {
+        try db.execute(sql: """
+            INSERT INTO stage (rest_api_id, stage_name, deployment_id, description, variables, method_settings, created_date, last_updated_date)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (rest_api_id, stage_name) DO UPDATE SET deployment_id = excluded.deployment_id,
+                description = excluded.description, variables = excluded.variables,
+                method_settings = excluded.method_settings, last_updated_date = excluded.last_updated_date
+            """, arguments: [stage.restApiId, stage.stageName, stage.deploymentId, stage.description, try json(stage.variables),
+                             try json(stage.methodSettings), stage.createdDate.timeIntervalSince1970,
+                             stage.lastUpdatedDate.timeIntervalSince1970])
+    }
+
+    // MARK: Throttles
+
+    /// Sets (or with `nil`, removes) a stage throttle: `methodKey` is `*/*` or `/path/VERB`.
+    public func setStageThrottle(apiId: String, stageName: String, methodKey: String, limit: ThrottleLimit?, actor: Actor) throws {
+        if let limit {
+            guard limit.rate >= 0, limit.rate.isFinite, limit.burst >= 0 else {
+                throw StoreError.invalid("rate and burst must be zero or more (got rate \(limit.rate), burst \(limit.burst))")
+            }
+        }
+        try write { db in
+            guard var stage = try Self.loadStage(db, apiId: apiId, stageName: stageName) else {
+                throw StoreError.notFound(what: "stage \(stageName) of API \(apiId)", hint: "deploy it first with `gatehouse deploy --api \(apiId) --stage \(stageName)`")
+            }
+            if methodKey != Stage.defaultSettingsKey {
+                let deployment = try Row.fetchOne(db, sql: "SELECT snapshot FROM deployment WHERE id = ?", arguments: [stage.deploymentId])
+                let snapshot = try deployment.map { try Self.decode(ApiDefinition.self, $0["snapshot"]) }
+                let known = Set(snapshot?.methods.map { Stage.methodSettingsKey(resourcePath: $0.path, httpMethod: $0.method.httpMethod) } ?? [])
+                guard known.contains(methodKey) else {
+                    throw StoreError.notFound(what: "method \(methodKey) in stage \(stageName)",
+                                              hint: "the stage serves: \(known.sorted().joined(separator: ", "))")
+                }
+            }
+            let before = stage.methodSettings[methodKey]?.throttle
+            var setting = stage.methodSettings[methodKey] ?? MethodSetting()
+            setting.throttlingRateLimit = limit?.rate
+            setting.throttlingBurstLimit = limit?.burst
+            stage.methodSettings[methodKey] = setting == MethodSetting() ? nil : setting
+            stage.lastUpdatedDate = Date()
+            try Self.saveStage(db, stage)
+            try Self.audit(db, actor: actor, action: "UpdateStage(throttle)",
+                           target: "restapis/\(apiId)/stages/\(stageName)/\(methodKey)",
+                           before: before?.description ?? "none", after: limit?.description ?? "none")
+        }
+    }
+
+    public func account() throws -> Account {
+        try read { db in try Self.loadAccount(db) }
+    }
+
+    static func loadAccount(_ db: Database) throws -> Account {
+        guard let row = try Row.fetchOne(db, sql: "SELECT throttle_rate, throttle_burst FROM account WHERE id = 1") else { return Account() }
+        return Account(throttle: ThrottleLimit(rate: row["throttle_rate"], burst: row["throttle_burst"]))
+    }
+
+    public func setAccountThrottle(_ limit: ThrottleLimit, actor: Actor) throws {
+        try write { db in
+            let before = try Self.loadAccount(db)
+            try db.execute(sql: "UPDATE account SET throttle_rate = ?, throttle_burst = ? WHERE id = 1", arguments: [limit.rate, limit.burst])
+            try Self.audit(db, actor: actor, action: "UpdateAccount(throttle)", target: "account",
+                           before: before.throttle.description, after: limit.description)
+        }
+    }
+
+    // MARK: Serving snapshot and change detection
+
+    /// The counter every configuration write bumps (by trigger, whoever writes).
+    public func configVersion() throws -> Int64 {
+        try read { db in try Int64.fetchOne(db, sql: "SELECT version FROM config_version WHERE id = 1") ?? 0 }
+    }
+
+    /// Everything the worker serves, read in one consistent transaction.
+    public func gatewayConfiguration() throws -> GatewayConfiguration {
+        try read { db in
+            let version = try Int64.fetchOne(db, sql: "SELECT version FROM config_version WHERE id = 1") ?? 0
+            let account = try Self.loadAccount(db)
+            var snapshots: [String: ApiDefinition] = [:]
+            var bindings: [GatewayConfiguration.StageBinding] = []
+            for row in try Row.fetchAll(db, sql: "SELECT * FROM stage") {
+                let stage = try Self.stage(from: row)
+                if snapshots[stage.deploymentId] == nil,
+                   let text = try String.fetchOne(db, sql: "SELECT snapshot FROM deployment WHERE id = ?", arguments: [stage.deploymentId]) {
+                    snapshots[stage.deploymentId] = try Self.decode(ApiDefinition.self, text)
+                }
+                if let definition = snapshots[stage.deploymentId] {
+                    bindings.append(.init(stage: stage, definition: definition))
+                }
+            }
+            return GatewayConfiguration(version: version, account: account, stages: bindings)
+        }
+    }
+
+    // MARK: Audit
+
+    static func audit(_ db: Database, actor: Actor, action: String, target: String, before: String?, after: String?) throws {
+        try db.execute(sql: "INSERT INTO audit_log (time, operator, source, action, target, before, after) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                       arguments: [Date().timeIntervalSince1970, actor.name, actor.source, action, target, before, after])
+    }
+
+    /// One recorded change.
+    public struct AuditEntry: Sendable, Codable {
+        public var id: Int64
+        public var time: Date
+        public var operatorName: String
+        public var source: String
+        public var action: String
+        public var target: String
+        public var before: String?
+        public var after: String?
+    }
+
+    /// The newest audit entries, newest first.
+    public func auditLog(limit: Int = 100) throws -> [AuditEntry] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM audit_log ORDER BY id DESC LIMIT ?", arguments: [limit]).map { row in
+                AuditEntry(id: row["id"], time: Date(timeIntervalSince1970: row["time"]), operatorName: row["operator"],
+                           source: row["source"], action: row["action"], target: row["target"], before: row["before"], after: row["after"])
+            }
+        }
+    }
+}

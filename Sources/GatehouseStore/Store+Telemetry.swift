@@ -1,0 +1,197 @@
+import Foundation
+import GatehouseCore
+import GRDB
+
+/// How long telemetry is kept: access-log rows by age and by count, metric rollups by age.
+public struct RetentionPolicy: Sendable, Equatable {
+    public var accessLogMaxAge: TimeInterval
+    public var accessLogMaxRows: Int
+    public var metricsMaxAge: TimeInterval
+
+    public init(accessLogMaxAge: TimeInterval = 7 * 86_400, accessLogMaxRows: Int = 5_000_000,
+                metricsMaxAge: TimeInterval = 14 * 86_400) {
+        self.accessLogMaxAge = accessLogMaxAge
+        self.accessLogMaxRows = accessLogMaxRows
+        self.metricsMaxAge = metricsMaxAge
+    }
+}
+
+/// A worker's liveness row, beaten every second.
+public struct WorkerHeartbeat: Sendable, Equatable {
+    public var id: String
+    public var pid: Int32
+    public var version: String
+    public var listen: String
+    public var started: Date
+    public var lastBeat: Date
+    public var telemetryDropped: Int
+    public var state: String
+
+    public init(id: String, pid: Int32, version: String, listen: String, started: Date, lastBeat: Date,
+                telemetryDropped: Int = 0, state: String = "serving") {
+        self.id = id
+        self.pid = pid
+        self.version = version
+        self.listen = listen
+        self.started = started
+        self.lastBeat = lastBeat
+        self.telemetryDropped = telemetryDropped
+        self.state = state
+    }
+}
+
+extension Store {
+    /// Writes one batch: every access-log row and the per-second rollups, in one short transaction,
+    /// through cached statements (no record encoding on this path).
+    public func writeTelemetry(_ records: [AccessLogRecord]) throws {
+        guard !records.isEmpty else { return }
+        let rollups = MetricRollup.aggregate(records)
+        try write { db in
+            let insert = try db.cachedStatement(sql: """
+                INSERT INTO access_log (request_id, time, api_id, stage, resource_path, http_method, path, status, latency_ms,
+                    integration_latency_ms, request_bytes, response_bytes, api_key_id, source_ip, user_agent, error)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            for r in records {
+                try insert.execute(arguments: [r.requestId, r.time.timeIntervalSince1970, r.apiId, r.stage, r.resourcePath, r.httpMethod,
+                                               r.path, r.status, r.latencyMs, r.integrationLatencyMs, r.requestBytes, r.responseBytes,
+                                               r.apiKeyId, r.sourceIp, r.userAgent, r.error])
+            }
+            let upsert = try db.cachedStatement(sql: """
+                INSERT INTO metric_second (api_id, stage, resource_path, http_method, second, count, count_4xx, count_5xx,
+                    throttled, cache_hit, cache_miss, latency_hist, integration_latency_hist)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (api_id, stage, resource_path, http_method, second) DO UPDATE SET
+                    count = count + excluded.count, count_4xx = count_4xx + excluded.count_4xx,
+                    count_5xx = count_5xx + excluded.count_5xx, throttled = throttled + excluded.throttled,
+                    cache_hit = cache_hit + excluded.cache_hit, cache_miss = cache_miss + excluded.cache_miss,
+                    latency_hist = gh_hist_merge(latency_hist, excluded.latency_hist),
+                    integration_latency_hist = gh_hist_merge(integration_latency_hist, excluded.integration_latency_hist)
+                """)
+            for (key, m) in rollups {
+                try upsert.execute(arguments: [key.apiId, key.stage, key.resourcePath, key.httpMethod, key.second, m.count, m.count4xx,
+                                               m.count5xx, m.throttled, m.cacheHit, m.cacheMiss, m.latency.encoded,
+                                               m.integrationLatency.encoded])
+            }
+        }
+    }
+
+    /// Deletes telemetry past the policy, in small chunks so no transaction holds the store for long.
+    /// Returns the number of rows deleted.
+    @discardableResult
+    public func applyRetention(_ policy: RetentionPolicy, now: Date = Date(), chunk: Int = 5_000) throws -> Int {
+        var deleted = 0
+        let logCutoff = now.timeIntervalSince1970 - policy.accessLogMaxAge
+        let metricCutoff = Int64(now.timeIntervalSince1970 - policy.metricsMaxAge)
+        while true {
+            let n = try write { db -> Int in
+                try db.execute(sql: "DELETE FROM access_log WHERE id IN (SELECT id FROM access_log WHERE time < ? ORDER BY id LIMIT ?)",
+                               arguments: [logCutoff, chunk])
+                return db.changesCount
+            }
+            deleted += n
+            if n < chunk { break }
+        }
+        while true {
+            let n = try write { db -> Int in
+                guard let maxId = try Int64.fetchOne(db, sql: "SELECT max(id) FROM access_log") else { return 0 }
+                let floor = maxId - Int64(policy.accessLogMaxRows)
+                try db.execute(sql: "DELETE FROM access_log WHERE id IN (SELECT id FROM access_log WHERE id <= ? ORDER BY id LIMIT ?)",
+                               arguments: [floor, chunk])
+                return db.changesCount
+            }
+            deleted += n
+            if n < chunk { break }
+        }
+        while true {
+            let n = try write { db -> Int in
+                try db.execute(sql: """
+                    DELETE FROM metric_second WHERE rowid IN (SELECT rowid FROM metric_second WHERE second < ? LIMIT ?)
+                    """, arguments: [metricCutoff, chunk])
+                return db.changesCount
+            }
+            deleted += n
+            if n < chunk { break }
+        }
+        return deleted
+    }
+
+    // MARK: Heartbeat
+
+    public func beat(_ heartbeat: WorkerHeartbeat) throws {
+        try write { db in
+            try db.execute(sql: """
+                INSERT INTO worker (id, pid, version, listen, started, last_beat, telemetry_dropped, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (id) DO UPDATE SET last_beat = excluded.last_beat, telemetry_dropped = excluded.telemetry_dropped,
+                    state = excluded.state, listen = excluded.listen
+                """, arguments: [heartbeat.id, heartbeat.pid, heartbeat.version, heartbeat.listen, heartbeat.started.timeIntervalSince1970,
+                                 heartbeat.lastBeat.timeIntervalSince1970, heartbeat.telemetryDropped, heartbeat.state])
+        }
+    }
+
+    /// Worker rows, most recently beating first.
+    public func workers() throws -> [WorkerHeartbeat] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM worker ORDER BY last_beat DESC").map { row in
+                WorkerHeartbeat(id: row["id"], pid: row["pid"], version: row["version"], listen: row["listen"],
+                                started: Date(timeIntervalSince1970: row["started"]), lastBeat: Date(timeIntervalSince1970: row["last_beat"]),
+                                telemetryDropped: row["telemetry_dropped"], state: row["state"])
+            }
+        }
+    }
+
+    // MARK: Readers
+
+    /// Access-log rows after `id`, oldest first: the tail a console follows.
+    public func accessLog(after id: Int64 = 0, limit: Int = 100) throws -> [(id: Int64, record: AccessLogRecord)] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM access_log WHERE id > ? ORDER BY id LIMIT ?", arguments: [id, limit]).map { row in
+                let status: Int = row["status"]
+                let record = AccessLogRecord(
+                    requestId: row["request_id"], time: Date(timeIntervalSince1970: row["time"]), apiId: row["api_id"], stage: row["stage"],
+                    resourcePath: row["resource_path"], httpMethod: row["http_method"], path: row["path"], status: status,
+                    latencyMs: row["latency_ms"], integrationLatencyMs: row["integration_latency_ms"], requestBytes: row["request_bytes"],
+                    responseBytes: row["response_bytes"], apiKeyId: row["api_key_id"], sourceIp: row["source_ip"],
+                    userAgent: row["user_agent"], error: row["error"], throttled: (row["error"] as String?) == "THROTTLED")
+                return (row["id"], record)
+            }
+        }
+    }
+
+    /// Rollups merged over `[from, to)` seconds, optionally for one API and stage.
+    public func metrics(from: Int64, to: Int64, apiId: String? = nil, stage: String? = nil) throws -> MetricRollup {
+        try read { db in
+            var sql = "SELECT count, count_4xx, count_5xx, throttled, cache_hit, cache_miss, latency_hist, integration_latency_hist FROM metric_second WHERE second >= ? AND second < ?"
+            var arguments: StatementArguments = [from, to]
+            if let apiId { sql += " AND api_id = ?"; _ = arguments.append(contentsOf: [apiId]) }
+            if let stage { sql += " AND stage = ?"; _ = arguments.append(contentsOf: [stage]) }
+            var total = MetricRollup()
+            for row in try Row.fetchAll(db, sql: sql, arguments: arguments) {
+                var m = MetricRollup()
+                m.count = row[0]; m.count4xx = row[1]; m.count5xx = row[2]; m.throttled = row[3]; m.cacheHit = row[4]; m.cacheMiss = row[5]
+                if let data = row[6] as Data?, let h = LatencyHistogram(encoded: data) { m.latency = h }
+                if let data = row[7] as Data?, let h = LatencyHistogram(encoded: data) { m.integrationLatency = h }
+                total.merge(m)
+            }
+            return total
+        }
+    }
+
+    /// Request counts per second over `[from, to)` for one stage method (every method with `nil`), zeros included.
+    public func countsPerSecond(apiId: String, stage: String, resourcePath: String? = nil, httpMethod: String? = nil,
+                                from: Int64, to: Int64) throws -> [Int] {
+        try read { db in
+            var sql = "SELECT second, sum(count) FROM metric_second WHERE api_id = ? AND stage = ? AND second >= ? AND second < ?"
+            var arguments: StatementArguments = [apiId, stage, from, to]
+            if let resourcePath { sql += " AND resource_path = ?"; _ = arguments.append(contentsOf: [resourcePath]) }
+            if let httpMethod { sql += " AND http_method = ?"; _ = arguments.append(contentsOf: [httpMethod]) }
+            sql += " GROUP BY second"
+            var counts = [Int](repeating: 0, count: Int(max(0, to - from)))
+            for row in try Row.fetchAll(db, sql: sql, arguments: arguments) {
+                let second: Int64 = row[0]
+                counts[Int(second - from)] = row[1]
+            }
+            return counts
+        }
+    }
+}
