@@ -41,9 +41,22 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
+            name: "GatehouseDemo",
+            dependencies: [
+                "GatehouseCore",
+                "GatehouseStore",
+                "GatehouseGateway",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
         .executableTarget(
@@ -52,10 +65,10 @@ let package = Package(
                 "GatehouseCore",
                 "GatehouseStore",
                 "GatehouseGateway",
+                "GatehouseDemo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-            ],
-            resources: [.copy("Resources")]
+            ]
         ),
         .testTarget(name: "GatehouseCoreTests", dependencies: ["GatehouseCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "GatehouseStoreTests", dependencies: ["GatehouseStore"]),

@@ -1,0 +1,88 @@
+import AsyncHTTPClient
+import Foundation
+import GatehouseCore
+import GatehouseStore
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+
+/// The worker: the HTTP data plane, the config watcher, the telemetry writer and the heartbeat, run as one
+/// service group that shuts down gracefully (drain, then flush) on SIGTERM/SIGINT or `shutdown()`.
+public final class Gateway: Sendable {
+    public let options: GatewayOptions
+    let store: Store
+    let group: MultiThreadedEventLoopGroup
+    let io: NIOThreadPool
+    let client: HTTPClient
+    let table = NIOLockedValueBox(RoutingTable.empty)
+    public let throttles = ThrottleRegistry()
+    public let telemetry: TelemetryQueue
+    let server: GatewayServer
+    let serviceGroup: ServiceGroup
+    let logger: Logger
+    let watcher: ConfigWatcher
+
+    /// Builds the worker and loads the configuration; `handleSignals` installs SIGTERM/SIGINT handlers.
+    public init(store: Store, options: GatewayOptions, logger: Logger, handleSignals: Bool = true) throws {
+        self.options = options
+        self.store = store
+        self.logger = logger
+        group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, options.threads))
+        io = NIOThreadPool(numberOfThreads: 2)
+        io.start()
+        var clientConfiguration = HTTPClient.Configuration()
+        clientConfiguration.redirectConfiguration = .disallow
+        clientConfiguration.decompression = .disabled
+        clientConfiguration.timeout = .init(connect: .seconds(10))
+        clientConfiguration.connectionPool = .init(idleTimeout: .seconds(60))
+        clientConfiguration.httpVersion = .http1Only
+        client = HTTPClient(eventLoopGroup: group, configuration: clientConfiguration)
+        telemetry = TelemetryQueue(capacity: options.telemetryQueueCapacity)
+        let pipeline = GatewayPipeline([RouteMiddleware(), ThrottleMiddleware(registry: throttles), IntegrationMiddleware(client: client)])
+        server = GatewayServer(options: options, group: group, table: table, pipeline: pipeline, telemetry: telemetry, logger: logger)
+        watcher = ConfigWatcher(store: store, table: table, io: io, interval: options.configPollInterval, logger: logger)
+        let writer = TelemetryWriter(store: store, queue: telemetry, io: io, options: options, logger: logger)
+        let bound = server.bound.futureResult
+        let listenText = NIOLockedValueBox("\(options.host):\(options.port)")
+        bound.whenSuccess { address in listenText.withLockedValue { $0 = "\(address.ipAddress ?? options.host):\(address.port ?? options.port)" } }
+        let telemetry = self.telemetry
+        let heartbeat = Heartbeat(store: store, io: io, version: options.version, listen: { listenText.withLockedValue { $0 } },
+                                  dropped: { telemetry.dropped }, logger: logger)
+        // Started in this order, shut down in reverse: the server drains first, the writer flushes last.
+        serviceGroup = ServiceGroup(configuration: .init(
+            services: [.init(service: writer), .init(service: heartbeat), .init(service: watcher), .init(service: server)],
+            gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [],
+            logger: logger))
+        try watcher.load()
+    }
+
+    /// Runs until shut down; then releases threads and connections.
+    public func run() async throws {
+        do {
+            try await serviceGroup.run()
+        } catch {
+            try? await client.shutdown()
+            try? await io.shutdownGracefully()
+            try? await group.shutdownGracefully()
+            throw error
+        }
+        try? await client.shutdown()
+        try? await io.shutdownGracefully()
+        try? await group.shutdownGracefully()
+    }
+
+    /// The address the server is bound to, once it is.
+    public var localAddress: SocketAddress {
+        get async throws { try await server.bound.futureResult.get() }
+    }
+
+    /// Starts a graceful shutdown: stop accepting, drain, flush telemetry.
+    public func shutdown() async {
+        await serviceGroup.triggerGracefulShutdown()
+    }
+
+    /// The configuration version being served.
+    public var configurationVersion: Int64 { table.withLockedValue { $0.configuration.version } }
+}

@@ -1,0 +1,41 @@
+import Foundation
+import GatehouseStore
+import NIOCore
+
+/// The worker's tunables, with production defaults; `gatehouse serve` flags set them.
+public struct GatewayOptions: Sendable {
+    public var host: String = "127.0.0.1"
+    public var port: Int = 8080
+    /// Largest request body accepted (413 beyond), 10 MiB as AWS.
+    public var maxBodyBytes: Int = 10 * 1024 * 1024
+    /// Largest total request header size (431 beyond).
+    public var maxHeaderBytes: Int = 16 * 1024
+    /// A keep-alive connection with no request for this long is closed.
+    public var idleTimeout: TimeAmountSeconds = 60
+    /// A request whose headers have started but not finished arriving after this long is dropped.
+    public var headerReadTimeout: TimeAmountSeconds = 10
+    /// On SIGTERM/SIGINT, how long in-flight requests get to finish.
+    public var drainTimeout: TimeAmountSeconds = 10
+    /// How often the store is checked for configuration changes.
+    public var configPollInterval: TimeAmountSeconds = 0.25
+    /// How often queued telemetry is written.
+    public var telemetryFlushInterval: TimeAmountSeconds = 0.2
+    /// Telemetry records held in memory at most; beyond, they are counted as dropped.
+    public var telemetryQueueCapacity: Int = 100_000
+    public var retention = RetentionPolicy()
+    public var retentionInterval: TimeAmountSeconds = 60
+    public var version = GatewayOptions.gatehouseVersion
+    /// Event-loop threads; by default one per core.
+    public var threads: Int = System.coreCount
+
+    public init() {}
+
+    public static let gatehouseVersion = "0.1.0"
+}
+
+/// Seconds as a Double, for options read from flags.
+public typealias TimeAmountSeconds = Double
+
+extension TimeAmount {
+    static func seconds(double: Double) -> TimeAmount { .nanoseconds(Int64(double * 1_000_000_000)) }
+}

@@ -1,0 +1,52 @@
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// The open client connections and whether each is between requests, so a drain can close idle ones at
+/// once and let busy ones finish their response.
+final class ConnectionRegistry: Sendable {
+    private struct Entry {
+        var channel: any Channel
+        var busy: Bool
+    }
+
+    private struct State {
+        var entries: [ObjectIdentifier: Entry] = [:]
+        var draining = false
+    }
+
+    private let state = NIOLockedValueBox(State())
+
+    var isDraining: Bool { state.withLockedValue { $0.draining } }
+    var count: Int { state.withLockedValue { $0.entries.count } }
+
+    func add(_ channel: any Channel) {
+        state.withLockedValue { $0.entries[ObjectIdentifier(channel)] = Entry(channel: channel, busy: false) }
+    }
+
+    func remove(_ channel: any Channel) {
+        _ = state.withLockedValue { $0.entries.removeValue(forKey: ObjectIdentifier(channel)) }
+    }
+
+    /// Marks a connection busy (a request is in flight); `false` if the server is draining.
+    func setBusy(_ channel: any Channel, _ busy: Bool) -> Bool {
+        state.withLockedValue { state in
+            state.entries[ObjectIdentifier(channel)]?.busy = busy
+            return !state.draining
+        }
+    }
+
+    /// Starts draining: idle connections close now; busy ones close after their response.
+    func drain() {
+        let idle = state.withLockedValue { state -> [any Channel] in
+            state.draining = true
+            return state.entries.values.filter { !$0.busy }.map(\.channel)
+        }
+        for channel in idle { channel.close(promise: nil) }
+    }
+
+    /// Closes everything, when the drain timeout has passed.
+    func closeAll() {
+        let all = state.withLockedValue { $0.entries.values.map(\.channel) }
+        for channel in all { channel.close(promise: nil) }
+    }
+}

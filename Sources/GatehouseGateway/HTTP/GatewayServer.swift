@@ -1,0 +1,223 @@
+import Foundation
+import GatehouseCore
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import ServiceLifecycle
+
+/// The data plane's listener: accepts HTTP/1.1 connections (keep-alive), runs each request through the
+/// pipeline of the current routing snapshot, writes the response (streaming backend bodies), and hands a
+/// telemetry record to the queue. On graceful shutdown it stops accepting and drains.
+final class GatewayServer: Service, Sendable {
+    let options: GatewayOptions
+    let group: any EventLoopGroup
+    let table: NIOLockedValueBox<RoutingTable>
+    let pipeline: GatewayPipeline
+    let telemetry: TelemetryQueue
+    let logger: Logger
+    let connections = ConnectionRegistry()
+    let bound: EventLoopPromise<SocketAddress>
+
+    init(options: GatewayOptions, group: any EventLoopGroup, table: NIOLockedValueBox<RoutingTable>,
+         pipeline: GatewayPipeline, telemetry: TelemetryQueue, logger: Logger) {
+        self.options = options
+        self.group = group
+        self.table = table
+        self.pipeline = pipeline
+        self.telemetry = telemetry
+        self.logger = logger
+        self.bound = group.next().makePromise(of: SocketAddress.self)
+    }
+
+    typealias Connection = NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>
+
+    func run() async throws {
+        var limits = NIOHTTPDecoderLimitConfiguration()
+        limits.maxHeaderFieldSize = options.maxHeaderBytes
+        limits.maxHeaderListSize = options.maxHeaderBytes
+        let idle = TimeAmount.seconds(double: options.idleTimeout)
+        let headerRead = TimeAmount.seconds(double: options.headerReadTimeout)
+        let server: NIOAsyncChannel<Connection, Never>
+        do {
+            server = try await ServerBootstrap(group: group)
+                .serverChannelOption(.backlog, value: 1024)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+                .bind(host: options.host, port: options.port) { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        let sync = channel.pipeline.syncOperations
+                        try sync.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: false,
+                                                             withOutboundHeaderValidation: true,
+                                                             withEncoderConfiguration: .init(),
+                                                             withDecoderLimitConfiguration: limits)
+                        try sync.addHandler(ProtocolErrorHandler())
+                        try sync.addHandler(ConnectionTimeoutHandler(idle: idle, headerRead: headerRead))
+                        return try Connection(wrappingChannelSynchronously: channel)
+                    }
+                }
+        } catch {
+            bound.fail(error)
+            throw GatewayError.cannotListen(address: "\(options.host):\(options.port)", reason: "\(error)")
+        }
+        if let address = server.channel.localAddress { bound.succeed(address) } else {
+            bound.fail(GatewayError.cannotListen(address: "\(options.host):\(options.port)", reason: "no local address"))
+        }
+        logger.info("listening", metadata: ["address": "\(server.channel.localAddress.map { "\($0)" } ?? "?")"])
+        let connections = self.connections
+        let drainTimeout = TimeAmount.seconds(double: options.drainTimeout)
+        let loop = group.next()
+        try await withGracefulShutdownHandler {
+            try await withThrowingDiscardingTaskGroup { tasks in
+                try await server.executeThenClose { inbound in
+                    for try await connection in inbound {
+                        tasks.addTask { await self.serve(connection) }
+                    }
+                }
+            }
+        } onGracefulShutdown: {
+            server.channel.close(promise: nil)
+            connections.drain()
+            loop.scheduleTask(in: drainTimeout) { connections.closeAll() }
+        }
+        logger.info("drained")
+    }
+
+    func serve(_ connection: Connection) async {
+        let channel = connection.channel
+        connections.add(channel)
+        defer { connections.remove(channel) }
+        if connections.isDraining {
+            try? await channel.close()
+            return
+        }
+        do {
+            try await connection.executeThenClose { inbound, outbound in
+                var parts = inbound.makeAsyncIterator()
+                while let part = try await parts.next() {
+                    guard case .head(let head) = part else { continue }
+                    _ = connections.setBusy(channel, true)
+                    let keepGoing = try await handle(head: head, parts: &parts, outbound: outbound, remote: channel.remoteAddress)
+                    let open = connections.setBusy(channel, false)
+                    if !keepGoing || !open { return }
+                }
+            }
+        } catch {
+            logger.debug("connection ended", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Serves one request; returns whether the connection stays open.
+    private func handle(head: HTTPRequestHead, parts: inout NIOAsyncChannelInboundStream<HTTPServerRequestPart>.AsyncIterator,
+                        outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>, remote: SocketAddress?) async throws -> Bool {
+        let receivedAt = NIODeadline.now()
+        let receivedDate = Date()
+        let requestId = Identifiers.requestId()
+        var context = RequestContext(requestId: requestId, table: table.withLockedValue { $0 })
+        var keepAlive = head.isKeepAlive && !connections.isDraining
+
+        var body = ByteBuffer()
+        var tooLarge = false
+        if let length = head.headers.first(name: "content-length").flatMap(Int.init), length > options.maxBodyBytes {
+            tooLarge = true
+        } else {
+            if head.headers.first(name: "expect")?.lowercased() == "100-continue" {
+                try await outbound.write(.head(HTTPResponseHead(version: head.version, status: .continue)))
+            }
+            reading: while let part = try await parts.next() {
+                switch part {
+                case .body(var chunk):
+                    if body.readableBytes + chunk.readableBytes > options.maxBodyBytes {
+                        tooLarge = true
+                        break reading
+                    }
+                    body.writeBuffer(&chunk)
+                case .end:
+                    break reading
+                case .head:
+                    throw GatewayError.protocolViolation("a request head arrived inside a request body")
+                }
+            }
+        }
+        let request = GatewayRequest(head: head, body: body, remoteAddress: remote, receivedAt: receivedAt, receivedDate: receivedDate)
+        let response: GatewayResponse
+        if tooLarge {
+            keepAlive = false
+            context.errorType = GatewayResponseType.requestTooLarge.rawValue
+            context.target = RoutingTable.target(host: head.headers.first(name: "host"), path: request.path)
+            response = .gateway(.requestTooLarge)
+        } else {
+            response = await pipeline.respond(to: request, context: &context)
+        }
+        var written = 0
+        var failure: Error?
+        do {
+            written = try await write(response, for: head, requestId: requestId, keepAlive: keepAlive, to: outbound)
+        } catch {
+            failure = error
+            keepAlive = false
+        }
+        record(request: request, context: context, status: Int(response.status.code), responseBytes: written, failure: failure)
+        if let failure { throw failure }
+        return keepAlive
+    }
+
+    private func write(_ response: GatewayResponse, for request: HTTPRequestHead, requestId: String, keepAlive: Bool,
+                       to outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>) async throws -> Int {
+        var headers = response.headers
+        headers.replaceOrAdd(name: "x-amzn-RequestId", value: requestId)
+        if !keepAlive {
+            headers.replaceOrAdd(name: "Connection", value: "close")
+        } else if request.version == .http1_0 {
+            headers.replaceOrAdd(name: "Connection", value: "keep-alive")
+        }
+        let isHead = request.method == .HEAD
+        var written = 0
+        switch response.body {
+        case .buffer(let buffer):
+            headers.replaceOrAdd(name: "Content-Length", value: String(buffer.readableBytes))
+            try await outbound.write(.head(HTTPResponseHead(version: request.version, status: response.status, headers: headers)))
+            if !isHead && buffer.readableBytes > 0 {
+                try await outbound.write(.body(.byteBuffer(buffer)))
+                written = buffer.readableBytes
+            }
+        case .stream(let stream, let expectedLength):
+            if expectedLength == nil { headers.remove(name: "Content-Length") }
+            try await outbound.write(.head(HTTPResponseHead(version: request.version, status: response.status, headers: headers)))
+            for try await chunk in stream where !isHead {
+                written += chunk.readableBytes
+                try await outbound.write(.body(.byteBuffer(chunk)))
+            }
+        }
+        try await outbound.write(.end(nil))
+        return written
+    }
+
+    private func record(request: GatewayRequest, context: RequestContext, status: Int, responseBytes: Int, failure: Error?) {
+        let latency = Double((NIODeadline.now() - request.receivedAt).nanoseconds) / 1_000_000
+        let record = AccessLogRecord(
+            requestId: context.requestId, time: request.receivedDate, apiId: context.target?.apiId,
+            stage: context.target?.stageName, resourcePath: context.match?.resource.path, httpMethod: request.head.method.rawValue,
+            path: request.head.uri, status: status, latencyMs: latency, integrationLatencyMs: context.integrationLatencyMs,
+            requestBytes: request.body.readableBytes, responseBytes: responseBytes, apiKeyId: nil, sourceIp: request.sourceIp,
+            userAgent: request.head.headers.first(name: "user-agent"),
+            error: context.errorType ?? failure.map { "CLIENT_WRITE_FAILED: \($0)" }, throttled: context.throttled)
+        telemetry.enqueue(record)
+    }
+}
+
+/// Failures of the worker itself, with what to do about them.
+public enum GatewayError: Error, CustomStringConvertible {
+    case cannotListen(address: String, reason: String)
+    case protocolViolation(String)
+
+    public var description: String {
+        switch self {
+        case .cannotListen(let address, let reason):
+            return "cannot listen on \(address): \(reason); is another process using the port? choose another with --listen HOST:PORT"
+        case .protocolViolation(let reason):
+            return "protocol violation: \(reason)"
+        }
+    }
+}

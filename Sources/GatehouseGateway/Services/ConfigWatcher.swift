@@ -1,0 +1,54 @@
+import GatehouseCore
+import GatehouseStore
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+
+/// Polls the store's configuration version (one tiny read) and, when any process has changed it, loads the
+/// new configuration and swaps in a fresh routing snapshot. In-flight requests keep the old one.
+final class ConfigWatcher: Service, Sendable {
+    let store: Store
+    let table: NIOLockedValueBox<RoutingTable>
+    let io: NIOThreadPool
+    let interval: TimeAmountSeconds
+    let logger: Logger
+
+    init(store: Store, table: NIOLockedValueBox<RoutingTable>, io: NIOThreadPool, interval: TimeAmountSeconds, logger: Logger) {
+        self.store = store
+        self.table = table
+        self.io = io
+        self.interval = interval
+        self.logger = logger
+    }
+
+    /// Loads the configuration now (at start, so a restarted worker serves at once).
+    func load() throws {
+        let configuration = try store.gatewayConfiguration()
+        table.withLockedValue { $0 = RoutingTable(configuration: configuration) }
+        logger.info("configuration loaded", metadata: ["version": "\(configuration.version)", "stages": "\(configuration.stages.count)"])
+    }
+
+    func run() async throws {
+        let store = self.store
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(Int(self.interval * 1000)))
+                do {
+                    let current = self.table.withLockedValue { $0.configuration.version }
+                    let configuration = try await self.io.runIfActive { () -> GatewayConfiguration? in
+                        let version = try store.configVersion()
+                        return version == current ? nil : try store.gatewayConfiguration()
+                    }
+                    if let configuration {
+                        self.table.withLockedValue { $0 = RoutingTable(configuration: configuration) }
+                        self.logger.info("configuration changed", metadata: ["version": "\(configuration.version)"])
+                    }
+                } catch {
+                    self.logger.warning("cannot read configuration; serving the last one", metadata: ["error": "\(error)"])
+                }
+            }
+        }
+    }
+}

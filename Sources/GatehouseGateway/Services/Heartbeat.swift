@@ -1,0 +1,53 @@
+import Foundation
+import GatehouseStore
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+
+/// Writes the worker's row (pid, version, listen address, started, last beat, telemetry drops) every
+/// second, so the console can tell a live worker from a dead one.
+final class Heartbeat: Service, Sendable {
+    let store: Store
+    let io: NIOThreadPool
+    let id: String
+    let started: Date
+    let version: String
+    let listen: @Sendable () -> String
+    let dropped: @Sendable () -> Int
+    let logger: Logger
+
+    init(store: Store, io: NIOThreadPool, version: String, listen: @escaping @Sendable () -> String,
+         dropped: @escaping @Sendable () -> Int, logger: Logger) {
+        self.store = store
+        self.io = io
+        self.id = UUID().uuidString.lowercased()
+        self.started = Date()
+        self.version = version
+        self.listen = listen
+        self.dropped = dropped
+        self.logger = logger
+    }
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                await self.beat(state: "serving")
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+        await beat(state: "stopped")
+    }
+
+    func beat(state: String) async {
+        let heartbeat = WorkerHeartbeat(id: id, pid: ProcessInfo.processInfo.processIdentifier, version: version,
+                                        listen: listen(), started: started, lastBeat: Date(),
+                                        telemetryDropped: dropped(), state: state)
+        let store = self.store
+        do {
+            try await io.runIfActive { try store.beat(heartbeat) }
+        } catch {
+            logger.warning("heartbeat not written", metadata: ["error": "\(error)"])
+        }
+    }
+}

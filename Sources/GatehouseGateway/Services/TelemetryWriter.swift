@@ -1,0 +1,59 @@
+import Foundation
+import GatehouseStore
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+
+/// Drains the telemetry queue every flush interval into the store, one transaction per batch, on the I/O
+/// thread pool (never on the data path), applies retention now and then, and flushes once more at shutdown.
+final class TelemetryWriter: Service, Sendable {
+    let store: Store
+    let queue: TelemetryQueue
+    let io: NIOThreadPool
+    let options: GatewayOptions
+    let logger: Logger
+
+    init(store: Store, queue: TelemetryQueue, io: NIOThreadPool, options: GatewayOptions, logger: Logger) {
+        self.store = store
+        self.queue = queue
+        self.io = io
+        self.options = options
+        self.logger = logger
+    }
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            var lastRetention = Date.distantPast
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(Int(self.options.telemetryFlushInterval * 1000)))
+                await self.flush()
+                if Date().timeIntervalSince(lastRetention) >= self.options.retentionInterval {
+                    lastRetention = Date()
+                    let store = self.store, policy = self.options.retention
+                    do {
+                        let deleted = try await self.io.runIfActive { try store.applyRetention(policy) }
+                        if deleted > 0 { self.logger.info("retention", metadata: ["deleted": "\(deleted)"]) }
+                    } catch {
+                        self.logger.warning("retention failed", metadata: ["error": "\(error)"])
+                    }
+                }
+            }
+        }
+        // Shutdown: the server has drained, so this flush holds the last records.
+        await flush()
+    }
+
+    func flush() async {
+        let batch = queue.drain()
+        guard !batch.isEmpty else { return }
+        let store = self.store
+        do {
+            try await io.runIfActive { try store.writeTelemetry(batch) }
+        } catch {
+            // Keep the batch for the next flush (what does not fit is counted as dropped).
+            logger.error("telemetry batch not written; retrying", metadata: ["records": "\(batch.count)", "error": "\(error)"])
+            queue.requeue(batch)
+        }
+    }
+}

@@ -1,0 +1,101 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Foundation
+import GatehouseCore
+import GatehouseDemo
+import GatehouseGateway
+import GatehouseStore
+import Logging
+
+/// `gatehouse demo`: everything from nothing — a store, the sample API and backend, a worker and traffic.
+struct Demo: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the embedded demo: sample API, backend, worker and synthetic traffic, with a summary every second.")
+
+    @Option(help: "The store file (default: a fresh temporary one).") var store: String?
+    @Option(help: "Address for the worker, HOST:PORT (port 0 picks one).") var listen = ListenAddress(host: "127.0.0.1", port: 0)
+    @Option(help: "Synthetic requests per second.") var rps = 40
+    @Option(help: "Stop after this many seconds (default: run until Ctrl-C).") var duration: Double?
+
+    func run() async throws {
+        try await reportingErrors {
+            let logger = makeLogger(label: "gatehouse.demo", level: "warning")
+            let path = store ?? FileManager.default.temporaryDirectory
+                .appendingPathComponent("gatehouse-demo-\(ProcessInfo.processInfo.processIdentifier).db").path
+            let storeHandle = try Store(path: path, create: true)
+            let backend = try await SampleBackend()
+            let actor = Actor(name: ProcessInfo.processInfo.environment["USER"] ?? "demo", source: "demo")
+
+            let result = try OpenAPIImporter.parse(SampleAPI.openAPI, apiId: Identifiers.make())
+            let apiId = result.definition.restApi.id
+            try storeHandle.putApi(result.definition, mode: .overwrite, actor: actor)
+            try storeHandle.deploy(apiId: apiId, stageName: "prod", description: "demo", variables: ["backend": "127.0.0.1:\(backend.port)"], actor: actor)
+            try storeHandle.setStageThrottle(apiId: apiId, stageName: "prod", methodKey: "/limited/GET",
+                                             limit: ThrottleLimit(rate: 5, burst: 5), actor: actor)
+
+            var options = GatewayOptions()
+            options.host = listen.host
+            options.port = listen.port
+            let gateway = try Gateway(store: storeHandle, options: options, logger: logger)
+            let worker = Task { try await gateway.run() }
+            let address = try await gateway.localAddress
+            let base = "http://\(address.ipAddress ?? "127.0.0.1"):\(address.port ?? 0)/restapis/\(apiId)/prod/_user_request_"
+            print("store:   \(path)")
+            print("api:     \(apiId) (PetStore Demo), stage prod, backend 127.0.0.1:\(backend.port)")
+            print("invoke:  \(base)/pets")
+            print("Ctrl-C stops the demo.")
+            fflush(nil)
+
+            let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
+            let traffic = Task { await TrafficGenerator(baseURL: base, requestsPerSecond: rps).run(client: client) }
+            let reporter = Task {
+                let started = Date()
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .seconds(1))
+                    let now = Int64(Date().timeIntervalSince1970)
+                    if let m = try? storeHandle.metrics(from: now - 2, to: now - 1, apiId: apiId) {
+                        let p50 = m.latency.quantile(0.5).map { String(format: "%.1f", $0) } ?? "-"
+                        let p99 = m.latency.quantile(0.99).map { String(format: "%.1f", $0) } ?? "-"
+                        print("\(Self.clock()) req/s \(m.count)  4xx \(m.count4xx)  5xx \(m.count5xx)  429 \(m.throttled)  p50 \(p50) ms  p99 \(p99) ms")
+                        fflush(nil)
+                    }
+                    if let duration, Date().timeIntervalSince(started) >= duration {
+                        await gateway.shutdown()
+                        return
+                    }
+                }
+            }
+            defer { reporter.cancel() }
+            try await worker.value
+            traffic.cancel()
+            reporter.cancel()
+            _ = await traffic.value
+            try? await client.shutdown()
+            await backend.stop()
+            let total = try storeHandle.metrics(from: 0, to: Int64.max, apiId: apiId)
+            print("stopped: \(total.count) requests recorded (\(total.count4xx) 4xx, \(total.count5xx) 5xx, \(total.throttled) throttled) in \(path)")
+        }
+    }
+
+    static func clock() -> String {
+        let formatter = DateFormatter()
+        formatter.dateFormat = "HH:mm:ss"
+        return formatter.string(from: Date())
+    }
+}
+
+/// `gatehouse sample-backend`: the demo's backend on its own, as a real process for tests and tours.
+struct SampleBackendCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "sample-backend",
+                                                    abstract: "Run the demo's sample HTTP backend (pets, echo, slow, fail, status, stream).")
+
+    @Option(help: "Address, HOST:PORT (port 0 picks one).") var listen = ListenAddress(host: "127.0.0.1", port: 0)
+
+    func run() async throws {
+        try await reportingErrors {
+            let backend = try await SampleBackend(host: listen.host, port: listen.port)
+            print("sample backend listening on 127.0.0.1:\(backend.port)")
+            fflush(nil)
+            while true { try await Task.sleep(for: .seconds(3600)) }
+        }
+    }
+}

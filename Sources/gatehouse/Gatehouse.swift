@@ -1,0 +1,15 @@
+import ArgumentParser
+
+/// The `gatehouse` command: argument parsing and wiring only; every subcommand delegates to a module.
+@main
+struct Gatehouse: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gatehouse",
+        abstract: "A self-hosted API gateway in the shape of Amazon API Gateway.",
+        version: "0.1.0",
+        subcommands: [
+            Demo.self, Serve.self, Import.self, Export.self, Deploy.self, Deployments.self, Rollback.self,
+            Throttle.self, Apis.self, Stages.self, SampleBackendCommand.self,
+        ]
+    )
+}

@@ -1,0 +1,72 @@
+import ArgumentParser
+import Foundation
+import GatehouseGateway
+import GatehouseStore
+import Logging
+
+/// `host:port` as a flag value.
+struct ListenAddress: ExpressibleByArgument, Sendable {
+    var host: String
+    var port: Int
+
+    init?(argument: String) {
+        guard let colon = argument.lastIndex(of: ":"), let port = Int(argument[argument.index(after: colon)...]),
+              (0...65535).contains(port) else { return nil }
+        host = String(argument[..<colon])
+        self.port = port
+    }
+
+    init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+}
+
+/// `gatehouse serve`: the gateway worker.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the gateway worker: serve the store's stages over HTTP/1.1 and record every call.")
+
+    @OptionGroup var storeOptions: StoreOptions
+    @Option(help: "Address to listen on, HOST:PORT (port 0 picks one).") var listen = ListenAddress(host: "127.0.0.1", port: 8080)
+    @Option(help: "Largest request body in bytes (413 beyond).") var maxBodyBytes = 10 * 1024 * 1024
+    @Option(help: "Largest request header block in bytes (431 beyond).") var maxHeaderBytes = 16 * 1024
+    @Option(help: "Seconds a keep-alive connection may sit idle.") var idleTimeout: Double = 60
+    @Option(help: "Seconds a client has to finish sending request headers.") var headerTimeout: Double = 10
+    @Option(help: "Seconds in-flight requests get to finish on SIGTERM/SIGINT.") var drainTimeout: Double = 10
+    @Option(help: "Days of access log to keep.") var logRetentionDays: Double = 7
+    @Option(help: "Most access-log rows to keep.") var logRetentionRows = 5_000_000
+    @Option(help: "Days of per-second metrics to keep.") var metricRetentionDays: Double = 14
+    @Option(help: "Event-loop threads (default: one per core).") var threads: Int?
+    @Option(help: "trace, debug, info, notice, warning, error or critical.") var logLevel: String = "info"
+
+    func run() async throws {
+        try await reportingErrors {
+            let logger = makeLogger(label: "gatehouse.serve", level: logLevel)
+            let store = try Store(path: storeOptions.path, create: false)
+            var options = GatewayOptions()
+            options.host = listen.host
+            options.port = listen.port
+            options.maxBodyBytes = maxBodyBytes
+            options.maxHeaderBytes = maxHeaderBytes
+            options.idleTimeout = idleTimeout
+            options.headerReadTimeout = headerTimeout
+            options.drainTimeout = drainTimeout
+            options.retention = RetentionPolicy(accessLogMaxAge: logRetentionDays * 86_400, accessLogMaxRows: logRetentionRows,
+                                                metricsMaxAge: metricRetentionDays * 86_400)
+            if let threads { options.threads = threads }
+            let gateway = try Gateway(store: store, options: options, logger: logger)
+            async let running: Void = gateway.run()
+            if let address = try? await gateway.localAddress {
+                print("gatehouse \(options.version) serving \(storeOptions.path) on http://\(address.ipAddress ?? listen.host):\(address.port ?? listen.port)")
+                fflush(nil)
+            }
+            try await running
+        }
+    }
+}
+
+func makeLogger(label: String, level: String) -> Logger {
+    var logger = Logger(label: label) { StreamLogHandler.standardError(label: $0) }
+    logger.logLevel = Logger.Level(rawValue: level.lowercased()) ?? .info
+    return logger
+}
