@@ -103,15 +103,13 @@ extension Store {
             deleted += n
             if n < chunk { break }
         }
-        while true {
-            let n = try write { db -> Int in
-                try db.execute(sql: """
-                    DELETE FROM metric_second WHERE rowid IN (SELECT rowid FROM metric_second WHERE second < ? LIMIT ?)
-                    """, arguments: [metricCutoff, chunk])
+        // metric_second has no rowid: delete by ranges of seconds, a few minutes per transaction.
+        while let oldest = try read({ db in try Int64.fetchOne(db, sql: "SELECT min(second) FROM metric_second") }), oldest < metricCutoff {
+            let bound = min(metricCutoff, oldest + 300)
+            deleted += try write { db -> Int in
+                try db.execute(sql: "DELETE FROM metric_second WHERE second < ?", arguments: [bound])
                 return db.changesCount
             }
-            deleted += n
-            if n < chunk { break }
         }
         return deleted
     }

@@ -45,6 +45,8 @@ final class ConfigWatcher: Service, Sendable {
                         self.table.withLockedValue { $0 = RoutingTable(configuration: configuration) }
                         self.logger.info("configuration changed", metadata: ["version": "\(configuration.version)"])
                     }
+                } catch is CancellationError {
+                    return
                 } catch {
                     self.logger.warning("cannot read configuration; serving the last one", metadata: ["error": "\(error)"])
                 }

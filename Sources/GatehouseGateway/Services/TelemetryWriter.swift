@@ -50,6 +50,8 @@ final class TelemetryWriter: Service, Sendable {
         let store = self.store
         do {
             try await io.runIfActive { try store.writeTelemetry(batch) }
+        } catch is CancellationError {
+            queue.requeue(batch)
         } catch {
             // Keep the batch for the next flush (what does not fit is counted as dropped).
             logger.error("telemetry batch not written; retrying", metadata: ["records": "\(batch.count)", "error": "\(error)"])
