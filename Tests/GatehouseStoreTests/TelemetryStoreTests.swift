@@ -1,0 +1,95 @@
+import Foundation
+import GatehouseCore
+@testable import GatehouseStore
+import GRDB
+import Testing
+
+@Suite struct TelemetryStoreTests {
+    func record(_ i: Int, status: Int, at time: Date, latency: Double, api: String? = "api1") -> AccessLogRecord {
+        AccessLogRecord(requestId: "r\(i)", time: time, apiId: api, stage: "prod", resourcePath: "/pets", httpMethod: "GET",
+                        path: "/pets", status: status, latencyMs: latency, integrationLatencyMs: latency / 2,
+                        error: status == 429 ? "THROTTLED" : nil, throttled: status == 429)
+    }
+
+    @Test func batchesMergeIntoPerSecondRollups() throws {
+        let temp = try TemporaryStore()
+        defer { temp.remove() }
+        let store = try Store(path: temp.path)
+        let second = Date(timeIntervalSince1970: 1_800_000_000)
+        // Two batches that both touch the same second must add up, histograms included (merged in SQL).
+        try store.writeTelemetry((0..<50).map { record($0, status: 200, at: second, latency: Double($0 + 1)) })
+        try store.writeTelemetry((50..<100).map { record($0, status: $0 % 10 == 0 ? 500 : ($0 % 5 == 0 ? 429 : 404), at: second.addingTimeInterval(0.5),
+                                                   latency: Double($0 + 1)) })
+        try store.writeTelemetry([record(100, status: 200, at: second, latency: 1, api: nil)])
+        #expect(try store.accessLog(after: 0, limit: 1000).count == 101)
+        let tail = try store.accessLog(after: 95, limit: 10)
+        #expect(tail.map(\.id) == [96, 97, 98, 99, 100, 101])
+        let m = try store.metrics(from: 1_800_000_000, to: 1_800_000_001)
+        #expect(m.count == 100)
+        #expect(m.count5xx == 5)
+        #expect(m.throttled == 5)
+        #expect(m.count4xx == 45)
+        let p50 = try #require(m.latency.quantile(0.5))
+        #expect(abs(p50 - 50) / 50 < 0.05)
+        #expect(try store.countsPerSecond(apiId: "api1", stage: "prod", from: 1_799_999_999, to: 1_800_000_002) == [0, 100, 0])
+    }
+
+    @Test func retentionByAgeAndByRows() throws {
+        let temp = try TemporaryStore()
+        defer { temp.remove() }
+        let store = try Store(path: temp.path)
+        let now = Date()
+        try store.writeTelemetry((0..<30).map { record($0, status: 200, at: now.addingTimeInterval(-10 * 86_400), latency: 1) })
+        try store.writeTelemetry((30..<60).map { record($0, status: 200, at: now, latency: 1) })
+        let policy = RetentionPolicy(accessLogMaxAge: 7 * 86_400, accessLogMaxRows: 20, metricsMaxAge: 7 * 86_400)
+        let deleted = try store.applyRetention(policy, now: now, chunk: 7)
+        let left = try store.accessLog(after: 0, limit: 1000)
+        #expect(left.count == 20)
+        #expect(left.first?.record.requestId == "r40")
+        #expect(try store.metrics(from: 0, to: Int64.max).count == 30, "old rollups deleted, recent kept")
+        #expect(deleted == 40 + 1)
+    }
+
+    @Test func twoWritersAtOnceNeverSurfaceBusy() async throws {
+        let temp = try TemporaryStore()
+        defer { temp.remove() }
+        let telemetryStore = try Store(path: temp.path)
+        let configStore = try Store(path: temp.path)   // a second pool: separate connections, as another process has
+        let definition = sampleDefinition()
+        try configStore.putApi(definition, mode: .overwrite, actor: cliActor)
+        try configStore.deploy(apiId: definition.restApi.id, stageName: "prod", description: nil, variables: [:], actor: cliActor)
+        let now = Date()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for batch in 0..<40 {
+                    try telemetryStore.writeTelemetry((0..<500).map { self.record(batch * 500 + $0, status: 200, at: now, latency: 2) })
+                }
+            }
+            group.addTask {
+                for i in 0..<40 {
+                    try configStore.setStageThrottle(apiId: definition.restApi.id, stageName: "prod", methodKey: "*/*",
+                                                     limit: ThrottleLimit(rate: Double(i + 1), burst: i + 1), actor: cliActor)
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(try telemetryStore.accessLog(after: 0, limit: 100_000).count == 20_000)
+        #expect(try configStore.stage(apiId: definition.restApi.id, stageName: "prod")?.methodSettings["*/*"]?.throttle?.burst == 40)
+        #expect(try telemetryStore.integrityCheck() == "ok")
+    }
+
+    @Test func heartbeatUpserts() throws {
+        let temp = try TemporaryStore()
+        defer { temp.remove() }
+        let store = try Store(path: temp.path)
+        var beat = WorkerHeartbeat(id: "w1", pid: 42, version: "0.1.0", listen: "127.0.0.1:1", started: Date(), lastBeat: Date())
+        try store.beat(beat)
+        beat.lastBeat = beat.lastBeat.addingTimeInterval(5)
+        beat.telemetryDropped = 3
+        try store.beat(beat)
+        let workers = try store.workers()
+        #expect(workers.count == 1)
+        #expect(workers.first?.telemetryDropped == 3)
+        #expect(abs((workers.first?.lastBeat.timeIntervalSince1970 ?? 0) - beat.lastBeat.timeIntervalSince1970) < 0.001)
+    }
+}
