@@ -76,12 +76,16 @@ let package = Package(
             name: "GatehouseGatewayTests",
             dependencies: [
                 "GatehouseGateway",
+                "GatehouseDemo",
+                "GatehouseStore",
+                "GatehouseCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
-            ],
-            resources: [.copy("Fixtures")]
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

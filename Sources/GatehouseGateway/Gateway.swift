@@ -37,6 +37,8 @@ public final class Gateway: Sendable {
         clientConfiguration.decompression = .disabled
         clientConfiguration.timeout = .init(connect: .seconds(10))
         clientConfiguration.connectionPool = .init(idleTimeout: .seconds(60))
+        // A refused backend is a 502 now, not retried until the integration timeout.
+        clientConfiguration.connectionPool.retryConnectionEstablishment = false
         clientConfiguration.httpVersion = .http1Only
         client = HTTPClient(eventLoopGroup: group, configuration: clientConfiguration)
         telemetry = TelemetryQueue(capacity: options.telemetryQueueCapacity)
@@ -49,7 +51,7 @@ public final class Gateway: Sendable {
         bound.whenSuccess { address in listenText.withLockedValue { $0 = "\(address.ipAddress ?? options.host):\(address.port ?? options.port)" } }
         let telemetry = self.telemetry
         let heartbeat = Heartbeat(store: store, io: io, version: options.version, listen: { listenText.withLockedValue { $0 } },
-                                  dropped: { telemetry.dropped }, logger: logger)
+                                  dropped: { telemetry.dropped }, ready: { _ = try? await bound.get() }, logger: logger)
         // Started in this order, shut down in reverse: the server drains first, the writer flushes last.
         serviceGroup = ServiceGroup(configuration: .init(
             services: [.init(service: writer), .init(service: heartbeat), .init(service: watcher), .init(service: server)],

@@ -41,34 +41,41 @@ public struct Router: Sendable {
         }
     }
 
-    /// Finds the method for `verb` on `path` (already percent-decoded per segment), or `nil`.
+    /// Finds the method for `verb` on `path`, or `nil`. As in API Gateway, the path picks the resource
+    /// first (literal, then `{param}`, then `{proxy+}`); a resource without that verb (or ANY) is no match,
+    /// even if a greedy resource elsewhere would take the verb.
     public func match(path: String, verb: String) -> Match? {
         let segments = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
         var params: [String: String] = [:]
-        return match(node: root, segments: segments[...], verb: verb.uppercased(), params: &params)
+        guard let resource = resolve(node: root, segments: segments[...], params: &params),
+              let method = Self.method(in: resource, verb: verb.uppercased()) else { return nil }
+        return Match(resource: resource, method: method, pathParameters: params)
     }
 
-    private func match(node: Node, segments: ArraySlice<String>, verb: String, params: inout [String: String]) -> Match? {
+    /// The resource a path names, if any.
+    public func resource(forPath path: String) -> Resource? {
+        var params: [String: String] = [:]
+        return resolve(node: root, segments: path.split(separator: "/").map(String.init)[...], params: &params)
+    }
+
+    private func resolve(node: Node, segments: ArraySlice<String>, params: inout [String: String]) -> Resource? {
         guard let first = segments.first else {
-            if let resource = node.resource, let method = Self.method(in: resource, verb: verb) {
-                return Match(resource: resource, method: method, pathParameters: params)
-            }
+            if let resource = node.resource { return resource }
             return nil
         }
         let rest = segments.dropFirst()
-        if let next = node.literals[first], let found = match(node: next, segments: rest, verb: verb, params: &params) {
+        if let next = node.literals[first], let found = resolve(node: next, segments: rest, params: &params) {
             return found
         }
         if let (name, next) = node.parameter {
             let saved = params
             params[name] = first
-            if let found = match(node: next, segments: rest, verb: verb, params: &params) { return found }
+            if let found = resolve(node: next, segments: rest, params: &params) { return found }
             params = saved
         }
-        if let (name, resource) = node.greedy, let method = Self.method(in: resource, verb: verb) {
-            var greedyParams = params
-            greedyParams[name] = segments.joined(separator: "/")
-            return Match(resource: resource, method: method, pathParameters: greedyParams)
+        if let (name, resource) = node.greedy {
+            params[name] = segments.joined(separator: "/")
+            return resource
         }
         return nil
     }

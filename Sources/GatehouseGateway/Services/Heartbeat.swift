@@ -15,10 +15,13 @@ final class Heartbeat: Service, Sendable {
     let version: String
     let listen: @Sendable () -> String
     let dropped: @Sendable () -> Int
+    let ready: @Sendable () async -> Void
     let logger: Logger
 
+    /// `ready` returns once the server is bound, so the first beat already has the real address.
     init(store: Store, io: NIOThreadPool, version: String, listen: @escaping @Sendable () -> String,
-         dropped: @escaping @Sendable () -> Int, logger: Logger) {
+         dropped: @escaping @Sendable () -> Int, ready: @escaping @Sendable () async -> Void, logger: Logger) {
+        self.ready = ready
         self.store = store
         self.io = io
         self.id = UUID().uuidString.lowercased()
@@ -31,6 +34,7 @@ final class Heartbeat: Service, Sendable {
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
+            await self.ready()
             while !Task.isCancelled {
                 await self.beat(state: "serving")
                 try? await Task.sleep(for: .seconds(1))

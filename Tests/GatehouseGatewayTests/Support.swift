@@ -1,0 +1,219 @@
+import Foundation
+import GatehouseCore
+import GatehouseDemo
+import GatehouseGateway
+import GatehouseStore
+import Logging
+import NIOCore
+import NIOPosix
+import Testing
+
+/// The `gatehouse` binary built next to this test bundle (`swift build` builds it first).
+enum Binary {
+    static var gatehouse: String {
+        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for candidate in [bundle, bundle.deletingLastPathComponent()] {
+            let path = candidate.appendingPathComponent("gatehouse").path
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
+        return Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("gatehouse").path
+    }
+}
+
+/// A temporary folder for one test.
+struct TempDir {
+    let url: URL
+    init() throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("gatehouse-e2e-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
+    func remove() { try? FileManager.default.removeItem(at: url) }
+}
+
+/// A child process with its output collected; `line(containing:)` waits for a line.
+final class ChildProcess: @unchecked Sendable {
+    let process = Process()
+    private let out = Pipe()
+    private let err = Pipe()
+    private let lock = NSLock()
+    private var stdoutText = ""
+    private var stderrText = ""
+
+    init(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws {
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        if let environment { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        out.fileHandleForReading.readabilityHandler = { [weak self] handle in
+            let data = handle.availableData
+            self?.lock.withLock { self?.stdoutText += String(decoding: data, as: UTF8.self) }
+        }
+        err.fileHandleForReading.readabilityHandler = { [weak self] handle in
+            let data = handle.availableData
+            self?.lock.withLock { self?.stderrText += String(decoding: data, as: UTF8.self) }
+        }
+        try process.run()
+    }
+
+    var stdout: String { lock.withLock { stdoutText } }
+    var stderr: String { lock.withLock { stderrText } }
+
+    /// Waits for a stdout line containing `text`.
+    func line(containing text: String, timeout: Double = 20) async throws -> String {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if let line = stdout.split(separator: "\n").first(where: { $0.contains(text) }) { return String(line) }
+            if !process.isRunning { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw TestFailure("no line containing '\(text)' from \(process.arguments ?? []); stdout: \(stdout) stderr: \(stderr)")
+    }
+
+    func waitForExit(timeout: Double = 30) async throws -> Int32 {
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning {
+            if Date() > deadline {
+                process.terminate()
+                throw TestFailure("process did not exit in \(timeout) s")
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return process.terminationStatus
+    }
+
+    func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
+
+    deinit { if process.isRunning { process.terminate() } }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Runs a command to completion: exit status and output.
+func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) async throws -> (status: Int32, stdout: String, stderr: String) {
+    let child = try ChildProcess(executable, arguments, environment: environment)
+    let status = try await child.waitForExit(timeout: 60)
+    try await Task.sleep(for: .milliseconds(30))  // let the pipes drain
+    return (status, child.stdout, child.stderr)
+}
+
+/// Runs `gatehouse ARGS`.
+func gatehouse(_ arguments: String...) async throws -> (status: Int32, stdout: String, stderr: String) {
+    try await run(Binary.gatehouse, arguments)
+}
+
+/// Runs curl: `-s` and the given arguments.
+func curl(_ arguments: [String]) async throws -> (status: Int32, stdout: String, stderr: String) {
+    try await run("/usr/bin/env", ["curl", "-s", "--max-time", "20"] + arguments)
+}
+
+/// The sample backend as a real process of its own.
+final class BackendProcess: Sendable {
+    let child: ChildProcess
+    let port: Int
+
+    init() async throws {
+        child = try ChildProcess(Binary.gatehouse, ["sample-backend", "--listen", "127.0.0.1:0"])
+        let line = try await child.line(containing: "listening on")
+        guard let port = line.split(separator: ":").last.flatMap({ Int($0) }) else { throw TestFailure("no port in '\(line)'") }
+        self.port = port
+    }
+
+    func stop() { child.signal(SIGKILL) }
+}
+
+/// A worker run in-process on an ephemeral port, over a real store file, with the sample API deployed
+/// to stage `prod` pointing at a real backend.
+final class GatewayHarness: Sendable {
+    let dir: TempDir
+    let store: Store
+    let gateway: Gateway
+    let task: Task<Void, Error>
+    let port: Int
+    let apiId: String
+
+    static func start(backendPort: Int, apiText: String = SampleAPI.openAPI,
+                      prepare: (Store, String) throws -> Void = { _, _ in },
+                      configure: (inout GatewayOptions) -> Void = { _ in }) async throws -> GatewayHarness {
+        let dir = try TempDir()
+        let store = try Store(path: dir.path("gatehouse.db"))
+        let actor = Actor(name: "test", source: "test")
+        let definition = try OpenAPIImporter.parse(apiText, apiId: Identifiers.make()).definition
+        try store.putApi(definition, mode: .overwrite, actor: actor)
+        try store.deploy(apiId: definition.restApi.id, stageName: "prod", description: nil,
+                         variables: ["backend": "127.0.0.1:\(backendPort)"], actor: actor)
+        try prepare(store, definition.restApi.id)
+        var options = GatewayOptions()
+        options.port = 0
+        options.threads = 1
+        options.configPollInterval = 0.1
+        options.telemetryFlushInterval = 0.1
+        configure(&options)
+        var logger = Logger(label: "test")
+        logger.logLevel = .error
+        let gateway = try Gateway(store: store, options: options, logger: logger, handleSignals: false)
+        let task = Task { try await gateway.run() }
+        let address = try await gateway.localAddress
+        return GatewayHarness(dir: dir, store: store, gateway: gateway, task: task, port: address.port ?? 0, apiId: definition.restApi.id)
+    }
+
+    private init(dir: TempDir, store: Store, gateway: Gateway, task: Task<Void, Error>, port: Int, apiId: String) {
+        self.dir = dir
+        self.store = store
+        self.gateway = gateway
+        self.task = task
+        self.port = port
+        self.apiId = apiId
+    }
+
+    func url(_ path: String, stage: String = "prod") -> String {
+        "http://127.0.0.1:\(port)/restapis/\(apiId)/\(stage)/_user_request_\(path)"
+    }
+
+    func stop() async throws {
+        await gateway.shutdown()
+        try await task.value
+        dir.remove()
+    }
+}
+
+/// Status code and body of a curl call that ends with `-w '\n%{http_code}'`.
+func statusAndBody(_ output: String) -> (Int, String) {
+    var lines = output.split(separator: "\n", omittingEmptySubsequences: false)
+    let status = Int(lines.popLast() ?? "") ?? 0
+    return (status, lines.joined(separator: "\n"))
+}
+
+/// Sends raw bytes over TCP and returns what came back until the server closed (or `timeout`).
+func rawExchange(port: Int, bytes: String, timeout: Double = 5) async throws -> (response: String, closedInSeconds: Double) {
+    let started = Date()
+    let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        .connect(host: "127.0.0.1", port: port) { channel in
+            channel.eventLoop.makeCompletedFuture { try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel) }
+        }
+    return try await channel.executeThenClose { inbound, outbound in
+        try await outbound.write(ByteBuffer(string: bytes))
+        var received = ""
+        let collected = try await withThrowingTaskGroup(of: String?.self) { group in
+            group.addTask {
+                var text = ""
+                for try await chunk in inbound { text += String(buffer: chunk) }
+                return text
+            }
+            group.addTask {
+                try await Task.sleep(for: .seconds(timeout))
+                return nil
+            }
+            let first = try await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
+        received = collected ?? "<still open after \(timeout) s>"
+        return (received, Date().timeIntervalSince(started))
+    }
+}
