@@ -1,5 +1,6 @@
 import Foundation
 import GatehouseCore
+import GatehouseGateway
 import GatehouseStore
 import Testing
 
@@ -43,5 +44,24 @@ import Testing
         #expect(worker.pid == ProcessInfo.processInfo.processIdentifier)
         #expect(worker.listen.hasSuffix(":\(gw.port)"))
         #expect(Date().timeIntervalSince(worker.lastBeat) < 3)
+    }
+}
+
+@Suite struct TelemetryQueueTests {
+    @Test func fullQueueCountsDropsAndNeverBlocks() {
+        let queue = TelemetryQueue(capacity: 2)
+        let record = AccessLogRecord(requestId: "r", time: Date(), apiId: "a", stage: "s", resourcePath: "/", httpMethod: "GET",
+                                     path: "/", status: 200, latencyMs: 1)
+        #expect(queue.enqueue(record))
+        #expect(queue.enqueue(record))
+        #expect(!queue.enqueue(record))
+        #expect(queue.dropped == 1)
+        let batch = queue.drain()
+        #expect(batch.count == 2)
+        // A batch the store refused goes back in front; what does not fit is counted.
+        #expect(queue.enqueue(record))
+        queue.requeue(batch)
+        #expect(queue.drain().count == 2)
+        #expect(queue.dropped == 2)
     }
 }

@@ -1,0 +1,121 @@
+import AsyncHTTPClient
+import Foundation
+import GatehouseCore
+import GatehouseDemo
+import GatehouseStore
+import NIOCore
+import Testing
+
+/// `gatehouse serve` as a process: graceful drain on SIGTERM, and surviving `kill -9` under load.
+@Suite struct WorkerProcessTests {
+    /// A store with the sample API deployed to `prod` against `backendPort`.
+    func prepareStore(_ dir: TempDir, backendPort: Int) async throws -> (db: String, apiId: String) {
+        let db = dir.path("g.db")
+        let spec = dir.path("api.yaml")
+        try SampleAPI.openAPI.write(toFile: spec, atomically: true, encoding: .utf8)
+        let apiId = try await gatehouse("import", spec, "--store", db).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let deployed = try await gatehouse("deploy", "--store", db, "--api", apiId, "--stage", "prod", "--var", "backend=127.0.0.1:\(backendPort)")
+        #expect(deployed.status == 0)
+        return (db, apiId)
+    }
+
+    func startServe(_ db: String) async throws -> (ChildProcess, Int) {
+        let worker = try ChildProcess(Binary.gatehouse, ["serve", "--store", db, "--listen", "127.0.0.1:0", "--log-level", "warning"])
+        let line = try await worker.line(containing: "serving")
+        guard let port = line.split(separator: ":").last.flatMap({ Int($0) }) else { throw TestFailure("no port in \(line)") }
+        return (worker, port)
+    }
+
+    @Test func sigtermFinishesInFlightRequestsAndFlushesTelemetry() async throws {
+        let backend = try await BackendProcess()
+        defer { backend.stop() }
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let (db, apiId) = try await prepareStore(dir, backendPort: backend.port)
+        let (worker, port) = try await startServe(db)
+        let url = "http://127.0.0.1:\(port)/restapis/\(apiId)/prod/_user_request_/slow?ms=800"
+        async let inFlight = curl(["-w", "\n%{http_code}", url])
+        try await Task.sleep(for: .milliseconds(300))
+        worker.signal(SIGTERM)
+        let result = try await inFlight
+        #expect(statusAndBody(result.stdout).0 == 200, "the in-flight request finished: \(result.stdout)")
+        #expect(try await worker.waitForExit() == 0)
+        // New connections are refused once it is gone.
+        let after = try await curl(["-w", "%{http_code}", url])
+        #expect(after.stdout == "000")
+        let store = try Store(path: db, create: false)
+        let rows = try store.accessLog(after: 0, limit: 10)
+        #expect(rows.contains { $0.record.path.hasSuffix("/slow?ms=800") && $0.record.status == 200 })
+        #expect(try store.workers().first?.state == "stopped")
+    }
+
+    @Test func killNineUnderLoadLosesNoConfigAndRestartServesAtOnce() async throws {
+        let backend = try await BackendProcess()
+        defer { backend.stop() }
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let (db, apiId) = try await prepareStore(dir, backendPort: backend.port)
+        _ = try await gatehouse("throttle", "set", "--store", db, "--api", apiId, "--stage", "prod", "--method", "GET /limited",
+                                "--rate", "5", "--burst", "5")
+        let (worker, port) = try await startServe(db)
+        let base = "http://127.0.0.1:\(port)/restapis/\(apiId)/prod/_user_request_"
+        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
+        let load = Task {
+            await withTaskGroup(of: Void.self) { group in
+                for i in 0..<8 {
+                    group.addTask {
+                        let paths = ["/pets", "/health", "/limited", "/pets/3", "/echo/x"]
+                        var n = i
+                        while !Task.isCancelled {
+                            n += 1
+                            if let response = try? await client.execute(HTTPClientRequest(url: base + paths[n % paths.count]), timeout: .seconds(2)) {
+                                _ = try? await response.body.collect(upTo: 1 << 16)
+                            } else {
+                                try? await Task.sleep(for: .milliseconds(5))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        // Meanwhile another process writes configuration: never a busy error.
+        for i in 1...10 {
+            let change = try await gatehouse("throttle", "set", "--store", db, "--api", apiId, "--stage", "prod", "--rate", "\(1000 + i)", "--burst", "500")
+            #expect(change.status == 0, "\(change.stderr)")
+        }
+        try await Task.sleep(for: .milliseconds(500))
+        worker.signal(SIGKILL)
+        _ = try await worker.waitForExit()
+        load.cancel()
+        await load.value
+        try await client.shutdown()
+
+        let store = try Store(path: db, create: false)
+        #expect(try store.integrityCheck() == "ok")
+        let stage = try #require(try store.stage(apiId: apiId, stageName: "prod"))
+        #expect(stage.methodSettings["*/*"]?.throttle == ThrottleLimit(rate: 1010, burst: 500))
+        #expect(stage.methodSettings["/limited/GET"]?.throttle == ThrottleLimit(rate: 5, burst: 5))
+        #expect(try store.accessLog(after: 0, limit: 10).count > 0, "telemetry committed before the kill is there")
+
+        let (restarted, newPort) = try await startServe(db)
+        defer { restarted.signal(SIGKILL) }
+        let first = try await curl(["-w", "\n%{http_code}", "http://127.0.0.1:\(newPort)/restapis/\(apiId)/prod/_user_request_/health"])
+        #expect(statusAndBody(first.stdout) == (200, #"{"status":"ok"}"#))
+    }
+
+    @Test func demoRunsFromNothing() async throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let result = try await gatehouse("demo", "--store", dir.path("demo.db"), "--duration", "3", "--rps", "40")
+        #expect(result.status == 0, "\(result.stderr)")
+        let summaries = result.stdout.split(separator: "\n").filter { $0.contains("req/s") }
+        #expect(summaries.count >= 2)
+        let store = try Store(path: dir.path("demo.db"), create: false)
+        let totals = try store.metrics(from: 0, to: Int64.max)
+        #expect(totals.count > 40)
+        #expect(totals.count4xx > 0)
+        #expect(totals.count5xx > 0)
+        #expect(totals.throttled > 0)
+        #expect(result.stdout.contains("stopped: \(totals.count) requests recorded"))
+    }
+}
