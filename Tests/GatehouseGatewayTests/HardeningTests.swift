@@ -4,55 +4,47 @@ import Testing
 
 @Suite struct HardeningTests {
     @Test func malformedRequestIs400AndTheWorkerCarriesOn() async throws {
-        let backend = try await BackendProcess()
-        defer { backend.stop() }
-        let gw = try await GatewayHarness.start(backendPort: backend.port)
-        defer { Task { try? await gw.stop() } }
-        let garbage = try await rawExchange(port: gw.port, bytes: "THIS IS NOT HTTP\r\n\r\n")
-        #expect(garbage.response.hasPrefix("HTTP/1.1 400"))
-        let badHeader = try await rawExchange(port: gw.port, bytes: "GET / HTTP/1.1\r\nHost x\r\n\r\n")
-        #expect(badHeader.response.hasPrefix("HTTP/1.1 400"))
-        #expect(statusAndBody(try await curl(["-w", "\n%{http_code}", gw.url("/health")]).stdout).0 == 200)
+        try await withGateway { gw, _ in
+            let garbage = try await rawExchange(port: gw.port, bytes: "THIS IS NOT HTTP\r\n\r\n")
+            #expect(garbage.response.hasPrefix("HTTP/1.1 400"))
+            let badHeader = try await rawExchange(port: gw.port, bytes: "GET / HTTP/1.1\r\nHost x\r\n\r\n")
+            #expect(badHeader.response.hasPrefix("HTTP/1.1 400"))
+            #expect(statusAndBody(try await curl(["-w", "\n%{http_code}", gw.url("/health")]).stdout).0 == 200)
+        }
     }
 
     @Test func oversizedHeadersAre431() async throws {
-        let backend = try await BackendProcess()
-        defer { backend.stop() }
-        let gw = try await GatewayHarness.start(backendPort: backend.port)
-        defer { Task { try? await gw.stop() } }
-        let big = String(repeating: "x", count: 17 * 1024)
-        let result = try await curl(["-w", "\n%{http_code}", "-H", "X-Big: \(big)", gw.url("/health")])
-        #expect(statusAndBody(result.stdout).0 == 431)
-        let fine = String(repeating: "x", count: 8 * 1024)
-        #expect(statusAndBody(try await curl(["-w", "\n%{http_code}", "-H", "X-Big: \(fine)", gw.url("/health")]).stdout).0 == 200)
+        try await withGateway { gw, _ in
+            let big = String(repeating: "x", count: 17 * 1024)
+            let result = try await curl(["-w", "\n%{http_code}", "-H", "X-Big: \(big)", gw.url("/health")])
+            #expect(statusAndBody(result.stdout).0 == 431)
+            let fine = String(repeating: "x", count: 8 * 1024)
+            #expect(statusAndBody(try await curl(["-w", "\n%{http_code}", "-H", "X-Big: \(fine)", gw.url("/health")]).stdout).0 == 200)
+        }
     }
 
     @Test func oversizedBodiesAre413WithOrWithoutALength() async throws {
-        let backend = try await BackendProcess()
-        defer { backend.stop() }
-        let gw = try await GatewayHarness.start(backendPort: backend.port, configure: { $0.maxBodyBytes = 1024 })
-        defer { Task { try? await gw.stop() } }
-        let file = gw.dir.path("body.bin")
-        try Data(repeating: 65, count: 4096).write(to: URL(fileURLWithPath: file))
-        let withLength = try await curl(["-w", "\n%{http_code}", "--data-binary", "@\(file)", gw.url("/pets")])
-        #expect(statusAndBody(withLength.stdout) == (413, #"{"message":"Request Too Long"}"#))
-        let chunked = try await curl(["-w", "\n%{http_code}", "-H", "Transfer-Encoding: chunked", "--data-binary", "@\(file)", gw.url("/pets")])
-        #expect(statusAndBody(chunked.stdout).0 == 413)
-        let small = try await curl(["-w", "\n%{http_code}", "--data-binary", "{\"ok\":1}", "-H", "Content-Type: application/json", gw.url("/pets")])
-        #expect(statusAndBody(small.stdout) == (201, "{\"ok\":1}"))
+        try await withGateway(configure: { $0.maxBodyBytes = 1024 }) { gw, _ in
+            let file = gw.dir.path("body.bin")
+            try Data(repeating: 65, count: 4096).write(to: URL(fileURLWithPath: file))
+            let withLength = try await curl(["-w", "\n%{http_code}", "--data-binary", "@\(file)", gw.url("/pets")])
+            #expect(statusAndBody(withLength.stdout) == (413, #"{"message":"Request Too Long"}"#))
+            let chunked = try await curl(["-w", "\n%{http_code}", "-H", "Transfer-Encoding: chunked", "--data-binary", "@\(file)", gw.url("/pets")])
+            #expect(statusAndBody(chunked.stdout).0 == 413)
+            let small = try await curl(["-w", "\n%{http_code}", "--data-binary", "{\"ok\":1}", "-H", "Content-Type: application/json", gw.url("/pets")])
+            #expect(statusAndBody(small.stdout) == (201, "{\"ok\":1}"))
+        }
     }
 
     @Test func slowHeadersAndIdleConnectionsAreClosed() async throws {
-        let backend = try await BackendProcess()
-        defer { backend.stop() }
-        let gw = try await GatewayHarness.start(backendPort: backend.port, configure: {
+        try await withGateway(configure: {
             $0.headerReadTimeout = 0.5
             $0.idleTimeout = 1.0
-        })
-        defer { Task { try? await gw.stop() } }
-        let slowloris = try await rawExchange(port: gw.port, bytes: "GET /x HTTP/1.1\r\nHost: a\r\n", timeout: 5)
-        #expect(slowloris.closedInSeconds < 2, "closed after \(slowloris.closedInSeconds) s")
-        let idle = try await rawExchange(port: gw.port, bytes: "", timeout: 5)
-        #expect(idle.closedInSeconds >= 0.9 && idle.closedInSeconds < 3, "closed after \(idle.closedInSeconds) s")
+        }) { gw, _ in
+            let slowloris = try await rawExchange(port: gw.port, bytes: "GET /x HTTP/1.1\r\nHost: a\r\n", timeout: 5)
+            #expect(slowloris.closedInSeconds < 2, "closed after \(slowloris.closedInSeconds) s")
+            let idle = try await rawExchange(port: gw.port, bytes: "", timeout: 5)
+            #expect(idle.closedInSeconds >= 0.9 && idle.closedInSeconds < 3, "closed after \(idle.closedInSeconds) s")
+        }
     }
 }

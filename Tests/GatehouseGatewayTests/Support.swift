@@ -217,3 +217,19 @@ func rawExchange(port: Int, bytes: String, timeout: Double = 5) async throws -> 
         return (received, Date().timeIntervalSince(started))
     }
 }
+
+/// Runs `body` against a worker in front of a fresh backend process, and stops both afterwards.
+func withGateway(prepare: (Store, String) throws -> Void = { _, _ in },
+                 configure: (inout GatewayOptions) -> Void = { _ in },
+                 _ body: (GatewayHarness, BackendProcess) async throws -> Void) async throws {
+    let backend = try await BackendProcess()
+    defer { backend.stop() }
+    let gateway = try await GatewayHarness.start(backendPort: backend.port, prepare: prepare, configure: configure)
+    do {
+        try await body(gateway, backend)
+    } catch {
+        try? await gateway.stop()
+        throw error
+    }
+    try await gateway.stop()
+}

@@ -6,44 +6,42 @@ import Testing
 
 @Suite struct TelemetryTests {
     @Test func everyCallIsLoggedAndRolledUpAndTheWorkerBeats() async throws {
-        let backend = try await BackendProcess()
-        defer { backend.stop() }
-        let gw = try await GatewayHarness.start(backendPort: backend.port) { store, apiId in
+        try await withGateway(prepare: { store, apiId in
             try store.setStageThrottle(apiId: apiId, stageName: "prod", methodKey: "/limited/GET",
                                        limit: ThrottleLimit(rate: 0.01, burst: 1), actor: Actor(name: "t", source: "t"))
+        }) { gw, _ in
+            let calls = ["/pets", "/pets/3", "/pets/999", "/flaky", "/limited", "/limited", "/health"]
+            for path in calls { _ = try await curl(["-A", "telemetry-test", gw.url(path)]) }
+            var rows: [(id: Int64, record: AccessLogRecord)] = []
+            let deadline = Date().addingTimeInterval(3)
+            while rows.count < calls.count && Date() < deadline {
+                try await Task.sleep(for: .milliseconds(100))
+                rows = try gw.store.accessLog(after: 0, limit: 100)
+            }
+            try #require(rows.count == calls.count)
+            #expect(rows.map(\.record.status) == [200, 200, 404, 500, 200, 429, 200])
+            let pet = rows[1].record
+            #expect(pet.resourcePath == "/pets/{petId}")
+            #expect(pet.apiId == gw.apiId)
+            #expect(pet.stage == "prod")
+            #expect(pet.userAgent == "telemetry-test")
+            #expect(pet.sourceIp == "127.0.0.1")
+            #expect((pet.integrationLatencyMs ?? -1) >= 0)
+            #expect(pet.latencyMs >= (pet.integrationLatencyMs ?? 0))
+            #expect(rows[5].record.error == "THROTTLED")
+            let now = Int64(Date().timeIntervalSince1970) + 1
+            let metrics = try gw.store.metrics(from: now - 60, to: now, apiId: gw.apiId, stage: "prod")
+            #expect(metrics.count == calls.count)
+            #expect(metrics.count4xx == 2)
+            #expect(metrics.count5xx == 1)
+            #expect(metrics.throttled == 1)
+            #expect(metrics.latency.total == calls.count)
+            #expect(metrics.integrationLatency.total == 4, "mocks and throttled calls have no integration latency")
+            let worker = try #require(try gw.store.workers().first)
+            #expect(worker.pid == ProcessInfo.processInfo.processIdentifier)
+            #expect(worker.listen.hasSuffix(":\(gw.port)"))
+            #expect(Date().timeIntervalSince(worker.lastBeat) < 3)
         }
-        defer { Task { try? await gw.stop() } }
-        let calls = ["/pets", "/pets/3", "/pets/999", "/flaky", "/limited", "/limited", "/health"]
-        for path in calls { _ = try await curl(["-A", "telemetry-test", gw.url(path)]) }
-        var rows: [(id: Int64, record: AccessLogRecord)] = []
-        let deadline = Date().addingTimeInterval(3)
-        while rows.count < calls.count && Date() < deadline {
-            try await Task.sleep(for: .milliseconds(100))
-            rows = try gw.store.accessLog(after: 0, limit: 100)
-        }
-        try #require(rows.count == calls.count)
-        #expect(rows.map(\.record.status) == [200, 200, 404, 500, 200, 429, 200])
-        let pet = rows[1].record
-        #expect(pet.resourcePath == "/pets/{petId}")
-        #expect(pet.apiId == gw.apiId)
-        #expect(pet.stage == "prod")
-        #expect(pet.userAgent == "telemetry-test")
-        #expect(pet.sourceIp == "127.0.0.1")
-        #expect((pet.integrationLatencyMs ?? -1) >= 0)
-        #expect(pet.latencyMs >= (pet.integrationLatencyMs ?? 0))
-        #expect(rows[5].record.error == "THROTTLED")
-        let now = Int64(Date().timeIntervalSince1970) + 1
-        let metrics = try gw.store.metrics(from: now - 60, to: now, apiId: gw.apiId, stage: "prod")
-        #expect(metrics.count == calls.count)
-        #expect(metrics.count4xx == 2)
-        #expect(metrics.count5xx == 1)
-        #expect(metrics.throttled == 1)
-        #expect(metrics.latency.total == calls.count)
-        #expect(metrics.integrationLatency.total == 4, "mocks and throttled calls have no integration latency")
-        let worker = try #require(try gw.store.workers().first)
-        #expect(worker.pid == ProcessInfo.processInfo.processIdentifier)
-        #expect(worker.listen.hasSuffix(":\(gw.port)"))
-        #expect(Date().timeIntervalSince(worker.lastBeat) < 3)
     }
 }
 

@@ -5,65 +5,59 @@ import Testing
 
 @Suite struct ThrottleAndLiveTests {
     @Test func emptyBucketIs429() async throws {
-        let backend = try await BackendProcess()
-        defer { backend.stop() }
-        let gw = try await GatewayHarness.start(backendPort: backend.port) { store, apiId in
+        try await withGateway(prepare: { store, apiId in
             try store.setStageThrottle(apiId: apiId, stageName: "prod", methodKey: "/health/GET",
                                        limit: ThrottleLimit(rate: 0.01, burst: 2), actor: Actor(name: "t", source: "t"))
+        }) { gw, _ in
+            var statuses: [Int] = []
+            for _ in 0..<4 {
+                statuses.append(statusAndBody(try await curl(["-w", "\n%{http_code}", gw.url("/health")]).stdout).0)
+            }
+            #expect(statuses == [200, 200, 429, 429])
+            let body = try await curl([gw.url("/health")])
+            #expect(body.stdout == #"{"message":"Too Many Requests"}"#)
+            // Another method is not limited by /health's bucket.
+            #expect(statusAndBody(try await curl(["-w", "\n%{http_code}", gw.url("/limited")]).stdout).0 == 200)
         }
-        defer { Task { try? await gw.stop() } }
-        var statuses: [Int] = []
-        for _ in 0..<4 {
-            statuses.append(statusAndBody(try await curl(["-w", "\n%{http_code}", gw.url("/health")]).stdout).0)
-        }
-        #expect(statuses == [200, 200, 429, 429])
-        let body = try await curl([gw.url("/health")])
-        #expect(body.stdout == #"{"message":"Too Many Requests"}"#)
-        // Another method is not limited by /health's bucket.
-        #expect(statusAndBody(try await curl(["-w", "\n%{http_code}", gw.url("/limited")]).stdout).0 == 200)
     }
 
     @Test func throttleChangeFromAnotherProcessAppliesLiveOnAKeptAliveConnection() async throws {
-        let backend = try await BackendProcess()
-        defer { backend.stop() }
-        let gw = try await GatewayHarness.start(backendPort: backend.port)
-        defer { Task { try? await gw.stop() } }
-        let urls = (0..<30).flatMap { _ in ["-o", "/dev/null", gw.url("/health")] }
-        // One curl process, one connection, 10 requests a second for 3 s.
-        async let traffic = curl(["--rate", "10/s", "-w", "%{http_code} %{num_connects}\n"] + urls)
-        try await Task.sleep(for: .milliseconds(1200))
-        let change = try await gatehouse("throttle", "set", "--store", gw.store.path, "--api", gw.apiId, "--stage", "prod",
-                                         "--method", "GET /health", "--rate", "0", "--burst", "0")
-        #expect(change.status == 0, "\(change.stderr)")
-        let output = try await traffic.stdout
-        let lines = output.split(separator: "\n").map { $0.split(separator: " ").compactMap { Int($0) } }
-        try #require(lines.count == 30 && lines.allSatisfy { $0.count == 2 }, "\(output)")
-        let statuses = lines.map { $0[0] }
-        let connects = lines.map { $0[1] }.reduce(0, +)
-        #expect(connects == 1, "the connection was kept across the change")
-        #expect(statuses.prefix(8).allSatisfy { $0 == 200 })
-        #expect(statuses.suffix(12).allSatisfy { $0 == 429 }, "\(statuses)")
-        // The switch happened within a second of the write: at most ~10 more 200s after it.
-        let firstRejected = try #require(statuses.firstIndex(of: 429))
-        #expect((10...25).contains(firstRejected), "\(statuses)")
+        try await withGateway { gw, _ in
+            let urls = (0..<30).flatMap { _ in ["-o", "/dev/null", gw.url("/health")] }
+            // One curl process, one connection, 10 requests a second for 3 s.
+            async let traffic = curl(["--rate", "10/s", "-w", "%{http_code} %{num_connects}\n"] + urls)
+            try await Task.sleep(for: .milliseconds(1200))
+            let change = try await gatehouse("throttle", "set", "--store", gw.store.path, "--api", gw.apiId, "--stage", "prod",
+                                             "--method", "GET /health", "--rate", "0", "--burst", "0")
+            #expect(change.status == 0, "\(change.stderr)")
+            let output = try await traffic.stdout
+            let lines = output.split(separator: "\n").map { $0.split(separator: " ").compactMap { Int($0) } }
+            try #require(lines.count == 30 && lines.allSatisfy { $0.count == 2 }, "\(output)")
+            let statuses = lines.map { $0[0] }
+            let connects = lines.map { $0[1] }.reduce(0, +)
+            #expect(connects == 1, "the connection was kept across the change")
+            #expect(statuses.prefix(8).allSatisfy { $0 == 200 })
+            #expect(statuses.suffix(12).allSatisfy { $0 == 429 }, "\(statuses)")
+            // The switch happened within a second of the write: at most ~10 more 200s after it.
+            let firstRejected = try #require(statuses.firstIndex(of: 429))
+            #expect((10...25).contains(firstRejected), "\(statuses)")
+        }
     }
 
     @Test func bucketsKeepTheirTokensWhenOtherLimitsChange() async throws {
-        let backend = try await BackendProcess()
-        defer { backend.stop() }
-        let gw = try await GatewayHarness.start(backendPort: backend.port) { store, apiId in
+        try await withGateway(prepare: { store, apiId in
             try store.setStageThrottle(apiId: apiId, stageName: "prod", methodKey: "/health/GET",
                                        limit: ThrottleLimit(rate: 0.01, burst: 3), actor: Actor(name: "t", source: "t"))
+        }) { gw, _ in
+            for _ in 0..<3 { _ = try await curl([gw.url("/health")]) }
+            let version = gw.gateway.configurationVersion
+            try gw.store.setStageThrottle(apiId: gw.apiId, stageName: "prod", methodKey: "/limited/GET",
+                                          limit: ThrottleLimit(rate: 100, burst: 100), actor: Actor(name: "t", source: "t"))
+            let deadline = Date().addingTimeInterval(2)
+            while gw.gateway.configurationVersion == version && Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            #expect(gw.gateway.configurationVersion != version, "the worker picked up the change")
+            // /health's bucket was not reset by the unrelated change: still empty.
+            #expect(statusAndBody(try await curl(["-w", "\n%{http_code}", gw.url("/health")]).stdout).0 == 429)
         }
-        defer { Task { try? await gw.stop() } }
-        for _ in 0..<3 { _ = try await curl([gw.url("/health")]) }
-        let version = gw.gateway.configurationVersion
-        try gw.store.setStageThrottle(apiId: gw.apiId, stageName: "prod", methodKey: "/limited/GET",
-                                      limit: ThrottleLimit(rate: 100, burst: 100), actor: Actor(name: "t", source: "t"))
-        let deadline = Date().addingTimeInterval(2)
-        while gw.gateway.configurationVersion == version && Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
-        #expect(gw.gateway.configurationVersion != version, "the worker picked up the change")
-        // /health's bucket was not reset by the unrelated change: still empty.
-        #expect(statusAndBody(try await curl(["-w", "\n%{http_code}", gw.url("/health")]).stdout).0 == 429)
     }
 }
