@@ -48,3 +48,22 @@ import Testing
         }
     }
 }
+
+@Suite struct UploadTests {
+    @Test func largeUploadsStreamThroughIntactWithAndWithoutALength() async throws {
+        try await withGateway { gw, _ in
+            let file = gw.dir.path("upload.txt")
+            let block = String((0..<1024).map { _ in Character(UnicodeScalar(UInt8.random(in: 97...122))) })
+            let payload = String(repeating: block, count: 3 * 1024)
+            try payload.write(toFile: file, atomically: true, encoding: .utf8)
+            for extra in [[String](), ["-H", "Transfer-Encoding: chunked"]] {
+                let result = try await curl(["-X", "PUT", "--data-binary", "@\(file)", "-H", "Content-Type: text/plain"] + extra + [gw.url("/echo/upload")])
+                let parsed = try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8))
+                let echo = try #require(parsed as? [String: Any], "status \(result.status), \(result.stdout.count) bytes: \(result.stdout.prefix(300)) \(result.stderr)")
+                #expect((echo["body"] as? String) == payload, "the backend got the whole body (\(extra))")
+            }
+            let rows = try gw.store.accessLog(after: 0, limit: 10)
+            #expect(rows.contains { $0.record.requestBytes == payload.utf8.count })
+        }
+    }
+}

@@ -81,6 +81,15 @@ final class ChildProcess: @unchecked Sendable {
             }
             try await Task.sleep(for: .milliseconds(20))
         }
+        // Collect whatever the handlers have not read yet.
+        out.fileHandleForReading.readabilityHandler = nil
+        err.fileHandleForReading.readabilityHandler = nil
+        let restOut = out.fileHandleForReading.readDataToEndOfFile()
+        let restErr = err.fileHandleForReading.readDataToEndOfFile()
+        lock.withLock {
+            stdoutText += String(decoding: restOut, as: UTF8.self)
+            stderrText += String(decoding: restErr, as: UTF8.self)
+        }
         return process.terminationStatus
     }
 
@@ -98,7 +107,6 @@ struct TestFailure: Error, CustomStringConvertible {
 func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) async throws -> (status: Int32, stdout: String, stderr: String) {
     let child = try ChildProcess(executable, arguments, environment: environment)
     let status = try await child.waitForExit(timeout: 60)
-    try await Task.sleep(for: .milliseconds(30))  // let the pipes drain
     return (status, child.stdout, child.stderr)
 }
 
@@ -197,7 +205,7 @@ func rawExchange(port: Int, bytes: String, timeout: Double = 5) async throws -> 
             channel.eventLoop.makeCompletedFuture { try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel) }
         }
     return try await channel.executeThenClose { inbound, outbound in
-        try await outbound.write(ByteBuffer(string: bytes))
+        if !bytes.isEmpty { try await outbound.write(ByteBuffer(string: bytes)) }
         var received = ""
         let collected = try await withThrowingTaskGroup(of: String?.self) { group in
             group.addTask {

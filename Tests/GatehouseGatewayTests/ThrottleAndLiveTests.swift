@@ -26,7 +26,11 @@ import Testing
             let urls = (0..<30).flatMap { _ in ["-o", "/dev/null", gw.url("/health")] }
             // One curl process, one connection, 10 requests a second for 3 s.
             async let traffic = curl(["--rate", "10/s", "-w", "%{http_code} %{num_connects}\n"] + urls)
-            try await Task.sleep(for: .milliseconds(1200))
+            // Change the limit once the worker has recorded a few of the calls.
+            let deadline = Date().addingTimeInterval(10)
+            while try gw.store.accessLog(after: 0, limit: 10).count < 5 && Date() < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+            }
             let change = try await gatehouse("throttle", "set", "--store", gw.store.path, "--api", gw.apiId, "--stage", "prod",
                                              "--method", "GET /health", "--rate", "0", "--burst", "0")
             #expect(change.status == 0, "\(change.stderr)")
@@ -36,11 +40,11 @@ import Testing
             let statuses = lines.map { $0[0] }
             let connects = lines.map { $0[1] }.reduce(0, +)
             #expect(connects == 1, "the connection was kept across the change")
-            #expect(statuses.prefix(8).allSatisfy { $0 == 200 })
+            #expect(statuses.prefix(5).allSatisfy { $0 == 200 })
             #expect(statuses.suffix(12).allSatisfy { $0 == 429 }, "\(statuses)")
             // The switch happened within a second of the write: at most ~10 more 200s after it.
             let firstRejected = try #require(statuses.firstIndex(of: 429))
-            #expect((10...25).contains(firstRejected), "\(statuses)")
+            #expect((5...22).contains(firstRejected), "\(statuses)")
         }
     }
 

@@ -117,38 +117,59 @@ final class GatewayServer: Service, Sendable {
         var context = RequestContext(requestId: requestId, table: table.withLockedValue { $0 })
         var keepAlive = head.isKeepAlive && !connections.isDraining
 
-        var body = ByteBuffer()
+        let declaredLength = head.headers.first(name: "content-length").flatMap(Int.init)
+        var received = 0
         var tooLarge = false
-        if let length = head.headers.first(name: "content-length").flatMap(Int.init), length > options.maxBodyBytes {
+        var response: GatewayResponse
+        if let declaredLength, declaredLength > options.maxBodyBytes {
             tooLarge = true
+            response = .gateway(.requestTooLarge)
         } else {
             if head.headers.first(name: "expect")?.lowercased() == "100-continue" {
                 try await outbound.write(.head(HTTPResponseHead(version: head.version, status: .continue)))
             }
-            reading: while let part = try await parts.next() {
-                switch part {
-                case .body(var chunk):
-                    if body.readableBytes + chunk.readableBytes > options.maxBodyBytes {
-                        tooLarge = true
-                        break reading
+            // The pipeline runs while the body is still arriving, so a proxied upload streams to the backend.
+            let (chunks, feed) = AsyncThrowingStream<ByteBuffer, Error>.makeStream()
+            let hasBody = declaredLength.map { $0 > 0 } ?? head.headers.contains(name: "transfer-encoding")
+            let request = GatewayRequest(head: head, body: RequestBody(chunks: chunks, length: declaredLength, isPresent: hasBody),
+                                         remoteAddress: remote, receivedAt: receivedAt, receivedDate: receivedDate)
+            let pipeline = self.pipeline
+            let initial = context
+            async let outcome = Self.respond(pipeline, request, initial)
+            do {
+                reading: while true {
+                    guard let part = try await parts.next() else {
+                        throw GatewayError.protocolViolation("the client closed the connection in the middle of a request body")
                     }
-                    body.writeBuffer(&chunk)
-                case .end:
-                    break reading
-                case .head:
-                    throw GatewayError.protocolViolation("a request head arrived inside a request body")
+                    switch part {
+                    case .body(let chunk):
+                        received += chunk.readableBytes
+                        if received > options.maxBodyBytes {
+                            tooLarge = true
+                            feed.finish(throwing: GatewayError.requestTooLarge)
+                            break reading
+                        }
+                        feed.yield(chunk)
+                    case .end:
+                        feed.finish()
+                        break reading
+                    case .head:
+                        throw GatewayError.protocolViolation("a request head arrived inside a request body")
+                    }
                 }
+            } catch {
+                feed.finish(throwing: error)
+                _ = await outcome
+                throw error
             }
+            (response, context) = await outcome
         }
-        let request = GatewayRequest(head: head, body: body, remoteAddress: remote, receivedAt: receivedAt, receivedDate: receivedDate)
-        let response: GatewayResponse
+        let path = String(head.uri.split(separator: "?", maxSplits: 1).first ?? "")
         if tooLarge {
             keepAlive = false
             context.errorType = GatewayResponseType.requestTooLarge.rawValue
-            context.target = RoutingTable.target(host: head.headers.first(name: "host"), path: request.path)
+            context.target = context.target ?? RoutingTable.target(host: head.headers.first(name: "host"), path: path)
             response = .gateway(.requestTooLarge)
-        } else {
-            response = await pipeline.respond(to: request, context: &context)
         }
         var written = 0
         var failure: Error?
@@ -158,7 +179,8 @@ final class GatewayServer: Service, Sendable {
             failure = error
             keepAlive = false
         }
-        record(request: request, context: context, status: Int(response.status.code), responseBytes: written, failure: failure)
+        record(head: head, receivedAt: receivedAt, receivedDate: receivedDate, remote: remote, context: context,
+               status: Int(response.status.code), requestBytes: received, responseBytes: written, failure: failure)
         if let failure { throw failure }
         return keepAlive
     }
@@ -194,14 +216,22 @@ final class GatewayServer: Service, Sendable {
         return written
     }
 
-    private func record(request: GatewayRequest, context: RequestContext, status: Int, responseBytes: Int, failure: Error?) {
-        let latency = Double((NIODeadline.now() - request.receivedAt).nanoseconds) / 1_000_000
+    private static func respond(_ pipeline: GatewayPipeline, _ request: GatewayRequest,
+                                _ initial: RequestContext) async -> (GatewayResponse, RequestContext) {
+        var context = initial
+        let response = await pipeline.respond(to: request, context: &context)
+        return (response, context)
+    }
+
+    private func record(head: HTTPRequestHead, receivedAt: NIODeadline, receivedDate: Date, remote: SocketAddress?,
+                        context: RequestContext, status: Int, requestBytes: Int, responseBytes: Int, failure: Error?) {
+        let latency = Double((NIODeadline.now() - receivedAt).nanoseconds) / 1_000_000
         let record = AccessLogRecord(
-            requestId: context.requestId, time: request.receivedDate, apiId: context.target?.apiId,
-            stage: context.target?.stageName, resourcePath: context.match?.resource.path, httpMethod: request.head.method.rawValue,
-            path: request.head.uri, status: status, latencyMs: latency, integrationLatencyMs: context.integrationLatencyMs,
-            requestBytes: request.body.readableBytes, responseBytes: responseBytes, apiKeyId: nil, sourceIp: request.sourceIp,
-            userAgent: request.head.headers.first(name: "user-agent"),
+            requestId: context.requestId, time: receivedDate, apiId: context.target?.apiId,
+            stage: context.target?.stageName, resourcePath: context.match?.resource.path, httpMethod: head.method.rawValue,
+            path: head.uri, status: status, latencyMs: latency, integrationLatencyMs: context.integrationLatencyMs,
+            requestBytes: requestBytes, responseBytes: responseBytes, apiKeyId: nil, sourceIp: remote?.ipAddress,
+            userAgent: head.headers.first(name: "user-agent"),
             error: context.errorType ?? failure.map { "CLIENT_WRITE_FAILED: \($0)" }, throttled: context.throttled)
         telemetry.enqueue(record)
     }
@@ -211,6 +241,7 @@ final class GatewayServer: Service, Sendable {
 public enum GatewayError: Error, CustomStringConvertible {
     case cannotListen(address: String, reason: String)
     case protocolViolation(String)
+    case requestTooLarge
 
     public var description: String {
         switch self {
@@ -218,6 +249,8 @@ public enum GatewayError: Error, CustomStringConvertible {
             return "cannot listen on \(address): \(reason); is another process using the port? choose another with --listen HOST:PORT"
         case .protocolViolation(let reason):
             return "protocol violation: \(reason)"
+        case .requestTooLarge:
+            return "the request body is larger than the limit (--max-body-bytes)"
         }
     }
 }

@@ -1,3 +1,4 @@
+import GatehouseCore
 import NIOCore
 import NIOHTTP1
 
@@ -20,7 +21,7 @@ final class ProtocolErrorHandler: ChannelDuplexHandler, RemovableChannelHandler 
             let status: HTTPResponseStatus = parserError == .headerOverflow ? .requestHeaderFieldsTooLarge : .badRequest
             let body = "{\"message\":\"\(status.reasonPhrase)\"}"
             let headers = HTTPHeaders([("Connection", "close"), ("Content-Type", "application/json"),
-                                       ("Content-Length", String(body.utf8.count))])
+                                       ("Content-Length", String(body.utf8.count)), ("x-amzn-RequestId", Identifiers.requestId())])
             context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
             context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: body)))), promise: nil)
             context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)

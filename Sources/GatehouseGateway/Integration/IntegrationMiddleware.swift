@@ -81,8 +81,8 @@ public struct IntegrationMiddleware: GatewayMiddleware {
             upstream.headers.replaceOrAdd(name: "X-Forwarded-For", value: prior.isEmpty ? ip : "\(prior), \(ip)")
         }
         upstream.headers.replaceOrAdd(name: "X-Forwarded-Proto", value: "http")
-        if request.body.readableBytes > 0 {
-            upstream.body = .bytes(request.body)
+        if request.body.isPresent {
+            upstream.body = .stream(request.body.chunks, length: request.body.length.map { .known(Int64($0)) } ?? .unknown)
         }
         let start = NIODeadline.now()
         context.integrationStart = start

@@ -2,15 +2,36 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 
-/// A request as the pipeline sees it: the head, the whole body (bounded by the body limit), and the peer.
+/// A request body as it arrives: a stream of chunks that the integration forwards while the client is
+/// still sending. The server feeds it and stops it with an error past the body limit.
+public struct RequestBody: Sendable {
+    public var chunks: AsyncThrowingStream<ByteBuffer, Error>
+    /// The declared length (`Content-Length`), when there is one.
+    public var length: Int?
+    /// Whether the request has a body at all (a length above zero, or chunked encoding).
+    public var isPresent: Bool
+
+    public init(chunks: AsyncThrowingStream<ByteBuffer, Error>, length: Int?, isPresent: Bool) {
+        self.chunks = chunks
+        self.length = length
+        self.isPresent = isPresent
+    }
+
+    /// No body.
+    public static var empty: RequestBody {
+        RequestBody(chunks: AsyncThrowingStream { $0.finish() }, length: 0, isPresent: false)
+    }
+}
+
+/// A request as the pipeline sees it: the head, the body as it streams in, and the peer.
 public struct GatewayRequest: Sendable {
     public var head: HTTPRequestHead
-    public var body: ByteBuffer
+    public var body: RequestBody
     public var remoteAddress: SocketAddress?
     public var receivedAt: NIODeadline
     public var receivedDate: Date
 
-    public init(head: HTTPRequestHead, body: ByteBuffer, remoteAddress: SocketAddress?,
+    public init(head: HTTPRequestHead, body: RequestBody, remoteAddress: SocketAddress?,
                 receivedAt: NIODeadline = .now(), receivedDate: Date = Date()) {
         self.head = head
         self.body = body
