@@ -73,6 +73,28 @@ extension Store {
                                                m.count5xx, m.throttled, m.cacheHit, m.cacheMiss, m.latency.encoded,
                                                m.integrationLatency.encoded])
             }
+            let minuteUpsert = try db.cachedStatement(sql: """
+                INSERT INTO metric_minute (api_id, stage, resource_path, http_method, minute, count, count_4xx, count_5xx,
+                    throttled, cache_hit, cache_miss, latency_hist, integration_latency_hist)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (api_id, stage, resource_path, http_method, minute) DO UPDATE SET
+                    count = count + excluded.count, count_4xx = count_4xx + excluded.count_4xx,
+                    count_5xx = count_5xx + excluded.count_5xx, throttled = throttled + excluded.throttled,
+                    cache_hit = cache_hit + excluded.cache_hit, cache_miss = cache_miss + excluded.cache_miss,
+                    latency_hist = gh_hist_merge(latency_hist, excluded.latency_hist),
+                    integration_latency_hist = gh_hist_merge(integration_latency_hist, excluded.integration_latency_hist)
+                """)
+            var minutes: [MetricRollup.Key: MetricRollup] = [:]
+            for (key, m) in rollups {
+                var minuteKey = key
+                minuteKey.second = key.second / 60 * 60
+                minutes[minuteKey, default: MetricRollup()].merge(m)
+            }
+            for (key, m) in minutes {
+                try minuteUpsert.execute(arguments: [key.apiId, key.stage, key.resourcePath, key.httpMethod, key.second, m.count, m.count4xx,
+                                                     m.count5xx, m.throttled, m.cacheHit, m.cacheMiss, m.latency.encoded,
+                                                     m.integrationLatency.encoded])
+            }
         }
     }
 
@@ -102,6 +124,11 @@ extension Store {
             }
             deleted += n
             if n < chunk { break }
+        }
+        let minuteCutoff = metricCutoff / 60 * 60
+        deleted += try write { db -> Int in
+            try db.execute(sql: "DELETE FROM metric_minute WHERE minute < ?", arguments: [minuteCutoff])
+            return db.changesCount
         }
         // metric_second has no rowid: delete by ranges of seconds, a few minutes per transaction.
         while let oldest = try read({ db in try Int64.fetchOne(db, sql: "SELECT min(second) FROM metric_second") }), oldest < metricCutoff {
