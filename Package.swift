@@ -47,6 +47,19 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        .systemLibrary(name: "CNcursesw", path: "Sources/CNcursesw"),
+        .target(
+            name: "GatehouseConsole",
+            dependencies: [
+                "GatehouseCore",
+                "GatehouseStore",
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .target(
+            name: "GatehouseTerminal",
+            dependencies: ["GatehouseConsole", "CNcursesw"]
+        ),
         .target(
             name: "GatehouseDemo",
             dependencies: [
@@ -66,12 +79,15 @@ let package = Package(
                 "GatehouseStore",
                 "GatehouseGateway",
                 "GatehouseDemo",
+                "GatehouseConsole",
+                "GatehouseTerminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "GatehouseCoreTests", dependencies: ["GatehouseCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "GatehouseStoreTests", dependencies: ["GatehouseStore"]),
+        .testTarget(name: "GatehouseConsoleTests", dependencies: ["GatehouseConsole"], resources: [.copy("Snapshots")]),
         .testTarget(
             name: "GatehouseGatewayTests",
             dependencies: [

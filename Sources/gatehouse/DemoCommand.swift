@@ -1,6 +1,7 @@
 import ArgumentParser
 import AsyncHTTPClient
 import Foundation
+import GatehouseConsole
 import GatehouseCore
 import GatehouseDemo
 import GatehouseGateway
@@ -14,7 +15,8 @@ struct Demo: AsyncParsableCommand {
     @Option(help: "The store file (default: a fresh temporary one).") var store: String?
     @Option(help: "Address for the worker, HOST:PORT (port 0 picks one).") var listen = ListenAddress(host: "127.0.0.1", port: 0)
     @Option(help: "Synthetic requests per second.") var rps = 40
-    @Option(help: "Stop after this many seconds (default: run until Ctrl-C).") var duration: Double?
+    @Option(help: "Stop after this many seconds (default: run until Ctrl-C, or q in the console).") var duration: Double?
+    @Flag(help: "Print a summary line every second instead of opening the console (the default without a terminal).") var headless = false
 
     func run() async throws {
         try await reportingErrors {
@@ -47,12 +49,13 @@ struct Demo: AsyncParsableCommand {
 
             let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
             let traffic = Task { await TrafficGenerator(baseURL: base, requestsPerSecond: rps).run(client: client) }
+            let interactive = !headless && isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1
             let reporter = Task {
                 let started = Date()
                 while !Task.isCancelled {
                     try? await Task.sleep(for: .seconds(1))
                     let now = Int64(Date().timeIntervalSince1970)
-                    if let m = try? storeHandle.metrics(from: now - 2, to: now - 1, apiId: apiId) {
+                    if !interactive, let m = try? storeHandle.metrics(from: now - 2, to: now - 1, apiId: apiId) {
                         let p50 = m.latency.quantile(0.5).map { String(format: "%.1f", $0) } ?? "-"
                         let p99 = m.latency.quantile(0.99).map { String(format: "%.1f", $0) } ?? "-"
                         print("\(Self.clock()) req/s \(m.count)  4xx \(m.count4xx)  5xx \(m.count5xx)  429 \(m.throttled)  p50 \(p50) ms  p99 \(p99) ms")
@@ -65,6 +68,14 @@ struct Demo: AsyncParsableCommand {
                 }
             }
             defer { reporter.cancel() }
+            if interactive {
+                let theme = try ConsoleOptions.theme(nil)
+                let state = ConsoleState(operatorName: ConsoleOptions.user, themeName: theme.name)
+                let deadline = duration.map { Date().addingTimeInterval($0) }
+                try await ConsoleOptions.runConsole(path: path, refresh: 1, state: state, theme: theme,
+                                                    stop: { deadline.map { Date() >= $0 } ?? false })
+                await gateway.shutdown()
+            }
             try await worker.value
             traffic.cancel()
             reporter.cancel()

@@ -1,0 +1,153 @@
+import Foundation
+import GatehouseCore
+import GatehouseStore
+
+/// What the console needs from a terminal; `GatehouseTerminal` implements it with ncurses, tests with memory.
+public protocol TerminalBackend: AnyObject {
+    /// Columns and rows now.
+    var size: (width: Int, height: Int) { get }
+    /// Shows a frame, writing only what changed since the last one.
+    func draw(_ buffer: ScreenBuffer)
+    /// The next key, waiting at most `timeoutMs`; `nil` on time-out. A resize is reported as `.resize`.
+    func nextInput(timeoutMs: Int) -> TerminalInput?
+    /// Switches colours.
+    func apply(_ theme: Theme)
+}
+
+/// A key or a change of terminal size.
+public enum TerminalInput: Sendable, Equatable {
+    case key(Key)
+    case resize
+}
+
+/// The console's loop: refresh from the store once per `refresh` (cheap queries only), render, blit, read keys
+/// without blocking the refresh, and carry out effects — the only place that writes the store.
+public final class ConsoleApp {
+    public private(set) var state: ConsoleState
+    let terminal: TerminalBackend
+    let storePath: String
+    let refresh: TimeInterval
+    let actor: Actor
+    var store: Store?
+    var lastLogId: Int64?
+    var theme: Theme
+    let themes: (String) throws -> Theme
+
+    public init(terminal: TerminalBackend, storePath: String, refresh: TimeInterval, state: ConsoleState, theme: Theme,
+                themes: @escaping (String) throws -> Theme) {
+        self.terminal = terminal
+        self.storePath = storePath
+        self.refresh = refresh
+        self.state = state
+        self.theme = theme
+        self.themes = themes
+        actor = Actor(name: state.operatorName, source: "console")
+    }
+
+    /// Runs until the operator quits (or `shouldStop` says so, checked every tick).
+    public func run(shouldStop: () -> Bool = { false }) {
+        terminal.apply(theme)
+        var nextRefresh = Date.distantPast
+        var dirty = true
+        while !state.quit && !shouldStop() {
+            if Date() >= nextRefresh {
+                reload()
+                nextRefresh = Date().addingTimeInterval(refresh)
+                dirty = true
+            }
+            if dirty {
+                let size = terminal.size
+                terminal.draw(ConsoleRenderer.render(state, width: size.width, height: size.height))
+                dirty = false
+            }
+            let wait = max(1, min(250, Int(nextRefresh.timeIntervalSinceNow * 1000)))
+            guard let input = terminal.nextInput(timeoutMs: wait) else { continue }
+            dirty = true
+            switch input {
+            case .resize:
+                continue
+            case .key(let key):
+                perform(ConsoleReducer.reduce(&state, .key(key)), nextRefresh: &nextRefresh)
+            }
+        }
+    }
+
+    func dispatch(_ action: ConsoleAction) {
+        var ignored = Date()
+        perform(ConsoleReducer.reduce(&state, action), nextRefresh: &ignored)
+    }
+
+    func perform(_ effects: [ConsoleEffect], nextRefresh: inout Date) {
+        for effect in effects {
+            switch effect {
+            case .quit:
+                return
+            case .reload:
+                nextRefresh = .distantPast
+            case .switchTheme(let name):
+                do {
+                    theme = try themes(name)
+                    terminal.apply(theme)
+                    state.themeName = theme.name
+                    dispatch(.effectSucceeded("theme \(theme.name)"))
+                } catch {
+                    dispatch(.effectFailed("\(error)"))
+                }
+            case .previewThrottle(let apiId, let stage, let key, let limit):
+                guard let store = openStore() else { continue }
+                if let rejected = try? ConsoleDataLoader(store: store).preview(apiId: apiId, stage: stage, methodKey: key, limit: limit) {
+                    dispatch(.previewLoaded(limit: limit, rejected: rejected))
+                }
+            case .saveThrottle(let apiId, let stage, let key, let limit):
+                guard let store = openStore() else { continue }
+                do {
+                    if key == "*" {
+                        try store.setAccountThrottle(limit, actor: actor)
+                    } else {
+                        try store.setStageThrottle(apiId: apiId, stageName: stage, methodKey: key, limit: limit, actor: actor)
+                    }
+                    dispatch(.effectSucceeded("saved: \(key == "*" ? "account" : "\(apiId)/\(stage) \(ThrottleForm.display(key))") is \(limit)"))
+                    nextRefresh = .distantPast
+                } catch {
+                    dispatch(.effectFailed("not saved: \(error)"))
+                }
+            case .rollback(let apiId, let stage, let deploymentId):
+                guard let store = openStore() else { continue }
+                do {
+                    try store.rollback(apiId: apiId, stageName: stage, to: deploymentId, actor: actor)
+                    dispatch(.effectSucceeded("stage \(stage) of \(apiId) now serves \(deploymentId)"))
+                    nextRefresh = .distantPast
+                } catch {
+                    dispatch(.effectFailed("not rolled back: \(error)"))
+                }
+            }
+        }
+    }
+
+    func openStore() -> Store? {
+        if let store { return store }
+        do {
+            let opened = try Store(path: storePath, create: false, readOnly: false)
+            store = opened
+            return opened
+        } catch {
+            dispatch(.storeProblem("\(error)"))
+            return nil
+        }
+    }
+
+    /// One refresh: the rollup snapshot and the log tail after the last id seen.
+    public func reload() {
+        guard !state.frozen, let store = openStore() else { return }
+        let loader = ConsoleDataLoader(store: store)
+        do {
+            let data = try loader.load(window: state.window, chartTarget: state.chartTarget)
+            dispatch(.dataLoaded(data))
+            let entries = try loader.logs(after: lastLogId, limit: lastLogId == nil ? 500 : 1000)
+            if let last = entries.last { lastLogId = last.id } else if lastLogId == nil { lastLogId = 0 }
+            dispatch(.logsLoaded(entries))
+        } catch {
+            dispatch(.storeProblem("\(error)"))
+        }
+    }
+}

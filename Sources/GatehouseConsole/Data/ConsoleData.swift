@@ -1,0 +1,146 @@
+import Foundation
+import GatehouseCore
+import GatehouseStore
+
+/// The time windows an operator steps through with `[` and `]`.
+public enum TimeWindow: Int, Sendable, CaseIterable, Equatable {
+    case m5 = 300, m15 = 900, h1 = 3600, h6 = 21_600, h24 = 86_400
+
+    public var label: String {
+        switch self {
+        case .m5: return "5m"
+        case .m15: return "15m"
+        case .h1: return "1h"
+        case .h6: return "6h"
+        case .h24: return "24h"
+        }
+    }
+
+    /// Seconds per chart bucket: about 60 buckets per window.
+    public var bucket: Int64 { Int64(rawValue / 60) }
+
+    public func shorter() -> TimeWindow { Self.allCases.last { $0.rawValue < rawValue } ?? self }
+    public func longer() -> TimeWindow { Self.allCases.first { $0.rawValue > rawValue } ?? self }
+}
+
+/// One API × stage on the overview.
+public struct OverviewRow: Sendable, Equatable {
+    public var apiId: String
+    public var apiName: String
+    public var stage: String
+    public var requestsPerSecond: Double
+    public var sparkline: [Int]
+    public var total: Int
+    public var count4xx: Int
+    public var count5xx: Int
+    public var p50: Double?
+    public var p99: Double?
+    public var throttledPerSecond: Double
+}
+
+/// One method in the APIs tree, with the throttle in force and where it comes from.
+public struct MethodRow: Sendable, Equatable {
+    public var apiId: String
+    public var apiName: String
+    public var stage: String
+    public var resourcePath: String
+    public var httpMethod: String
+    public var integration: String
+    public var authorization: String
+    public var apiKeyRequired: Bool
+    public var throttle: ThrottleLimit
+    public var throttleScope: ThrottleScope
+}
+
+/// One limit in force, with its live rate and 429s per second (last 10 s).
+public struct ThrottleRow: Sendable, Equatable {
+    public var scope: ThrottleScope
+    public var apiId: String
+    public var stage: String
+    /// `*/*`, `/path/VERB`, or `*` for the account.
+    public var methodKey: String
+    public var limit: ThrottleLimit
+    public var ratePerSecond: Double
+    public var throttledPerSecond: Double
+}
+
+/// One deployment with the stages that serve it.
+public struct DeploymentRow: Sendable, Equatable {
+    public var apiId: String
+    public var apiName: String
+    public var id: String
+    public var created: Date
+    public var description: String
+    public var stages: [String]
+}
+
+/// One chart bucket: latency quantiles (ms) and counts.
+public struct ChartPoint: Sendable, Equatable {
+    public var start: Int64
+    public var p50: Double?
+    public var p90: Double?
+    public var p99: Double?
+    public var integrationP50: Double?
+    public var integrationP99: Double?
+    public var count: Int
+    public var count4xx: Int
+    public var count5xx: Int
+}
+
+/// What a chart is drawn for: an API and stage, optionally one method.
+public struct ChartTarget: Sendable, Equatable {
+    public var apiId: String
+    public var stage: String
+    public var resourcePath: String?
+    public var httpMethod: String?
+
+    public init(apiId: String, stage: String, resourcePath: String? = nil, httpMethod: String? = nil) {
+        self.apiId = apiId
+        self.stage = stage
+        self.resourcePath = resourcePath
+        self.httpMethod = httpMethod
+    }
+
+    public var label: String {
+        var text = "\(apiId)/\(stage)"
+        if let httpMethod, let resourcePath { text += " \(httpMethod) \(resourcePath)" }
+        return text
+    }
+}
+
+/// One access-log row with its id.
+public struct LogEntry: Sendable, Equatable {
+    public var id: Int64
+    public var record: AccessLogRecord
+}
+
+/// A snapshot of everything the console shows, read from the store in one refresh.
+public struct ConsoleData: Sendable, Equatable {
+    public var now: Date = Date(timeIntervalSince1970: 0)
+    public var storePath = ""
+    public var storeBytes: Int64 = 0
+    public var workers: [WorkerHeartbeat] = []
+    public var overview: [OverviewRow] = []
+    public var methods: [MethodRow] = []
+    public var throttles: [ThrottleRow] = []
+    public var deployments: [DeploymentRow] = []
+    public var audit: [Store.AuditEntry] = []
+    public var chartTarget: ChartTarget?
+    public var chart: [ChartPoint] = []
+    public var account = Account()
+
+    public init() {}
+
+    /// The newest heartbeat, if any worker ever beat.
+    public var newestWorker: WorkerHeartbeat? { workers.max { $0.lastBeat < $1.lastBeat } }
+
+    /// Up when a worker beat within the last 3 s and has not said it stopped.
+    public var workerUp: Bool {
+        guard let worker = newestWorker else { return false }
+        return worker.state != "stopped" && now.timeIntervalSince(worker.lastBeat) <= 3
+    }
+}
+
+extension Store.AuditEntry: Equatable {
+    public static func == (lhs: Store.AuditEntry, rhs: Store.AuditEntry) -> Bool { lhs.id == rhs.id }
+}

@@ -1,0 +1,149 @@
+import Foundation
+import GatehouseCore
+import GatehouseStore
+
+/// Reads a `ConsoleData` from the store: only rollup queries and small tables, cheap enough for every
+/// refresh. The log tail is read separately, by id.
+public struct ConsoleDataLoader: Sendable {
+    public let store: Store
+
+    public init(store: Store) {
+        self.store = store
+    }
+
+    public func load(window: TimeWindow, chartTarget: ChartTarget?, now: Date = Date()) throws -> ConsoleData {
+        var data = ConsoleData()
+        data.now = now
+        data.storePath = store.path
+        data.storeBytes = store.sizeOnDisk()
+        data.workers = try store.workers()
+        data.account = try store.account()
+        let end = Int64(now.timeIntervalSince1970) + 1
+        let start = end - Int64(window.rawValue)
+        let served = try store.servedApis()
+
+        // Overview: per API × stage, bucketed counts for the sparkline and merged histograms for quantiles.
+        let rows = try store.rollups(RollupQuery(from: start, to: end, bucket: window.bucket))
+        let recentFrom = end - 10
+        let recent = try store.rollups(RollupQuery(from: recentFrom, to: end, bucket: 10, histograms: false))
+        let buckets = Int(Int64(window.rawValue) / window.bucket)
+        for (api, stages) in served {
+            for binding in stages {
+                let stageName = binding.stage.stageName
+                let mine = rows.filter { $0.key.apiId == api.id && $0.key.stage == stageName }
+                var total = MetricRollup()
+                var spark = [Int](repeating: 0, count: buckets)
+                for row in mine {
+                    total.merge(row.rollup)
+                    let index = Int((row.key.second - start) / window.bucket)
+                    if spark.indices.contains(index) { spark[index] += row.rollup.count }
+                }
+                var last10 = MetricRollup()
+                for row in recent where row.key.apiId == api.id && row.key.stage == stageName { last10.merge(row.rollup) }
+                data.overview.append(OverviewRow(
+                    apiId: api.id, apiName: api.name, stage: stageName, requestsPerSecond: Double(last10.count) / 10,
+                    sparkline: spark, total: total.count, count4xx: total.count4xx, count5xx: total.count5xx,
+                    p50: total.latency.quantile(0.5), p99: total.latency.quantile(0.99),
+                    throttledPerSecond: Double(last10.throttled) / 10))
+                for (path, method) in binding.definition.methods {
+                    let effective = ThrottleResolver.effective(apiId: api.id, stage: binding.stage, resourcePath: path,
+                                                               methodVerb: method.httpMethod, account: data.account)
+                    data.methods.append(MethodRow(
+                        apiId: api.id, apiName: api.name, stage: stageName, resourcePath: path, httpMethod: method.httpMethod,
+                        integration: Self.describe(method.methodIntegration), authorization: method.authorizationType,
+                        apiKeyRequired: method.apiKeyRequired, throttle: effective.limit, throttleScope: effective.scope))
+                }
+                for key in binding.stage.methodSettings.keys.sorted() {
+                    guard let limit = binding.stage.methodSettings[key]?.throttle else { continue }
+                    var rate = MetricRollup()
+                    for row in recent where row.key.apiId == api.id && row.key.stage == stageName
+                        && (key == Stage.defaultSettingsKey || Self.methodKey(row.key, matches: key)) {
+                        rate.merge(row.rollup)
+                    }
+                    data.throttles.append(ThrottleRow(
+                        scope: key == Stage.defaultSettingsKey ? .stage : .stageMethod, apiId: api.id, stage: stageName,
+                        methodKey: key, limit: limit, ratePerSecond: Double(rate.count) / 10,
+                        throttledPerSecond: Double(rate.throttled) / 10))
+                }
+            }
+            for deployment in try store.deployments(apiId: api.id) {
+                data.deployments.append(DeploymentRow(
+                    apiId: api.id, apiName: api.name, id: deployment.id, created: deployment.createdDate,
+                    description: deployment.description ?? "",
+                    stages: stages.filter { $0.stage.deploymentId == deployment.id }.map(\.stage.stageName)))
+            }
+        }
+        var all = MetricRollup()
+        for row in recent { all.merge(row.rollup) }
+        data.throttles.insert(ThrottleRow(scope: .account, apiId: "", stage: "", methodKey: "*", limit: data.account.throttle,
+                                          ratePerSecond: Double(all.count) / 10, throttledPerSecond: Double(all.throttled) / 10), at: 0)
+        data.audit = try store.auditLog(limit: 200)
+
+        if let target = chartTarget ?? data.overview.first.map({ ChartTarget(apiId: $0.apiId, stage: $0.stage) }) {
+            data.chartTarget = target
+            let series = try store.rollups(RollupQuery(from: start, to: end, bucket: window.bucket, apiId: target.apiId, stage: target.stage,
+                                                       resourcePath: target.resourcePath, httpMethod: target.httpMethod))
+            var byBucket: [Int64: MetricRollup] = [:]
+            for row in series { byBucket[row.key.second, default: MetricRollup()].merge(row.rollup) }
+            data.chart = (0..<buckets).map { i in
+                let bucketStart = start + Int64(i) * window.bucket
+                let m = byBucket[bucketStart] ?? MetricRollup()
+                return ChartPoint(start: bucketStart, p50: m.latency.quantile(0.5), p90: m.latency.quantile(0.9), p99: m.latency.quantile(0.99),
+                                  integrationP50: m.integrationLatency.quantile(0.5), integrationP99: m.integrationLatency.quantile(0.99),
+                                  count: m.count, count4xx: m.count4xx, count5xx: m.count5xx)
+            }
+        }
+        return data
+    }
+
+    /// New log rows after `id` (at most `limit`); on the first call (`id` nil) the newest `limit`.
+    public func logs(after id: Int64?, limit: Int = 500) throws -> [LogEntry] {
+        let rows = try id.map { try store.accessLog(after: $0, limit: limit) } ?? store.accessLogTail(limit: limit)
+        return rows.map { LogEntry(id: $0.id, record: $0.record) }
+    }
+
+    /// What a new limit would have rejected over the last hour, replaying recorded per-second counts.
+    public func preview(apiId: String, stage: String, methodKey: String, limit: ThrottleLimit, now: Date = Date()) throws -> Int {
+        let end = Int64(now.timeIntervalSince1970)
+        let start = end - 3600
+        if methodKey == "*" {
+            let rows = try store.rollups(RollupQuery(from: start, to: end, bucket: 1, histograms: false))
+            return TokenBucket.rejections(limit: limit, countsPerSecond: Self.perSecond(rows, start: start, end: end))
+        }
+        let rows = try store.rollups(RollupQuery(from: start, to: end, bucket: 1, apiId: apiId, stage: stage, histograms: false))
+        if methodKey == Stage.defaultSettingsKey {
+            // The stage default is a bucket per method: replay each method's traffic through its own.
+            let methods = Set(rows.map { "\($0.key.resourcePath) \($0.key.httpMethod)" })
+            return methods.reduce(0) { sum, method in
+                let mine = rows.filter { "\($0.key.resourcePath) \($0.key.httpMethod)" == method }
+                return sum + TokenBucket.rejections(limit: limit, countsPerSecond: Self.perSecond(mine, start: start, end: end))
+            }
+        }
+        let mine = rows.filter { Self.methodKey($0.key, matches: methodKey) }
+        return TokenBucket.rejections(limit: limit, countsPerSecond: Self.perSecond(mine, start: start, end: end))
+    }
+
+    static func perSecond(_ rows: [RollupRow], start: Int64, end: Int64) -> [Int] {
+        var counts = [Int](repeating: 0, count: Int(max(0, end - start)))
+        for row in rows {
+            let index = Int(row.key.second - start)
+            if counts.indices.contains(index) { counts[index] += row.rollup.count }
+        }
+        return counts
+    }
+
+    /// Whether a metric row (actual verb) counts against a `methodSettings` key (declared verb, ANY included).
+    static func methodKey(_ key: MetricRollup.Key, matches settingsKey: String) -> Bool {
+        settingsKey == Stage.methodSettingsKey(resourcePath: key.resourcePath, httpMethod: key.httpMethod)
+            || settingsKey == Stage.methodSettingsKey(resourcePath: key.resourcePath, httpMethod: "ANY")
+    }
+
+    static func describe(_ integration: Integration?) -> String {
+        guard let integration else { return "none" }
+        switch integration.type {
+        case .mock: return "MOCK"
+        case .http, .httpProxy, .aws, .awsProxy:
+            return "\(integration.type.rawValue) \(integration.httpMethod ?? "") \(integration.uri ?? "")"
+        }
+    }
+}

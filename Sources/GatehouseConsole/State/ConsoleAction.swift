@@ -1,0 +1,22 @@
+import GatehouseCore
+
+/// What can happen to the console: a key, or data arriving from the store, or an effect's outcome.
+public enum ConsoleAction: Sendable {
+    case key(Key)
+    case dataLoaded(ConsoleData)
+    case logsLoaded([LogEntry])
+    case previewLoaded(limit: ThrottleLimit, rejected: Int)
+    case effectSucceeded(String)
+    case effectFailed(String)
+    case storeProblem(String?)
+}
+
+/// Work the reducer asks the app loop to do (the only place that writes the store).
+public enum ConsoleEffect: Sendable, Equatable {
+    case reload
+    case previewThrottle(apiId: String, stage: String, methodKey: String, limit: ThrottleLimit)
+    case saveThrottle(apiId: String, stage: String, methodKey: String, limit: ThrottleLimit)
+    case rollback(apiId: String, stage: String, deploymentId: String)
+    case switchTheme(String)
+    case quit
+}

@@ -1,0 +1,426 @@
+import Foundation
+import GatehouseStore
+
+/// The store's audit entry, as the console lists it.
+public typealias GatehouseStoreAuditEntry = Store.AuditEntry
+import GatehouseCore
+
+/// The console's only state transition: `(state, action) → (state, effects)`. Pure, so every key's behaviour
+/// is testable without a terminal or a store.
+public enum ConsoleReducer {
+    public static func reduce(_ state: inout ConsoleState, _ action: ConsoleAction) -> [ConsoleEffect] {
+        switch action {
+        case .dataLoaded(let data):
+            if state.frozen { return [] }
+            state.data = data
+            state.storeProblem = nil
+            clampSelection(&state)
+            return []
+        case .logsLoaded(let entries):
+            guard !entries.isEmpty else { return [] }
+            if state.frozen || !state.logFollow {
+                state.logNewWhilePaused += entries.count
+            }
+            if !state.frozen {
+                state.logs.append(contentsOf: entries)
+                if state.logs.count > ConsoleState.logCapacity { state.logs.removeFirst(state.logs.count - ConsoleState.logCapacity) }
+                if state.logFollow { state.selection[.logs] = max(0, visibleLogs(state).count - 1) }
+            }
+            return []
+        case .previewLoaded(let limit, let rejected):
+            if state.form?.limit == limit {
+                state.form?.preview = rejected
+                state.form?.previewFor = limit
+            }
+            return []
+        case .effectSucceeded(let text):
+            state.message = text
+            state.messageIsError = false
+            return [.reload]
+        case .effectFailed(let text):
+            state.message = text
+            state.messageIsError = true
+            return []
+        case .storeProblem(let problem):
+            state.storeProblem = problem
+            return []
+        case .key(let key):
+            return handle(key, &state)
+        }
+    }
+
+    // MARK: Keys
+
+    static func handle(_ key: Key, _ state: inout ConsoleState) -> [ConsoleEffect] {
+        if key == .ctrl("c") {
+            state.quit = true
+            return [.quit]
+        }
+        if state.confirmation != nil { return confirm(key, &state) }
+        if state.form != nil { return editForm(key, &state) }
+        if state.command != nil { return editCommand(key, &state) }
+        if state.filterEditing { return editFilter(key, &state) }
+        if state.help {
+            if [.escape, .char("?"), .char("q"), .enter].contains(key) { state.help = false }
+            return []
+        }
+        if state.logDetail != nil {
+            if [.escape, .char("q"), .enter].contains(key) { state.logDetail = nil }
+            return []
+        }
+        state.message = nil
+        switch key {
+        case .char("q"):
+            if state.currentFilter != nil {
+                state.filters[state.view] = nil
+            } else if let previous = state.backStack.popLast() {
+                state.view = previous
+            } else {
+                state.quit = true
+                return [.quit]
+            }
+        case .escape:
+            if state.currentFilter != nil {
+                state.filters[state.view] = nil
+            } else if let previous = state.backStack.popLast() {
+                state.view = previous
+            }
+        case .char("?"):
+            state.help = true
+        case .char(":"):
+            state.command = ""
+        case .char("/"):
+            state.filterEditing = true
+            if state.filters[state.view] == nil { state.filters[state.view] = "" }
+        case .char(let c) where c.isNumber:
+            if let n = c.wholeNumberValue, let view = ConsoleView(rawValue: n) { switchTo(view, &state) }
+        case .tab:
+            switchTo(ConsoleView(rawValue: state.view.rawValue % ConsoleView.allCases.count + 1) ?? .overview, &state)
+        case .backTab:
+            let previous = state.view.rawValue == 1 ? ConsoleView.allCases.count : state.view.rawValue - 1
+            switchTo(ConsoleView(rawValue: previous) ?? .overview, &state)
+        case .char("j"), .down: move(&state, by: 1)
+        case .char("k"), .up: move(&state, by: -1)
+        case .char("g"), .home: setSelection(&state, 0)
+        case .char("G"), .end: setSelection(&state, Int.max)
+        case .pageDown, .ctrl("f"): move(&state, by: 10)
+        case .pageUp, .ctrl("b"): move(&state, by: -10)
+        case .char("["):
+            state.window = state.window.shorter()
+            return [.reload]
+        case .char("]"):
+            state.window = state.window.longer()
+            return [.reload]
+        case .char("Z"):
+            state.frozen.toggle()
+            if !state.frozen { state.logNewWhilePaused = 0 }
+            return state.frozen ? [] : [.reload]
+        case .enter:
+            return drill(&state)
+        default:
+            return viewKey(key, &state)
+        }
+        return []
+    }
+
+    static func switchTo(_ view: ConsoleView, _ state: inout ConsoleState) {
+        guard view != state.view else { return }
+        state.backStack = []
+        state.view = view
+        state.logDetail = nil
+    }
+
+    static func viewKey(_ key: Key, _ state: inout ConsoleState) -> [ConsoleEffect] {
+        switch (state.view, key) {
+        case (.logs, .char("f")):
+            state.logFollow.toggle()
+            if state.logFollow {
+                state.logNewWhilePaused = 0
+                setSelection(&state, Int.max)
+            }
+        case (.logs, .char("t")): state.logTimestamps.toggle()
+        case (.logs, .char("w")): state.logWrap.toggle()
+        case (.throttles, .char("e")):
+            let rows = visibleThrottles(state)
+            guard rows.indices.contains(state.currentSelection) else { return [] }
+            let row = rows[state.currentSelection]
+            return openForm(apiId: row.apiId, stage: row.stage, methodKey: row.methodKey, before: row.limit, &state)
+        case (.apis, .char("e")):
+            let rows = visibleMethods(state)
+            guard rows.indices.contains(state.currentSelection) else { return [] }
+            let row = rows[state.currentSelection]
+            let key = Stage.methodSettingsKey(resourcePath: row.resourcePath, httpMethod: row.httpMethod)
+            return openForm(apiId: row.apiId, stage: row.stage, methodKey: key, before: row.throttleScope == .stageMethod ? row.throttle : nil, &state)
+        case (.deployments, .char("r")):
+            let rows = visibleDeployments(state)
+            guard rows.indices.contains(state.currentSelection) else { return [] }
+            let row = rows[state.currentSelection]
+            let stages = Set(state.data.overview.filter { $0.apiId == row.apiId }.map(\.stage))
+            guard let stage = stages.subtracting(row.stages).sorted().first ?? stages.sorted().first else {
+                state.message = "API \(row.apiId) has no stage to roll back"
+                state.messageIsError = true
+                return []
+            }
+            guard allowWrite(&state) else { return [] }
+            state.confirmation = Confirmation(question: "Point stage \(stage) of \(row.apiId) at deployment \(row.id)?",
+                                              effect: .rollback(apiId: row.apiId, stage: stage, deploymentId: row.id))
+        default:
+            break
+        }
+        return []
+    }
+
+    static func openForm(apiId: String, stage: String, methodKey: String, before: ThrottleLimit?, _ state: inout ConsoleState) -> [ConsoleEffect] {
+        guard allowWrite(&state) else { return [] }
+        let seed = before ?? ThrottleLimit(rate: 10, burst: 20)
+        var form = ThrottleForm(apiId: apiId, stage: stage, methodKey: methodKey, before: before,
+                                rate: seed.rate == seed.rate.rounded() ? String(Int(seed.rate)) : String(seed.rate),
+                                burst: String(seed.burst))
+        form.field = .rate
+        state.form = form
+        return [.previewThrottle(apiId: apiId, stage: stage, methodKey: methodKey, limit: seed)]
+    }
+
+    static func allowWrite(_ state: inout ConsoleState) -> Bool {
+        if state.readOnly {
+            state.message = "read-only: writes are disabled (started with --read-only)"
+            state.messageIsError = true
+            return false
+        }
+        return true
+    }
+
+    static func drill(_ state: inout ConsoleState) -> [ConsoleEffect] {
+        switch state.view {
+        case .overview:
+            let rows = visibleOverview(state)
+            guard rows.indices.contains(state.currentSelection) else { return [] }
+            state.chartTarget = ChartTarget(apiId: rows[state.currentSelection].apiId, stage: rows[state.currentSelection].stage)
+            state.backStack.append(.overview)
+            state.view = .charts
+            return [.reload]
+        case .apis:
+            let rows = visibleMethods(state)
+            guard rows.indices.contains(state.currentSelection) else { return [] }
+            let row = rows[state.currentSelection]
+            state.chartTarget = ChartTarget(apiId: row.apiId, stage: row.stage, resourcePath: row.resourcePath,
+                                            httpMethod: row.httpMethod == "ANY" ? nil : row.httpMethod)
+            state.backStack.append(.apis)
+            state.view = .charts
+            return [.reload]
+        case .logs:
+            let rows = visibleLogs(state)
+            if rows.indices.contains(state.currentSelection) { state.logDetail = rows[state.currentSelection] }
+        default:
+            break
+        }
+        return []
+    }
+
+    // MARK: Modes
+
+    static func confirm(_ key: Key, _ state: inout ConsoleState) -> [ConsoleEffect] {
+        guard let confirmation = state.confirmation else { return [] }
+        switch key {
+        case .char("y"), .char("Y"), .enter:
+            state.confirmation = nil
+            state.form = nil
+            return [confirmation.effect]
+        case .char("n"), .char("N"), .escape, .char("q"):
+            state.confirmation = nil
+            state.message = "cancelled"
+            state.messageIsError = false
+        default: break
+        }
+        return []
+    }
+
+    static func editForm(_ key: Key, _ state: inout ConsoleState) -> [ConsoleEffect] {
+        guard var form = state.form else { return [] }
+        switch key {
+        case .escape:
+            state.form = nil
+            return []
+        case .tab, .backTab, .down, .up:
+            form.field = form.field == .rate ? .burst : .rate
+        case .backspace:
+            if form.field == .rate { _ = form.rate.popLast() } else { _ = form.burst.popLast() }
+        case .char(let c) where c.isNumber || (c == "." && form.field == .rate):
+            if form.field == .rate { form.rate.append(c) } else { form.burst.append(c) }
+        case .enter:
+            guard let limit = form.limit else {
+                state.message = "rate must be a number ≥ 0 and burst a whole number ≥ 0"
+                state.messageIsError = true
+                return []
+            }
+            let rejected = form.previewFor == limit ? form.preview.map { ", would have rejected \($0) of the last hour's requests" } ?? "" : ""
+            state.confirmation = Confirmation(
+                question: "Set \(form.title) to \(limit)\(rejected)?",
+                effect: .saveThrottle(apiId: form.apiId, stage: form.stage, methodKey: form.methodKey, limit: limit))
+            return []
+        default:
+            return []
+        }
+        state.form = form
+        if let limit = form.limit, limit != form.previewFor {
+            return [.previewThrottle(apiId: form.apiId, stage: form.stage, methodKey: form.methodKey, limit: limit)]
+        }
+        return []
+    }
+
+    /// Completions for the command line.
+    public static let commands: [String] = ConsoleView.allCases.map(\.command) + ["theme default", "theme light", "theme mono", "q", "quit"]
+
+    static func editCommand(_ key: Key, _ state: inout ConsoleState) -> [ConsoleEffect] {
+        guard var text = state.command else { return [] }
+        switch key {
+        case .escape:
+            state.command = nil
+            return []
+        case .backspace:
+            if text.isEmpty { state.command = nil; return [] }
+            text.removeLast()
+        case .tab:
+            let matches = commands.filter { $0.hasPrefix(text) }
+            if let first = matches.first {
+                text = matches.count == 1 ? first : commonPrefix(matches)
+                if text.isEmpty { text = first }
+            }
+        case .char(let c):
+            text.append(c)
+        case .enter:
+            state.command = nil
+            return run(command: text.trimmingCharacters(in: .whitespaces), &state)
+        default:
+            break
+        }
+        state.command = text
+        return []
+    }
+
+    static func commonPrefix(_ words: [String]) -> String {
+        guard var prefix = words.first else { return "" }
+        for word in words.dropFirst() {
+            while !word.hasPrefix(prefix) { prefix.removeLast() }
+        }
+        return prefix
+    }
+
+    static func run(command: String, _ state: inout ConsoleState) -> [ConsoleEffect] {
+        if command == "q" || command == "quit" {
+            state.quit = true
+            return [.quit]
+        }
+        if let view = ConsoleView.allCases.first(where: { $0.command == command || ($0.command.hasPrefix(command) && command.count >= 2) }) {
+            switchTo(view, &state)
+            return []
+        }
+        if command.hasPrefix("theme ") {
+            return [.switchTheme(String(command.dropFirst(6)).trimmingCharacters(in: .whitespaces))]
+        }
+        state.message = "unknown command ':\(command)'; Tab completes, ? lists keys"
+        state.messageIsError = true
+        return []
+    }
+
+    static func editFilter(_ key: Key, _ state: inout ConsoleState) -> [ConsoleEffect] {
+        var text = state.filters[state.view] ?? ""
+        switch key {
+        case .enter:
+            state.filterEditing = false
+        case .escape:
+            state.filterEditing = false
+            text = ""
+        case .backspace:
+            if !text.isEmpty { text.removeLast() }
+        case .char(let c):
+            text.append(c)
+        default:
+            break
+        }
+        state.filters[state.view] = text.isEmpty && !state.filterEditing ? nil : text
+        state.selection[state.view] = 0
+        if state.view == .logs && state.logFollow { state.selection[.logs] = max(0, visibleLogs(state).count - 1) }
+        return []
+    }
+
+    // MARK: Selection
+
+    static func rowCount(_ state: ConsoleState) -> Int {
+        switch state.view {
+        case .overview: return visibleOverview(state).count
+        case .apis: return visibleMethods(state).count
+        case .logs: return visibleLogs(state).count
+        case .throttles: return visibleThrottles(state).count
+        case .deployments: return visibleDeployments(state).count
+        case .audit: return visibleAudit(state).count
+        case .charts, .alarms, .keys: return 0
+        }
+    }
+
+    static func move(_ state: inout ConsoleState, by delta: Int) {
+        setSelection(&state, state.currentSelection + delta)
+        if state.view == .logs && delta < 0 && state.logFollow {
+            state.logFollow = false
+        }
+    }
+
+    static func setSelection(_ state: inout ConsoleState, _ value: Int) {
+        let count = rowCount(state)
+        state.selection[state.view] = count == 0 ? 0 : min(max(0, value), count - 1)
+        if state.view == .logs, count > 0, state.selection[.logs] == count - 1, value >= count - 1, !state.logFollow {
+            // Moving to the end resumes following, as `less +F` does.
+            state.logFollow = true
+            state.logNewWhilePaused = 0
+        }
+    }
+
+    static func clampSelection(_ state: inout ConsoleState) {
+        let count = rowCount(state)
+        if let current = state.selection[state.view], current >= count { state.selection[state.view] = max(0, count - 1) }
+    }
+
+    // MARK: Filtered rows (shared with the views)
+
+    static func filter(_ state: ConsoleState) -> ConsoleFilter? {
+        state.currentFilter.flatMap(ConsoleFilter.init)
+    }
+
+    public static func visibleOverview(_ state: ConsoleState) -> [OverviewRow] {
+        guard let f = filter(state) else { return state.data.overview }
+        return state.data.overview.filter { f.matches("\($0.apiId) \($0.apiName) \($0.stage)") }
+    }
+
+    public static func visibleMethods(_ state: ConsoleState) -> [MethodRow] {
+        guard let f = filter(state) else { return state.data.methods }
+        return state.data.methods.filter { f.matches("\($0.apiId) \($0.apiName) \($0.stage) \($0.httpMethod) \($0.resourcePath) \($0.integration)") }
+    }
+
+    public static func visibleLogs(_ state: ConsoleState) -> [LogEntry] {
+        guard let f = filter(state) else { return state.logs }
+        return state.logs.filter { f.matches($0.record, text: LogLine.text($0)) }
+    }
+
+    public static func visibleThrottles(_ state: ConsoleState) -> [ThrottleRow] {
+        guard let f = filter(state) else { return state.data.throttles }
+        return state.data.throttles.filter { f.matches("\($0.scope.rawValue) \($0.apiId) \($0.stage) \(ThrottleForm.display($0.methodKey))") }
+    }
+
+    public static func visibleDeployments(_ state: ConsoleState) -> [DeploymentRow] {
+        guard let f = filter(state) else { return state.data.deployments }
+        return state.data.deployments.filter { f.matches("\($0.apiId) \($0.apiName) \($0.id) \($0.description) \($0.stages.joined(separator: " "))") }
+    }
+
+    public static func visibleAudit(_ state: ConsoleState) -> [GatehouseStoreAuditEntry] {
+        guard let f = filter(state) else { return state.data.audit }
+        return state.data.audit.filter { f.matches("\($0.operatorName) \($0.source) \($0.action) \($0.target) \($0.before ?? "") \($0.after ?? "")") }
+    }
+}
+
+/// A log row as one line of text (also what the filter's regular expression reads).
+public enum LogLine {
+    public static func text(_ entry: LogEntry) -> String {
+        let r = entry.record
+        return "\(r.status) \(r.httpMethod) \(r.path) \(r.apiId ?? "-")/\(r.stage ?? "-") \(r.error ?? "")"
+    }
+}

@@ -1,0 +1,149 @@
+import Foundation
+import GatehouseCore
+
+/// The throttle edit form: what is being edited, the typed values and the replay preview.
+public struct ThrottleForm: Sendable, Equatable {
+    public enum Field: Sendable, Equatable { case rate, burst }
+
+    public var apiId: String
+    public var stage: String
+    /// `*/*`, `/path/VERB`, or `*` for the account.
+    public var methodKey: String
+    public var before: ThrottleLimit?
+    public var rate: String
+    public var burst: String
+    public var field: Field = .rate
+    /// Requests the typed limit would have rejected over the last hour, once computed.
+    public var preview: Int?
+    public var previewFor: ThrottleLimit?
+
+    public var limit: ThrottleLimit? {
+        guard let r = Double(rate), r >= 0, r.isFinite, let b = Int(burst), b >= 0 else { return nil }
+        return ThrottleLimit(rate: r, burst: b)
+    }
+
+    public var title: String {
+        methodKey == "*" ? "account" : "\(apiId)/\(stage) \(ThrottleForm.display(methodKey))"
+    }
+
+    /// `/pets/GET` → `GET /pets`.
+    public static func display(_ key: String) -> String {
+        guard key != Stage.defaultSettingsKey, key != "*", let slash = key.lastIndex(of: "/") else {
+            return key == "*" ? "account" : "stage default (*/*)"
+        }
+        let path = key[..<slash]
+        return "\(key[key.index(after: slash)...]) \(path.isEmpty ? "/" : String(path))"
+    }
+}
+
+/// A write waiting for the operator's yes.
+public struct Confirmation: Sendable, Equatable {
+    public var question: String
+    public var effect: ConsoleEffect
+}
+
+/// Everything the console shows and remembers; changed only by `ConsoleReducer`.
+public struct ConsoleState: Sendable, Equatable {
+    public var view: ConsoleView = .overview
+    public var backStack: [ConsoleView] = []
+    public var data = ConsoleData()
+    public var logs: [LogEntry] = []
+    public var logFollow = true
+    public var logNewWhilePaused = 0
+    public var logTimestamps = true
+    public var logWrap = false
+    public var logDetail: LogEntry?
+    public var selection: [ConsoleView: Int] = [:]
+    public var filters: [ConsoleView: String] = [:]
+    public var filterEditing = false
+    public var command: String?
+    public var help = false
+    public var window: TimeWindow = .m5
+    public var frozen = false
+    public var chartTarget: ChartTarget?
+    public var form: ThrottleForm?
+    public var confirmation: Confirmation?
+    public var message: String?
+    public var messageIsError = false
+    public var readOnly = false
+    public var operatorName = "operator"
+    public var themeName = "default"
+    public var storeProblem: String?
+    public var quit = false
+
+    /// Log rows kept in memory for the tail.
+    public static let logCapacity = 2000
+
+    public init(readOnly: Bool = false, operatorName: String = "operator", themeName: String = "default") {
+        self.readOnly = readOnly
+        self.operatorName = operatorName
+        self.themeName = themeName
+    }
+
+    public var currentSelection: Int { selection[view] ?? 0 }
+    public var currentFilter: String? { filters[view].flatMap { $0.isEmpty ? nil : $0 } }
+
+    /// Whether the current filter compiles (an invalid one is shown in the error colour and matches all).
+    public var filterIsValid: Bool {
+        guard let filter = currentFilter else { return true }
+        return ConsoleFilter(filter) != nil
+    }
+
+    public var breadcrumb: [String] {
+        var parts = backStack.map(\.title) + [view.title]
+        if view == .charts, let target = chartTarget ?? data.chartTarget { parts.append(target.label) }
+        if view == .logs, let detail = logDetail { parts.append(detail.record.requestId) }
+        return parts
+    }
+}
+
+/// A `/` filter: `field:value` tokens (`status:5xx`, `method:GET`, `path:/pets`, `api:…`, `stage:…`, `key:…`) and
+/// a case-insensitive regular expression over the rest of the row text.
+public struct ConsoleFilter: Sendable {
+    let regex: NSRegularExpression?
+    let fields: [(String, String)]
+
+    public init?(_ text: String) {
+        var rest: [String] = []
+        var fields: [(String, String)] = []
+        for token in text.split(separator: " ") {
+            let parts = token.split(separator: ":", maxSplits: 1)
+            if parts.count == 2, ["status", "method", "path", "api", "stage", "key"].contains(parts[0].lowercased()) {
+                fields.append((parts[0].lowercased(), String(parts[1])))
+            } else {
+                rest.append(String(token))
+            }
+        }
+        self.fields = fields
+        if rest.isEmpty {
+            regex = nil
+        } else {
+            guard let compiled = try? NSRegularExpression(pattern: rest.joined(separator: " "), options: [.caseInsensitive]) else { return nil }
+            regex = compiled
+        }
+    }
+
+    public func matches(_ text: String) -> Bool {
+        guard let regex else { return true }
+        return regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
+    }
+
+    public func matches(_ record: AccessLogRecord, text: String) -> Bool {
+        for (field, value) in fields {
+            switch field {
+            case "status":
+                let status = String(record.status)
+                if value.lowercased().hasSuffix("xx") {
+                    if status.first != value.first { return false }
+                } else if status != value { return false }
+            case "method": if record.httpMethod.lowercased() != value.lowercased() { return false }
+            case "path": if !record.path.lowercased().contains(value.lowercased()) { return false }
+            case "api": if record.apiId != value { return false }
+            case "stage": if record.stage != value { return false }
+            case "key": if record.apiKeyId != value { return false }
+            default: break
+            }
+        }
+        return matches(text)
+    }
+}

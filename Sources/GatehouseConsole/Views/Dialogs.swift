@@ -1,0 +1,67 @@
+import GatehouseCore
+
+/// Overlays: the throttle form with its replay preview, confirmations, and the help card.
+enum Dialogs {
+    static func centered(_ buffer: inout ScreenBuffer, width: Int, height: Int, title: String) -> (x: Int, y: Int, width: Int, height: Int) {
+        let w = min(width, buffer.width - 2), h = min(height, buffer.height - 2)
+        let x = (buffer.width - w) / 2, y = (buffer.height - h) / 2
+        buffer.fill(x: x, y: y, width: w, height: h, role: .normal)
+        buffer.box(x: x, y: y, width: w, height: h, title: title)
+        return (x, y, w, h)
+    }
+
+    static func throttleForm(_ buffer: inout ScreenBuffer, _ form: ThrottleForm) {
+        let box = centered(&buffer, width: 64, height: 10, title: "Edit throttle")
+        let x = box.x + 2
+        buffer.put(form.title, x: x, y: box.y + 1, role: .accent, maxWidth: box.width - 4)
+        buffer.put("now: \(form.before?.description ?? "not set here")", x: x, y: box.y + 2, role: .muted, maxWidth: box.width - 4)
+        buffer.put("rate  (req/s)", x: x, y: box.y + 4, role: .normal)
+        buffer.putPadded(form.rate + (form.field == .rate ? "▏" : ""), x: x + 16, y: box.y + 4, width: 12, role: form.field == .rate ? .selected : .normal)
+        buffer.put("burst (bucket)", x: x, y: box.y + 5, role: .normal)
+        buffer.putPadded(form.burst + (form.field == .burst ? "▏" : ""), x: x + 16, y: box.y + 5, width: 12, role: form.field == .burst ? .selected : .normal)
+        let preview: (String, ColorRole)
+        if form.limit == nil {
+            preview = ("enter a rate ≥ 0 and a whole burst ≥ 0", .error)
+        } else if let rejected = form.preview, form.previewFor == form.limit {
+            preview = ("would have rejected \(rejected) requests over the last hour", rejected > 0 ? .warn : .ok)
+        } else {
+            preview = ("replaying the last hour…", .muted)
+        }
+        buffer.put(preview.0, x: x, y: box.y + 7, role: preview.1, maxWidth: box.width - 4)
+        buffer.put("tab: field  enter: save  esc: cancel", x: x, y: box.y + 8, role: .muted)
+    }
+
+    static func confirm(_ buffer: inout ScreenBuffer, _ confirmation: Confirmation) {
+        let width = min(buffer.width - 4, max(40, confirmation.question.count + 6))
+        let box = centered(&buffer, width: width, height: 5, title: "Confirm")
+        buffer.put(confirmation.question, x: box.x + 2, y: box.y + 1, role: .warn, maxWidth: box.width - 4)
+        buffer.put("y: yes   n / esc: no", x: box.x + 2, y: box.y + 3, role: .muted)
+    }
+
+    static func keys(for view: ConsoleView) -> [(String, String)] {
+        var keys: [(String, String)] = []
+        switch view {
+        case .logs: keys = [("f", "follow / pause"), ("t", "timestamps"), ("w", "wrap"), ("enter", "whole record"),
+                            ("/", "filter: status:5xx method:GET path:/pets api:ID stage:NAME, or a regex")]
+        case .throttles: keys = [("e", "edit rate and burst (shows what the last hour would have rejected)")]
+        case .apis: keys = [("e", "set a throttle on the method"), ("enter", "chart the method")]
+        case .overview: keys = [("enter", "chart the API and stage")]
+        case .deployments: keys = [("r", "point a stage at the selected deployment")]
+        default: break
+        }
+        return keys + [("1-9 tab", "switch view"), ("j k ↑ ↓", "move"), ("g G", "top / bottom"), ("pgup pgdn ^b ^f", "page"),
+                       ("enter esc", "drill down / back"), ("/", "filter (live)"), ("[ ]", "time window 5m…24h"),
+                       ("Z", "freeze / resume"), (":", "command: :logs :theme light :q …"), ("q", "back, or quit"),
+                       ("ctrl-c", "quit")]
+    }
+
+    static func help(_ buffer: inout ScreenBuffer, _ view: ConsoleView) {
+        let keys = keys(for: view)
+        let box = centered(&buffer, width: 76, height: keys.count + 3, title: "Keys — \(view.title)")
+        for (i, key) in keys.enumerated() where i < box.height - 2 {
+            buffer.putPadded(key.0, x: box.x + 2, y: box.y + 1 + i, width: 16, role: .accent)
+            buffer.put(key.1, x: box.x + 19, y: box.y + 1 + i, role: .normal, maxWidth: box.width - 21)
+        }
+        buffer.put("? or esc closes", x: box.x + box.width - 17, y: box.y + box.height - 1, role: .muted)
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+import GatehouseCore
+
+/// Every limit in force with its live rate and 429s per second; `e` edits in place.
+enum ThrottlesView {
+    static func draw(_ buffer: inout ScreenBuffer, _ state: ConsoleState, _ body: (x: Int, y: Int, width: Int, height: Int)) {
+        let rows = ConsoleReducer.visibleThrottles(state)
+        let columns = [
+            TableColumn(title: "SCOPE", width: 12), TableColumn(title: "API", width: 12), TableColumn(title: "STAGE", width: 10),
+            TableColumn(title: "METHOD", width: 0), TableColumn(title: "RATE", width: 8, alignRight: true),
+            TableColumn(title: "BURST", width: 6, alignRight: true), TableColumn(title: "NOW/S", width: 7, alignRight: true),
+            TableColumn(title: "429/S", width: 6, alignRight: true), TableColumn(title: "USE", width: 5, alignRight: true),
+        ]
+        let cells = rows.map { row -> [TableCell] in
+            let use = row.limit.rate > 0 ? Int((row.ratePerSecond / row.limit.rate * 100).rounded()) : (row.ratePerSecond > 0 ? 100 : 0)
+            return [TableCell(row.scope.rawValue, .accent), TableCell(row.apiId.isEmpty ? "-" : row.apiId),
+                    TableCell(row.stage.isEmpty ? "-" : row.stage), TableCell(ThrottleForm.display(row.methodKey)),
+                    TableCell(Format.rate(row.limit.rate)), TableCell(String(row.limit.burst)), TableCell(Format.rate(row.ratePerSecond)),
+                    TableCell(Format.rate(row.throttledPerSecond), row.throttledPerSecond > 0 ? .error : .muted),
+                    TableCell("\(use)%", use >= 90 ? .error : (use >= 70 ? .warn : .muted))]
+        }
+        Table.draw(&buffer, x: body.x + 1, y: body.y, width: body.width - 2, height: body.height, columns: columns, rows: cells,
+                   selected: rows.isEmpty ? nil : state.currentSelection, empty: "No limits match the filter")
+    }
+}
+
+/// Deployment history per API, with the stages serving each; `r` points a stage back at one.
+enum DeploymentsView {
+    static func draw(_ buffer: inout ScreenBuffer, _ state: ConsoleState, _ body: (x: Int, y: Int, width: Int, height: Int)) {
+        let rows = ConsoleReducer.visibleDeployments(state)
+        let columns = [
+            TableColumn(title: "API", width: 0), TableColumn(title: "DEPLOYMENT", width: 11), TableColumn(title: "CREATED (UTC)", width: 19),
+            TableColumn(title: "SERVING", width: 12), TableColumn(title: "DESCRIPTION", width: 0),
+        ]
+        let cells = rows.map {
+            [TableCell("\($0.apiName) (\($0.apiId))"), TableCell($0.id), TableCell(Format.dateTime.string(from: $0.created)),
+             TableCell($0.stages.isEmpty ? "-" : $0.stages.joined(separator: ","), $0.stages.isEmpty ? .muted : .ok), TableCell($0.description)]
+        }
+        Table.draw(&buffer, x: body.x + 1, y: body.y, width: body.width - 2, height: body.height, columns: columns, rows: cells,
+                   selected: rows.isEmpty ? nil : state.currentSelection, empty: "No deployments yet")
+    }
+}
+
+/// Every configuration change from any process: who, what, before → after, when.
+enum AuditView {
+    static func draw(_ buffer: inout ScreenBuffer, _ state: ConsoleState, _ body: (x: Int, y: Int, width: Int, height: Int)) {
+        let rows = ConsoleReducer.visibleAudit(state)
+        let columns = [
+            TableColumn(title: "WHEN (UTC)", width: 19), TableColumn(title: "WHO", width: 12), TableColumn(title: "VIA", width: 8),
+            TableColumn(title: "ACTION", width: 22), TableColumn(title: "TARGET", width: 0), TableColumn(title: "BEFORE → AFTER", width: 0),
+        ]
+        let cells = rows.map {
+            [TableCell(Format.dateTime.string(from: $0.time)), TableCell($0.operatorName, .accent), TableCell($0.source, .muted),
+             TableCell($0.action), TableCell($0.target), TableCell("\($0.before ?? "-") → \($0.after ?? "-")")]
+        }
+        Table.draw(&buffer, x: body.x + 1, y: body.y, width: body.width - 2, height: body.height, columns: columns, rows: cells,
+                   selected: rows.isEmpty ? nil : state.currentSelection, empty: "No changes recorded yet")
+    }
+}

@@ -1,0 +1,27 @@
+/// One row per API × stage: traffic now, the window's sparkline, error shares, latency and throttling.
+enum OverviewView {
+    static func draw(_ buffer: inout ScreenBuffer, _ state: ConsoleState, _ body: (x: Int, y: Int, width: Int, height: Int)) {
+        let rows = ConsoleReducer.visibleOverview(state)
+        let sparkWidth = max(8, min(40, body.width - 78))
+        let columns = [
+            TableColumn(title: "API", width: 0), TableColumn(title: "STAGE", width: 8),
+            TableColumn(title: "REQ/S", width: 6, alignRight: true), TableColumn(title: "TRAFFIC \(state.window.label)", width: sparkWidth),
+            TableColumn(title: "4XX", width: 6, alignRight: true), TableColumn(title: "5XX", width: 6, alignRight: true),
+            TableColumn(title: "P50", width: 8, alignRight: true), TableColumn(title: "P99", width: 8, alignRight: true),
+            TableColumn(title: "429/S", width: 6, alignRight: true), TableColumn(title: "ALARM", width: 5),
+        ]
+        let cells = rows.map { row -> [TableCell] in
+            [TableCell("\(row.apiName) (\(row.apiId))"), TableCell(row.stage), TableCell(Format.rate(row.requestsPerSecond)),
+             TableCell(Charts.sparkline(row.sparkline, width: sparkWidth), .accent),
+             TableCell(Format.percent(row.count4xx, of: row.total), row.count4xx > 0 ? .warn : .muted),
+             TableCell(Format.percent(row.count5xx, of: row.total), row.count5xx > 0 ? .error : .muted),
+             TableCell(Format.ms(row.p50)), TableCell(Format.ms(row.p99)),
+             TableCell(Format.rate(row.throttledPerSecond), row.throttledPerSecond > 0 ? .warn : .muted), TableCell("-", .muted)]
+        }
+        let empty = state.data.overview.isEmpty
+            ? "No deployed stages yet: gatehouse import FILE, then gatehouse deploy --api ID --stage NAME"
+            : "No stage matches the filter"
+        Table.draw(&buffer, x: body.x + 1, y: body.y, width: body.width - 2, height: body.height, columns: columns, rows: cells,
+                   selected: rows.isEmpty ? nil : state.currentSelection, empty: empty)
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+
+/// Number formatting shared by the views: compact, unit-bearing, and never "0" for a real non-zero error rate.
+enum Format {
+    static func ms(_ value: Double?) -> String {
+        guard let value else { return "-" }
+        if value >= 1000 { return String(format: "%.1fs", value / 1000) }
+        if value >= 100 { return String(format: "%.0fms", value) }
+        if value >= 10 { return String(format: "%.1fms", value) }
+        return String(format: "%.2fms", value)
+    }
+
+    static func rate(_ value: Double) -> String {
+        if value == 0 { return "0" }
+        if value >= 1000 { return String(format: "%.1fk", value / 1000) }
+        if value >= 10 { return String(format: "%.0f", value) }
+        return String(format: "%.1f", value)
+    }
+
+    /// A share of `total` as a percentage; anything above zero shows at least "<0.1%".
+    static func percent(_ part: Int, of total: Int) -> String {
+        guard total > 0, part > 0 else { return "0%" }
+        let p = Double(part) * 100 / Double(total)
+        if p < 0.1 { return "<0.1%" }
+        return p >= 10 ? String(format: "%.0f%%", p) : String(format: "%.1f%%", p)
+    }
+
+    static func bytes(_ value: Int64) -> String {
+        let units = ["B", "KB", "MB", "GB", "TB"]
+        var v = Double(value)
+        var unit = 0
+        while v >= 1024 && unit < units.count - 1 {
+            v /= 1024
+            unit += 1
+        }
+        return unit == 0 ? "\(value) B" : String(format: "%.1f %@", v, units[unit])
+    }
+
+    static func limit(_ rate: Double, _ burst: Int) -> String {
+        let r = rate == rate.rounded() ? String(Int(rate)) : String(rate)
+        return "\(r)/s b\(burst)"
+    }
+
+    static let clock: DateFormatter = {
+        let formatter = DateFormatter()
+        formatter.dateFormat = "HH:mm:ss"
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter
+    }()
+
+    static let dateTime: DateFormatter = {
+        let formatter = DateFormatter()
+        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter
+    }()
+
+    static func age(_ seconds: Double) -> String {
+        if seconds < 60 { return "\(Int(seconds))s" }
+        if seconds < 3600 { return "\(Int(seconds / 60))m" }
+        if seconds < 86_400 { return "\(Int(seconds / 3600))h" }
+        return "\(Int(seconds / 86_400))d"
+    }
+}

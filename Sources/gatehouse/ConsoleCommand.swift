@@ -1,0 +1,85 @@
+import ArgumentParser
+import Foundation
+import GatehouseConsole
+import GatehouseStore
+import GatehouseTerminal
+
+/// `gatehouse console`: the operations dashboard over the store.
+struct Console: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Open the operations console (ncurses) over the store.")
+
+    @OptionGroup var storeOptions: StoreOptions
+    @Option(help: "Seconds between refreshes.") var refresh: Double = 1
+    @Option(help: "Theme name (Themes/NAME.yaml) or path to a theme file.") var theme: String?
+    @Option(help: "Name recorded in the audit log for changes made here (default: $USER).") var `operator`: String?
+    @Flag(help: "Refuse every write.") var readOnly = false
+    @Option(help: "Measure instead of showing: first frame and this many refreshes at 160×48, printed in ms.") var bench: Int?
+
+    func run() async throws {
+        try await reportingErrors {
+            let path = storeOptions.path
+            _ = try Store(path: path, create: false)   // a missing or newer store is an error before the screen is taken
+            let chosen = try ConsoleOptions.theme(theme)
+            let state = ConsoleState(readOnly: readOnly, operatorName: self.operator ?? ConsoleOptions.user, themeName: chosen.name)
+            if let bench {
+                ConsoleOptions.benchmark(path: path, state: state, theme: chosen, refreshes: bench)
+                return
+            }
+            try await ConsoleOptions.runConsole(path: path, refresh: refresh, state: state, theme: chosen)
+        }
+    }
+}
+
+/// Shared by `console` and `demo`.
+enum ConsoleOptions {
+    static var user: String { ProcessInfo.processInfo.environment["USER"] ?? "operator" }
+
+    /// The theme to start with: `--theme`, else `NO_COLOR`'s attributes-only theme, else `default`.
+    static func theme(_ requested: String?) throws -> Theme {
+        if let requested { return try ThemeLoader.load(requested) }
+        if let noColor = ProcessInfo.processInfo.environment["NO_COLOR"], !noColor.isEmpty { return Theme.noColor }
+        return (try? ThemeLoader.load("default")) ?? Theme.noColor
+    }
+
+    /// Runs the console on its own thread (curses is single-threaded and the loop blocks), until it quits
+    /// or `stop` turns true.
+    static func runConsole(path: String, refresh: Double, state: ConsoleState, theme: Theme,
+                           stop: @escaping @Sendable () -> Bool = { false }) async throws {
+        guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
+            throw ValidationError("the console needs a terminal (stdin and stdout are not a TTY)")
+        }
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, Error>) in
+            let thread = Thread {
+                let terminal = CursesTerminal()
+                let app = ConsoleApp(terminal: terminal, storePath: path, refresh: refresh, state: state, theme: theme,
+                                     themes: { try ThemeLoader.load($0) })
+                app.run(shouldStop: stop)
+                terminal.shutdown()
+                continuation.resume()
+            }
+            thread.stackSize = 8 << 20
+            thread.start()
+        }
+    }
+
+    /// `console --bench N`: the first frame (open, query, render) and N refreshes (query + render), in ms.
+    static func benchmark(path: String, state: ConsoleState, theme: Theme, refreshes: Int) {
+        let terminal = MemoryTerminal(width: 160, height: 48)
+        let started = Date()
+        let app = ConsoleApp(terminal: terminal, storePath: path, refresh: 1, state: state, theme: theme, themes: { try ThemeLoader.load($0) })
+        app.reload()
+        terminal.draw(ConsoleRenderer.render(app.state, width: 160, height: 48))
+        let first = Date().timeIntervalSince(started) * 1000
+        var times: [Double] = []
+        for _ in 0..<max(1, refreshes) {
+            let t = Date()
+            app.reload()
+            terminal.draw(ConsoleRenderer.render(app.state, width: 160, height: 48))
+            times.append(Date().timeIntervalSince(t) * 1000)
+        }
+        times.sort()
+        let median = times[times.count / 2]
+        let worst = times.last ?? 0
+        print(String(format: "first frame %.1f ms; refresh median %.2f ms, worst %.2f ms (%d refreshes, 160x48)", first, median, worst, times.count))
+    }
+}
