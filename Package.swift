@@ -87,7 +87,7 @@ let package = Package(
         ),
         .testTarget(name: "GatehouseCoreTests", dependencies: ["GatehouseCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "GatehouseStoreTests", dependencies: ["GatehouseStore"]),
-        .testTarget(name: "GatehouseConsoleTests", dependencies: ["GatehouseConsole"], resources: [.copy("Snapshots")]),
+        .testTarget(name: "GatehouseConsoleTests", dependencies: ["GatehouseConsole", "GatehouseStore", "GatehouseCore"], exclude: ["Snapshots"]),
         .testTarget(
             name: "GatehouseGatewayTests",
             dependencies: [

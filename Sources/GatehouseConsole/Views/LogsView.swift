@@ -63,7 +63,20 @@ enum LogsView {
         let latency = Format.ms(r.latencyMs).padding(toLength: 9, withPad: " ", startingAt: 0)
         let target = "\(r.apiId ?? "-")/\(r.stage ?? "-")".padding(toLength: 18, withPad: " ", startingAt: 0)
         let error = r.error.map { "  [\($0)]" } ?? ""
-        return "\(time)\(status) \(method) \(latency) \(target) \(r.path)\(error)"
+        return "\(time)\(status) \(method) \(latency) \(target) \(stagePath(r))\(error)"
+    }
+
+    /// The path inside the stage (`/pets/7?x=1`) rather than the whole invoke URL path.
+    static func stagePath(_ r: AccessLogRecord) -> String {
+        if let api = r.apiId, let stage = r.stage {
+            let prefix = "/restapis/\(api)/\(stage)/_user_request_"
+            if r.path.hasPrefix(prefix) {
+                let rest = String(r.path.dropFirst(prefix.count))
+                return rest.isEmpty || rest.hasPrefix("?") ? "/" + rest : rest
+            }
+            if r.path.hasPrefix("/\(stage)/") { return String(r.path.dropFirst(stage.count + 1)) }
+        }
+        return r.path
     }
 
     static func drawDetail(_ buffer: inout ScreenBuffer, _ entry: LogEntry, _ body: (x: Int, y: Int, width: Int, height: Int)) {

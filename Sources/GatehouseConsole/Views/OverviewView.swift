@@ -2,14 +2,16 @@
 enum OverviewView {
     static func draw(_ buffer: inout ScreenBuffer, _ state: ConsoleState, _ body: (x: Int, y: Int, width: Int, height: Int)) {
         let rows = ConsoleReducer.visibleOverview(state)
-        let sparkWidth = max(8, min(40, body.width - 78))
-        let columns = [
+        let wide = body.width >= 100
+        let sparkWidth = wide ? max(8, min(40, (body.width - 66) / 2)) : 8
+        var columns = [
             TableColumn(title: "API", width: 0), TableColumn(title: "STAGE", width: 8),
             TableColumn(title: "REQ/S", width: 6, alignRight: true), TableColumn(title: "TRAFFIC \(state.window.label)", width: sparkWidth),
             TableColumn(title: "4XX", width: 6, alignRight: true), TableColumn(title: "5XX", width: 6, alignRight: true),
             TableColumn(title: "P50", width: 8, alignRight: true), TableColumn(title: "P99", width: 8, alignRight: true),
             TableColumn(title: "429/S", width: 6, alignRight: true), TableColumn(title: "ALARM", width: 5),
         ]
+        if !wide { columns.removeLast() }
         let cells = rows.map { row -> [TableCell] in
             [TableCell("\(row.apiName) (\(row.apiId))"), TableCell(row.stage), TableCell(Format.rate(row.requestsPerSecond)),
              TableCell(Charts.sparkline(row.sparkline, width: sparkWidth), .accent),
@@ -17,6 +19,7 @@ enum OverviewView {
              TableCell(Format.percent(row.count5xx, of: row.total), row.count5xx > 0 ? .error : .muted),
              TableCell(Format.ms(row.p50)), TableCell(Format.ms(row.p99)),
              TableCell(Format.rate(row.throttledPerSecond), row.throttledPerSecond > 0 ? .warn : .muted), TableCell("-", .muted)]
+                .prefix(columns.count).map { $0 }
         }
         let empty = state.data.overview.isEmpty
             ? "No deployed stages yet: gatehouse import FILE, then gatehouse deploy --api ID --stage NAME"

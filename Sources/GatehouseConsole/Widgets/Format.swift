@@ -4,6 +4,7 @@ import Foundation
 enum Format {
     static func ms(_ value: Double?) -> String {
         guard let value else { return "-" }
+        if value == 0 { return "0" }
         if value >= 1000 { return String(format: "%.1fs", value / 1000) }
         if value >= 100 { return String(format: "%.0fms", value) }
         if value >= 10 { return String(format: "%.1fms", value) }
@@ -13,7 +14,7 @@ enum Format {
     static func rate(_ value: Double) -> String {
         if value == 0 { return "0" }
         if value >= 1000 { return String(format: "%.1fk", value / 1000) }
-        if value >= 10 { return String(format: "%.0f", value) }
+        if value >= 10 || value == value.rounded() { return String(format: "%.0f", value) }
         return String(format: "%.1f", value)
     }
 

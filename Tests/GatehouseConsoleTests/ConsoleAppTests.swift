@@ -1,0 +1,89 @@
+import Foundation
+@testable import GatehouseConsole
+import GatehouseCore
+@testable import GatehouseStore
+import Testing
+
+/// The console loop on a real store file, with an in-memory terminal.
+@Suite struct ConsoleAppTests {
+    func makeStore() throws -> (Store, String, URL) {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gatehouse-console-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let store = try Store(path: dir.appendingPathComponent("g.db").path)
+        let actor = Actor(name: "setup", source: "test")
+        let root = Resource(id: "r0", parentId: nil, pathPart: "", path: "/")
+        let health = Resource(id: "r1", parentId: "r0", pathPart: "health", path: "/health",
+                              resourceMethods: ["GET": Method(httpMethod: "GET", methodIntegration: Integration(type: .mock))])
+        try store.putApi(ApiDefinition(restApi: RestApi(id: "api1", name: "Health"), resources: [root, health]), mode: .overwrite, actor: actor)
+        try store.deploy(apiId: "api1", stageName: "prod", description: "v1", variables: [:], actor: actor)
+        try store.setStageThrottle(apiId: "api1", stageName: "prod", methodKey: "/health/GET", limit: ThrottleLimit(rate: 50, burst: 50), actor: actor)
+        return (store, "api1", dir)
+    }
+
+    @Test func loaderReadsRollupsAndPreviewReplaysTheLastHour() throws {
+        let (store, apiId, dir) = try makeStore()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let now = Date()
+        // 20 requests a second for the last 120 s, one of them a 5xx.
+        var records: [AccessLogRecord] = []
+        for second in 1...120 {
+            for i in 0..<20 {
+                records.append(AccessLogRecord(requestId: "\(second)-\(i)", time: now.addingTimeInterval(-Double(second)), apiId: apiId,
+                                               stage: "prod", resourcePath: "/health", httpMethod: "GET", path: "/health",
+                                               status: i == 0 ? 503 : 200, latencyMs: Double(i + 1)))
+            }
+        }
+        try store.writeTelemetry(records)
+        let loader = ConsoleDataLoader(store: store)
+        let data = try loader.load(window: .m5, chartTarget: nil, now: now)
+        let row = try #require(data.overview.first)
+        #expect(row.total == 2400)
+        #expect(row.count5xx == 120)
+        #expect(abs(row.requestsPerSecond - 18) <= 2.1, "last 10 s: \(row.requestsPerSecond)")
+        #expect(data.methods.first?.throttleScope == .stageMethod)
+        #expect(data.throttles.map(\.scope) == [.account, .stageMethod])
+        #expect(data.chart.reduce(0) { $0 + $1.count } == 2400)
+        #expect(data.chart.contains { $0.count5xx > 0 })
+        let minutes = try loader.load(window: .h1, chartTarget: nil, now: now)
+        #expect(minutes.overview.first?.total == 2400, "the hour window reads minute rollups and sees the same calls")
+
+        let strict = ThrottleLimit(rate: 10, burst: 10)
+        let rejected = try loader.preview(apiId: apiId, stage: "prod", methodKey: "/health/GET", limit: strict, now: now)
+        let expected = TokenBucket.rejections(limit: strict, countsPerSecond: Array(repeating: 0, count: 3600 - 121) + Array(repeating: 20, count: 120) + [0])
+        #expect(abs(rejected - expected) <= 20)
+        #expect(rejected > 1000)
+        #expect(try loader.preview(apiId: apiId, stage: "prod", methodKey: "/health/GET", limit: ThrottleLimit(rate: 100, burst: 100), now: now) == 0)
+        let tail = try loader.logs(after: nil, limit: 50)
+        #expect(tail.count == 50)
+        #expect(try loader.logs(after: tail.last?.id, limit: 50).isEmpty)
+    }
+
+    @Test func editingAThrottleWritesTheStoreWithAudit() throws {
+        let (store, apiId, dir) = try makeStore()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let keys: [Key] = [.char("6"), .char("j"), .char("e"), .backspace, .backspace, .char("3"), .tab, .backspace, .backspace, .char("4"),
+                           .enter, .char("y"), .char("q")]
+        let terminal = MemoryTerminal(width: 120, height: 40, inputs: keys.map { .key($0) })
+        let app = ConsoleApp(terminal: terminal, storePath: store.path, refresh: 60,
+                             state: ConsoleState(operatorName: "alice"), theme: Theme.noColor, themes: { _ in Theme.noColor })
+        app.run()
+        #expect(app.state.quit)
+        let stage = try #require(try store.stage(apiId: apiId, stageName: "prod"))
+        #expect(stage.methodSettings["/health/GET"]?.throttle == ThrottleLimit(rate: 3, burst: 4))
+        let entry = try #require(try store.auditLog().first)
+        #expect(entry.operatorName == "alice")
+        #expect(entry.source == "console")
+        #expect(entry.before == "50 rps / burst 50")
+        #expect(entry.after == "3 rps / burst 4")
+        #expect(terminal.frames > 3)
+    }
+
+    @Test func missingStoreIsAMessageNotACrash() throws {
+        let terminal = MemoryTerminal(width: 80, height: 24, inputs: [.key(.char("2")), .key(.char("q"))])
+        let app = ConsoleApp(terminal: terminal, storePath: "/nonexistent/gatehouse.db", refresh: 60,
+                             state: ConsoleState(), theme: Theme.noColor, themes: { _ in Theme.noColor })
+        app.run()
+        let screen = try #require(terminal.frame).lines.joined(separator: "\n")
+        #expect(screen.contains("Store problem: no store at /nonexistent/gatehouse.db"))
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+@testable import GatehouseConsole
+import GatehouseCore
+@testable import GatehouseStore
+
+/// A fixed console state with every view populated, so renders are deterministic.
+enum ConsoleFixtures {
+    static let now = Date(timeIntervalSince1970: 1_800_000_000)
+
+    static func record(_ i: Int, status: Int, method: String = "GET", path: String = "/pets", latency: Double = 12.5,
+                       error: String? = nil) -> AccessLogRecord {
+        AccessLogRecord(requestId: String(format: "req-%04d", i), time: now.addingTimeInterval(Double(i) - 40), apiId: "a1b2c3d4e5",
+                        stage: "prod", resourcePath: path, httpMethod: method, path: "/restapis/a1b2c3d4e5/prod/_user_request_\(path)",
+                        status: status, latencyMs: latency, integrationLatencyMs: latency - 1, requestBytes: 0, responseBytes: 120,
+                        sourceIp: "127.0.0.1", userAgent: "curl/7.88.1", error: error, throttled: status == 429)
+    }
+
+    static var data: ConsoleData {
+        var data = ConsoleData()
+        data.now = now
+        data.storePath = "/var/lib/gatehouse/gatehouse.db"
+        data.storeBytes = 3_456_789
+        data.workers = [WorkerHeartbeat(id: "w", pid: 4242, version: "0.1.0", listen: "127.0.0.1:8080",
+                                        started: now.addingTimeInterval(-3600), lastBeat: now.addingTimeInterval(-1))]
+        data.overview = [
+            OverviewRow(apiId: "a1b2c3d4e5", apiName: "PetStore", stage: "prod", requestsPerSecond: 41.2,
+                        sparkline: (0..<60).map { 20 + ($0 * 7) % 30 }, total: 12_000, count4xx: 360, count5xx: 12, p50: 3.4, p99: 212,
+                        throttledPerSecond: 2.5),
+            OverviewRow(apiId: "z9y8x7w6v5", apiName: "Orders", stage: "dev", requestsPerSecond: 0.4,
+                        sparkline: (0..<60).map { $0 % 10 == 0 ? 3 : 0 }, total: 40, count4xx: 0, count5xx: 0, p50: 1.1, p99: 2.0,
+                        throttledPerSecond: 0),
+        ]
+        data.methods = [
+            MethodRow(apiId: "a1b2c3d4e5", apiName: "PetStore", stage: "prod", resourcePath: "/pets", httpMethod: "GET",
+                      integration: "HTTP_PROXY GET http://${stageVariables.backend}/pets", authorization: "NONE", apiKeyRequired: false,
+                      throttle: ThrottleLimit(rate: 100, burst: 50), throttleScope: .stage),
+            MethodRow(apiId: "a1b2c3d4e5", apiName: "PetStore", stage: "prod", resourcePath: "/pets/{petId}", httpMethod: "GET",
+                      integration: "HTTP GET http://${stageVariables.backend}/pets/{id}", authorization: "NONE", apiKeyRequired: true,
+                      throttle: ThrottleLimit(rate: 5, burst: 10), throttleScope: .stageMethod),
+            MethodRow(apiId: "z9y8x7w6v5", apiName: "Orders", stage: "dev", resourcePath: "/health", httpMethod: "GET",
+                      integration: "MOCK", authorization: "NONE", apiKeyRequired: false,
+                      throttle: ThrottleLimit(rate: 10_000, burst: 5000), throttleScope: .account),
+        ]
+        data.throttles = [
+            ThrottleRow(scope: .account, apiId: "", stage: "", methodKey: "*", limit: ThrottleLimit(rate: 10_000, burst: 5000),
+                        ratePerSecond: 41.6, throttledPerSecond: 2.5),
+            ThrottleRow(scope: .stage, apiId: "a1b2c3d4e5", stage: "prod", methodKey: "*/*", limit: ThrottleLimit(rate: 100, burst: 50),
+                        ratePerSecond: 30, throttledPerSecond: 0),
+            ThrottleRow(scope: .stageMethod, apiId: "a1b2c3d4e5", stage: "prod", methodKey: "/pets/{petId}/GET",
+                        limit: ThrottleLimit(rate: 5, burst: 10), ratePerSecond: 7.5, throttledPerSecond: 2.5),
+        ]
+        data.deployments = [
+            DeploymentRow(apiId: "a1b2c3d4e5", apiName: "PetStore", id: "dep0000002", created: now.addingTimeInterval(-600),
+                          description: "second", stages: ["prod"]),
+            DeploymentRow(apiId: "a1b2c3d4e5", apiName: "PetStore", id: "dep0000001", created: now.addingTimeInterval(-7200),
+                          description: "first", stages: []),
+        ]
+        data.audit = [
+            Store.AuditEntry(id: 2, time: now.addingTimeInterval(-30), operatorName: "alice", source: "console", action: "UpdateStage(throttle)",
+                             target: "restapis/a1b2c3d4e5/stages/prod//pets/{petId}/GET", before: "10 rps / burst 10", after: "5 rps / burst 10"),
+            Store.AuditEntry(id: 1, time: now.addingTimeInterval(-600), operatorName: "bob", source: "cli", action: "CreateDeployment",
+                             target: "restapis/a1b2c3d4e5/stages/prod", before: "deployment dep0000001", after: "deployment dep0000002"),
+        ]
+        data.chartTarget = ChartTarget(apiId: "a1b2c3d4e5", stage: "prod")
+        data.chart = (0..<60).map { i in
+            let base = 3 + Double(i % 12)
+            return ChartPoint(start: 1_800_000_000 - 300 + Int64(i) * 5, p50: base, p90: base * 3, p99: i == 45 ? 900 : base * 8,
+                              integrationP50: base - 1, integrationP99: base * 6, count: 150 + (i * 13) % 90,
+                              count4xx: i % 7 == 0 ? 9 : 1, count5xx: i == 45 ? 2 : 0)
+        }
+        return data
+    }
+
+    static var logs: [LogEntry] {
+        let statuses = [200, 200, 404, 200, 500, 429, 200, 201, 504, 200]
+        return (0..<40).map { i in
+            let status = statuses[i % statuses.count]
+            let error: String? = status == 429 ? "THROTTLED" : (status == 504 ? "INTEGRATION_TIMEOUT" : nil)
+            return LogEntry(id: Int64(i + 1), record: record(i, status: status, method: i % 9 == 0 ? "POST" : "GET",
+                                                             path: i % 3 == 0 ? "/pets/\(i)" : "/pets", latency: Double(i) * 1.7 + 0.4,
+                                                             error: error))
+        }
+    }
+
+    static var state: ConsoleState {
+        var state = ConsoleState(operatorName: "alice")
+        state.data = data
+        state.logs = logs
+        state.selection[.logs] = logs.count - 1
+        return state
+    }
+}

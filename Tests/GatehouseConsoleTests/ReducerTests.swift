@@ -1,0 +1,174 @@
+import Foundation
+@testable import GatehouseConsole
+import GatehouseCore
+import Testing
+
+@Suite struct ReducerTests {
+    func press(_ keys: [Key], _ state: inout ConsoleState) -> [ConsoleEffect] {
+        keys.flatMap { ConsoleReducer.reduce(&state, .key($0)) }
+    }
+
+    @Test func viewsByNumberTabAndCommand() {
+        var state = ConsoleFixtures.state
+        _ = press([.char("3")], &state)
+        #expect(state.view == .logs)
+        _ = press([.tab, .tab], &state)
+        #expect(state.view == .alarms)
+        _ = press([.backTab], &state)
+        #expect(state.view == .charts)
+        _ = press([.char(":"), .char("t"), .char("h"), .char("r"), .tab, .enter], &state)
+        #expect(state.view == .throttles)
+        let effects = press([.char(":"), .char("t"), .char("h"), .char("e"), .char("m"), .char("e"), .char(" "),
+                             .char("l"), .char("i"), .char("g"), .char("h"), .char("t"), .enter], &state)
+        #expect(effects == [.switchTheme("light")])
+        _ = press([.char(":"), .char("n"), .char("o"), .char("p"), .char("e"), .enter], &state)
+        #expect(state.messageIsError)
+        #expect(state.message?.contains(":nope") == true)
+    }
+
+    @Test func drillDownAndBackWithBreadcrumb() {
+        var state = ConsoleFixtures.state
+        _ = press([.char("j")], &state)
+        let effects = press([.enter], &state)
+        #expect(effects == [.reload])
+        #expect(state.view == .charts)
+        #expect(state.chartTarget == ChartTarget(apiId: "z9y8x7w6v5", stage: "dev"))
+        #expect(state.breadcrumb == ["Overview", "Charts", "z9y8x7w6v5/dev"])
+        _ = press([.escape], &state)
+        #expect(state.view == .overview)
+        _ = press([.char("q")], &state)
+        #expect(state.quit)
+    }
+
+    @Test func logsFollowPauseAndNewCount() {
+        var state = ConsoleFixtures.state
+        _ = press([.char("3")], &state)
+        #expect(state.logFollow)
+        _ = press([.char("k")], &state)
+        #expect(!state.logFollow, "moving up pauses the tail")
+        let more = (41...45).map { LogEntry(id: Int64($0), record: ConsoleFixtures.record($0, status: 200)) }
+        _ = ConsoleReducer.reduce(&state, .logsLoaded(more))
+        #expect(state.logNewWhilePaused == 5)
+        #expect(state.currentSelection == 38, "a paused tail keeps its place")
+        _ = press([.char("G")], &state)
+        #expect(state.logFollow)
+        #expect(state.logNewWhilePaused == 0)
+        #expect(state.currentSelection == 44)
+        _ = press([.char("f")], &state)
+        #expect(!state.logFollow)
+        _ = press([.enter], &state)
+        #expect(state.logDetail?.id == 45)
+        _ = press([.escape], &state)
+        #expect(state.logDetail == nil)
+    }
+
+    @Test func liveFilterValidAndInvalid() {
+        var state = ConsoleFixtures.state
+        _ = press([.char("3"), .char("/")] + "status:5xx".map { Key.char($0) }, &state)
+        #expect(state.filterEditing)
+        #expect(ConsoleReducer.visibleLogs(state).allSatisfy { $0.record.status >= 500 })
+        #expect(ConsoleReducer.visibleLogs(state).count == 8)
+        _ = press([.enter], &state)
+        #expect(!state.filterEditing)
+        _ = press([.char("/"), .backspace] + " (".map { Key.char($0) }, &state)
+        #expect(!state.filterIsValid)
+        _ = press([.escape], &state)
+        #expect(state.currentFilter == nil)
+        #expect(ConsoleReducer.visibleLogs(state).count == 40)
+    }
+
+    @Test func throttleEditPreviewsConfirmsAndSaves() {
+        var state = ConsoleFixtures.state
+        _ = press([.char("6"), .char("j"), .char("j")], &state)
+        var effects = press([.char("e")], &state)
+        let key = "/pets/{petId}/GET"
+        #expect(effects == [.previewThrottle(apiId: "a1b2c3d4e5", stage: "prod", methodKey: key, limit: ThrottleLimit(rate: 5, burst: 10))])
+        effects = press([.backspace, .char("2")], &state)
+        #expect(effects.last == .previewThrottle(apiId: "a1b2c3d4e5", stage: "prod", methodKey: key, limit: ThrottleLimit(rate: 2, burst: 10)))
+        _ = ConsoleReducer.reduce(&state, .previewLoaded(limit: ThrottleLimit(rate: 2, burst: 10), rejected: 37))
+        #expect(state.form?.preview == 37)
+        _ = press([.enter], &state)
+        #expect(state.confirmation?.question.contains("would have rejected 37") == true)
+        effects = press([.char("y")], &state)
+        #expect(effects == [.saveThrottle(apiId: "a1b2c3d4e5", stage: "prod", methodKey: key, limit: ThrottleLimit(rate: 2, burst: 10))])
+        #expect(state.form == nil)
+    }
+
+    @Test func readOnlyRefusesWrites() {
+        var state = ConsoleFixtures.state
+        state.readOnly = true
+        let effects = press([.char("6"), .char("e")], &state)
+        #expect(effects.isEmpty)
+        #expect(state.form == nil)
+        #expect(state.message?.contains("read-only") == true)
+        _ = press([.char("8"), .char("r")], &state)
+        #expect(state.confirmation == nil)
+    }
+
+    @Test func rollbackAsksFirst() {
+        var state = ConsoleFixtures.state
+        _ = press([.char("8"), .char("j"), .char("r")], &state)
+        #expect(state.confirmation?.effect == .rollback(apiId: "a1b2c3d4e5", stage: "prod", deploymentId: "dep0000001"))
+        let effects = press([.char("n")], &state)
+        #expect(effects.isEmpty)
+        #expect(state.confirmation == nil)
+    }
+
+    @Test func windowAndFreeze() {
+        var state = ConsoleFixtures.state
+        #expect(press([.char("]")], &state) == [.reload])
+        #expect(state.window == .m15)
+        _ = press([.char("["), .char("["), .char("[")], &state)
+        #expect(state.window == .m5)
+        _ = press([.char("Z")], &state)
+        #expect(state.frozen)
+        var other = ConsoleFixtures.data
+        other.overview = []
+        _ = ConsoleReducer.reduce(&state, .dataLoaded(other))
+        #expect(state.data.overview.count == 2, "frozen: updates are held")
+        _ = press([.char("Z")], &state)
+        _ = ConsoleReducer.reduce(&state, .dataLoaded(other))
+        #expect(state.data.overview.isEmpty)
+        #expect(press([.ctrl("c")], &state) == [.quit])
+    }
+}
+
+@Suite struct ThemeTests {
+    static var themesDirectory: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Themes").path
+    }
+
+    @Test(arguments: ["default", "light", "mono"])
+    func shippedThemesLoad(_ name: String) throws {
+        let theme = try ThemeLoader.load(name, searchPaths: [Self.themesDirectory])
+        #expect(theme.name == name)
+        #expect(theme.usesColor == (name != "mono"))
+        #expect(theme.style(.selected) != ThemeStyle())
+    }
+
+    @Test func brokenThemeNamesKeyAndLine() {
+        let text = "name: x\nroles:\n  title: {fg: red}\n  titel: blue\n"
+        #expect {
+            try ThemeLoader.parse(text, file: "x.yaml")
+        } throws: { error in
+            "\(error)".hasPrefix("x.yaml line 4, 'titel': not a colour role")
+        }
+        #expect {
+            try ThemeLoader.parse("roles:\n  ok: {fg: chartreuse}\n", file: "y.yaml")
+        } throws: { error in
+            "\(error)".contains("line 2") && "\(error)".contains("'ok.fg'") && "\(error)".contains("chartreuse")
+        }
+        #expect(throws: ThemeError.self) { try ThemeLoader.parse("roles: [unclosed", file: "z.yaml") }
+    }
+
+    @Test func colours() {
+        #expect(ThemeColor("default") == .terminalDefault)
+        #expect(ThemeColor("red") == .index(1))
+        #expect(ThemeColor("bright-blue") == .index(12))
+        #expect(ThemeColor("214") == .index(214))
+        #expect(ThemeColor("#ff0000") == .index(196))
+        #expect(ThemeColor("#ff0000")?.basic == .index(1))
+        #expect(ThemeColor("300") == nil)
+    }
+}

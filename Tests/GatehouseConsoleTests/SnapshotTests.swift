@@ -1,0 +1,79 @@
+import Foundation
+@testable import GatehouseConsole
+import Testing
+
+/// `render(state, size)` for every view at 80×24 and 160×48, text and colour roles, against files under
+/// Snapshots/. `GATEHOUSE_RECORD_SNAPSHOTS=1 swift test --filter SnapshotTests` rewrites them after a deliberate change.
+@Suite struct SnapshotTests {
+    static let sizes = [(80, 24), (160, 48)]
+
+    static var snapshotDirectory: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Snapshots")
+    }
+
+    func check(_ name: String, _ state: ConsoleState) throws {
+        for (width, height) in Self.sizes {
+            let buffer = ConsoleRenderer.render(state, width: width, height: height)
+            let text = buffer.lines.joined(separator: "\n") + "\n--- roles ---\n" + buffer.roleLines.joined(separator: "\n") + "\n"
+            let file = Self.snapshotDirectory.appendingPathComponent("\(name)-\(width)x\(height).txt")
+            if ProcessInfo.processInfo.environment["GATEHOUSE_RECORD_SNAPSHOTS"] == "1" {
+                try FileManager.default.createDirectory(at: Self.snapshotDirectory, withIntermediateDirectories: true)
+                try text.write(to: file, atomically: true, encoding: .utf8)
+                continue
+            }
+            let expected = try String(contentsOf: file, encoding: .utf8)
+            if expected != text {
+                let got = text.split(separator: "\n", omittingEmptySubsequences: false)
+                let want = expected.split(separator: "\n", omittingEmptySubsequences: false)
+                let first = zip(got, want).enumerated().first { $0.element.0 != $0.element.1 }
+                Issue.record("\(name) \(width)x\(height) differs from \(file.lastPathComponent) at line \((first?.offset ?? 0) + 1):\n got: \(first?.element.0 ?? "")\nwant: \(first?.element.1 ?? "")")
+            }
+        }
+    }
+
+    @Test(arguments: ConsoleView.allCases)
+    func everyView(_ view: ConsoleView) throws {
+        var state = ConsoleFixtures.state
+        state.view = view
+        try check("view-\(view.command)", state)
+    }
+
+    @Test func emptyStore() throws {
+        var state = ConsoleState(operatorName: "alice")
+        state.data.now = ConsoleFixtures.now
+        for view in [ConsoleView.overview, .logs, .charts] {
+            state.view = view
+            try check("empty-\(view.command)", state)
+        }
+    }
+
+    @Test func workerDown() throws {
+        var state = ConsoleFixtures.state
+        state.data.workers[0].lastBeat = ConsoleFixtures.now.addingTimeInterval(-42)
+        try check("worker-down", state)
+    }
+
+    @Test func filteredLog() throws {
+        var state = ConsoleFixtures.state
+        state.view = .logs
+        state.filters[.logs] = "status:5xx"
+        try check("logs-filtered", state)
+        state.filters[.logs] = "pets/(["
+        try check("logs-filter-invalid", state)
+    }
+
+    @Test func overlays() throws {
+        var state = ConsoleFixtures.state
+        state.view = .throttles
+        state.form = ThrottleForm(apiId: "a1b2c3d4e5", stage: "prod", methodKey: "/pets/{petId}/GET",
+                                  before: .init(rate: 5, burst: 10), rate: "2", burst: "4", preview: 37, previewFor: .init(rate: 2, burst: 4))
+        try check("throttle-form", state)
+        state.form = nil
+        state.view = .logs
+        state.logDetail = ConsoleFixtures.logs[8]
+        try check("log-detail", state)
+        state.logDetail = nil
+        state.help = true
+        try check("help-logs", state)
+    }
+}
