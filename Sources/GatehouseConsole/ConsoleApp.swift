@@ -29,6 +29,7 @@ public final class ConsoleApp {
     let refresh: TimeInterval
     let actor: Actor
     var store: Store?
+    var loader: ConsoleDataLoader?
     var lastLogId: Int64?
     var theme: Theme
     let themes: (String) throws -> Theme
@@ -95,7 +96,7 @@ public final class ConsoleApp {
                 }
             case .previewThrottle(let apiId, let stage, let key, let limit):
                 guard let store = openStore() else { continue }
-                if let rejected = try? ConsoleDataLoader(store: store).preview(apiId: apiId, stage: stage, methodKey: key, limit: limit) {
+                if let rejected = try? (loader ?? ConsoleDataLoader(store: store)).preview(apiId: apiId, stage: stage, methodKey: key, limit: limit) {
                     dispatch(.previewLoaded(limit: limit, rejected: rejected))
                 }
             case .saveThrottle(let apiId, let stage, let key, let limit):
@@ -139,7 +140,8 @@ public final class ConsoleApp {
     /// One refresh: the rollup snapshot and the log tail after the last id seen.
     public func reload() {
         guard !state.frozen, let store = openStore() else { return }
-        let loader = ConsoleDataLoader(store: store)
+        let loader = self.loader ?? ConsoleDataLoader(store: store)
+        self.loader = loader
         do {
             let data = try loader.load(window: state.window, chartTarget: state.chartTarget)
             dispatch(.dataLoaded(data))

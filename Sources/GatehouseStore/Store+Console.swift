@@ -77,6 +77,23 @@ extension Store {
         return try accessLog(after: max(0, newest - Int64(limit)), limit: limit)
     }
 
+    /// A deployment without its snapshot: what lists need.
+    public struct DeploymentSummary: Sendable, Equatable {
+        public var id: String
+        public var created: Date
+        public var description: String
+    }
+
+    /// The API's deployments, newest first, without decoding their snapshots.
+    public func deploymentSummaries(apiId: String) throws -> [DeploymentSummary] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT id, created_date, description FROM deployment WHERE rest_api_id = ? ORDER BY created_date DESC, rowid DESC",
+                             arguments: [apiId]).map { row in
+                DeploymentSummary(id: row["id"], created: Date(timeIntervalSince1970: row["created_date"]), description: row["description"] ?? "")
+            }
+        }
+    }
+
     /// The store's size on disk in bytes, write-ahead log included.
     public func sizeOnDisk() -> Int64 {
         let files = [path, path + "-wal", path + "-shm"]

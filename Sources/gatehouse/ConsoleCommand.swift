@@ -13,6 +13,7 @@ struct Console: AsyncParsableCommand {
     @Option(help: "Theme name (Themes/NAME.yaml) or path to a theme file.") var theme: String?
     @Option(help: "Name recorded in the audit log for changes made here (default: $USER).") var `operator`: String?
     @Flag(help: "Refuse every write.") var readOnly = false
+    @Option(help: "Time window to start with: 5m, 15m, 1h, 6h or 24h.") var window: TimeWindow = .m5
     @Option(help: "Measure instead of showing: first frame and this many refreshes at 160×48, printed in ms.") var bench: Int?
 
     func run() async throws {
@@ -20,7 +21,8 @@ struct Console: AsyncParsableCommand {
             let path = storeOptions.path
             _ = try Store(path: path, create: false)   // a missing or newer store is an error before the screen is taken
             let chosen = try ConsoleOptions.theme(theme)
-            let state = ConsoleState(readOnly: readOnly, operatorName: self.operator ?? ConsoleOptions.user, themeName: chosen.name)
+            var state = ConsoleState(readOnly: readOnly, operatorName: self.operator ?? ConsoleOptions.user, themeName: chosen.name)
+            state.window = window
             if let bench {
                 ConsoleOptions.benchmark(path: path, state: state, theme: chosen, refreshes: bench)
                 return
@@ -28,6 +30,15 @@ struct Console: AsyncParsableCommand {
             try await ConsoleOptions.runConsole(path: path, refresh: refresh, state: state, theme: chosen)
         }
     }
+}
+
+extension TimeWindow: ExpressibleByArgument {
+    public init?(argument: String) {
+        guard let match = TimeWindow.allCases.first(where: { $0.label == argument }) else { return nil }
+        self = match
+    }
+
+    public static var allValueStrings: [String] { allCases.map(\.label) }
 }
 
 /// Shared by `console` and `demo`.

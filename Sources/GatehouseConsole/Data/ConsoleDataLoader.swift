@@ -3,24 +3,42 @@ import GatehouseCore
 import GatehouseStore
 
 /// Reads a `ConsoleData` from the store: only rollup queries and small tables, cheap enough for every
-/// refresh. The log tail is read separately, by id.
-public struct ConsoleDataLoader: Sendable {
+/// refresh. Configuration (APIs, stages, deployments, audit) is re-read only when its version changes.
+/// The log tail is read separately, by id.
+public final class ConsoleDataLoader {
     public let store: Store
+    private var cachedVersion: Int64?
+    private var served: [(api: RestApi, stages: [GatewayConfiguration.StageBinding])] = []
+    private var deploymentsByApi: [String: [Store.DeploymentSummary]] = [:]
+    private var audit: [Store.AuditEntry] = []
+    private var account = Account()
 
     public init(store: Store) {
         self.store = store
     }
 
+    private func refreshConfiguration() throws {
+        let version = try store.configVersion()
+        let auditHead = try store.auditLog(limit: 1).first?.id
+        guard version != cachedVersion || auditHead != audit.first?.id else { return }
+        served = try store.servedApis()
+        deploymentsByApi = [:]
+        for (api, _) in served { deploymentsByApi[api.id] = try store.deploymentSummaries(apiId: api.id) }
+        audit = try store.auditLog(limit: 200)
+        account = try store.account()
+        cachedVersion = version
+    }
+
     public func load(window: TimeWindow, chartTarget: ChartTarget?, now: Date = Date()) throws -> ConsoleData {
+        try refreshConfiguration()
         var data = ConsoleData()
         data.now = now
         data.storePath = store.path
         data.storeBytes = store.sizeOnDisk()
         data.workers = try store.workers()
-        data.account = try store.account()
+        data.account = account
         let end = Int64(now.timeIntervalSince1970) + 1
         let start = end - Int64(window.rawValue)
-        let served = try store.servedApis()
 
         // Overview: per API × stage, bucketed counts for the sparkline and merged histograms for quantiles.
         let rows = try store.rollups(RollupQuery(from: start, to: end, bucket: window.bucket))
@@ -66,10 +84,10 @@ public struct ConsoleDataLoader: Sendable {
                         throttledPerSecond: Double(rate.throttled) / 10))
                 }
             }
-            for deployment in try store.deployments(apiId: api.id) {
+            for deployment in deploymentsByApi[api.id] ?? [] {
                 data.deployments.append(DeploymentRow(
-                    apiId: api.id, apiName: api.name, id: deployment.id, created: deployment.createdDate,
-                    description: deployment.description ?? "",
+                    apiId: api.id, apiName: api.name, id: deployment.id, created: deployment.created,
+                    description: deployment.description,
                     stages: stages.filter { $0.stage.deploymentId == deployment.id }.map(\.stage.stageName)))
             }
         }
@@ -77,7 +95,7 @@ public struct ConsoleDataLoader: Sendable {
         for row in recent { all.merge(row.rollup) }
         data.throttles.insert(ThrottleRow(scope: .account, apiId: "", stage: "", methodKey: "*", limit: data.account.throttle,
                                           ratePerSecond: Double(all.count) / 10, throttledPerSecond: Double(all.throttled) / 10), at: 0)
-        data.audit = try store.auditLog(limit: 200)
+        data.audit = audit
 
         if let target = chartTarget ?? data.overview.first.map({ ChartTarget(apiId: $0.apiId, stage: $0.stage) }) {
             data.chartTarget = target
