@@ -111,4 +111,22 @@ import Testing
         #expect(!after.contains("worker up"))
         #expect(!after.contains("1 Overview"))
     }
+
+    @Test func demoOpensTheConsoleAndQuittingStopsEverything() async throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let tmux = Tmux()
+        defer { Task { await tmux.kill() } }
+        _ = try await tmux.run(["new-session", "-d", "-s", "t", "-x", "120", "-y", "40", "-e", "LANG=C.UTF-8",
+                                "\(Binary.gatehouse) demo --store \(dir.path("demo.db")); echo DEMO-EXITED $?; sleep 60"])
+        try await tmux.waitFor("the console on live demo traffic", timeout: 15) { screen in
+            screen.contains("worker up") && screen.contains("PetStore Demo") && !screen.contains("req/s 0 ")
+        }
+        try await tmux.send("q")
+        let after = try await tmux.waitFor("the demo to stop", timeout: 20) { $0.contains("DEMO-EXITED 0") }
+        #expect(after.contains("stopped: "))
+        #expect(!after.contains("1 Overview"))
+        let worker = try #require(try Store(path: dir.path("demo.db"), create: false).workers().first)
+        #expect(worker.state == "stopped")
+    }
 }
