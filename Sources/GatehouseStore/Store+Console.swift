@@ -32,6 +32,11 @@ public struct RollupQuery: Sendable, Equatable {
 public struct RollupRow: Sendable {
     public var key: MetricRollup.Key
     public var rollup: MetricRollup
+
+    public init(key: MetricRollup.Key, rollup: MetricRollup) {
+        self.key = key
+        self.rollup = rollup
+    }
 }
 
 extension Store {
@@ -43,7 +48,8 @@ extension Store {
         let from = minutes ? query.from / 60 * 60 : query.from
         var sql = "SELECT api_id, stage, resource_path, http_method, \(time), count, count_4xx, count_5xx, throttled, cache_hit, cache_miss"
         sql += query.histograms ? ", latency_hist, integration_latency_hist" : ""
-        sql += " FROM \(table) WHERE \(time) >= ? AND \(time) < ?"
+        // The time index, always: without statistics SQLite may otherwise scan the whole table by its key.
+        sql += " FROM \(table) INDEXED BY \(table)_time WHERE \(time) >= ? AND \(time) < ?"
         var arguments: StatementArguments = [from, query.to]
         for (column, value) in [("api_id", query.apiId), ("stage", query.stage), ("resource_path", query.resourcePath),
                                 ("http_method", query.httpMethod)] {

@@ -58,6 +58,30 @@ import Testing
         #expect(try loader.logs(after: tail.last?.id, limit: 50).isEmpty)
     }
 
+    @Test func cachedBucketsPlusFreshOnesEqualAFreshRead() throws {
+        let (store, apiId, dir) = try makeStore()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let now = Date()
+        func burst(at time: Date, count: Int, tag: String) throws {
+            try store.writeTelemetry((0..<count).map {
+                AccessLogRecord(requestId: "\(tag)-\($0)", time: time, apiId: apiId, stage: "prod", resourcePath: "/health",
+                                httpMethod: "GET", path: "/health", status: 200, latencyMs: 3)
+            })
+        }
+        for window in [TimeWindow.m5, .h24] {
+            let loader = ConsoleDataLoader(store: store)
+            try burst(at: now.addingTimeInterval(-200), count: 30, tag: "old\(window)")
+            let first = try loader.load(window: window, chartTarget: nil, now: now)
+            try burst(at: now.addingTimeInterval(1), count: 7, tag: "new\(window)")
+            try burst(at: now.addingTimeInterval(-2), count: 5, tag: "late\(window)")
+            let second = try loader.load(window: window, chartTarget: nil, now: now.addingTimeInterval(2))
+            let fresh = try ConsoleDataLoader(store: store).load(window: window, chartTarget: nil, now: now.addingTimeInterval(2))
+            #expect(second.overview.first?.total == (first.overview.first?.total ?? 0) + 12)
+            #expect(second.overview == fresh.overview)
+            #expect(second.chart == fresh.chart)
+        }
+    }
+
     @Test func editingAThrottleWritesTheStoreWithAudit() throws {
         let (store, apiId, dir) = try makeStore()
         defer { try? FileManager.default.removeItem(at: dir) }

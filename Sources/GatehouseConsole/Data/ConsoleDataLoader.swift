@@ -12,6 +12,8 @@ public final class ConsoleDataLoader {
     private var deploymentsByApi: [String: [Store.DeploymentSummary]] = [:]
     private var audit: [Store.AuditEntry] = []
     private var account = Account()
+    /// Rollups of the window's completed buckets, so a refresh reads only the newest buckets.
+    private var windowCache: (window: TimeWindow, rows: [MetricRollup.Key: MetricRollup], completeUntil: Int64)?
 
     public init(store: Store) {
         self.store = store
@@ -37,13 +39,15 @@ public final class ConsoleDataLoader {
         data.storeBytes = store.sizeOnDisk()
         data.workers = try store.workers()
         data.account = account
-        let end = Int64(now.timeIntervalSince1970) + 1
+        let nowSecond = Int64(now.timeIntervalSince1970)
+        // Buckets are aligned to absolute time, so completed ones never change and can be cached.
+        let end = (nowSecond / window.bucket + 1) * window.bucket
         let start = end - Int64(window.rawValue)
 
         // Overview: per API × stage, bucketed counts for the sparkline and merged histograms for quantiles.
-        let rows = try store.rollups(RollupQuery(from: start, to: end, bucket: window.bucket))
-        let recentFrom = end - 10
-        let recent = try store.rollups(RollupQuery(from: recentFrom, to: end, bucket: 10, histograms: false))
+        let rows = try windowRows(window: window, start: start, end: end, nowSecond: nowSecond)
+        let recentFrom = nowSecond - 9
+        let recent = try store.rollups(RollupQuery(from: recentFrom, to: nowSecond + 1, bucket: 10, histograms: false))
         let buckets = Int(Int64(window.rawValue) / window.bucket)
         for (api, stages) in served {
             for binding in stages {
@@ -99,8 +103,11 @@ public final class ConsoleDataLoader {
 
         if let target = chartTarget ?? data.overview.first.map({ ChartTarget(apiId: $0.apiId, stage: $0.stage) }) {
             data.chartTarget = target
-            let series = try store.rollups(RollupQuery(from: start, to: end, bucket: window.bucket, apiId: target.apiId, stage: target.stage,
-                                                       resourcePath: target.resourcePath, httpMethod: target.httpMethod))
+            // A stage-wide chart reuses the overview's rows; a method chart asks for its own.
+            let series = target.resourcePath == nil && target.httpMethod == nil
+                ? rows.filter { $0.key.apiId == target.apiId && $0.key.stage == target.stage }
+                : try store.rollups(RollupQuery(from: start, to: end, bucket: window.bucket, apiId: target.apiId, stage: target.stage,
+                                                resourcePath: target.resourcePath, httpMethod: target.httpMethod))
             var byBucket: [Int64: MetricRollup] = [:]
             for row in series { byBucket[row.key.second, default: MetricRollup()].merge(row.rollup) }
             data.chart = (0..<buckets).map { i in
@@ -112,6 +119,25 @@ public final class ConsoleDataLoader {
             }
         }
         return data
+    }
+
+    /// The window's rollups: cached completed buckets plus a fresh read of the last two buckets.
+    private func windowRows(window: TimeWindow, start: Int64, end: Int64, nowSecond: Int64) throws -> [RollupRow] {
+        let bucket = window.bucket
+        let current = nowSecond / bucket * bucket
+        var cached = windowCache?.window == window ? windowCache?.rows ?? [:] : [:]
+        let fetchFrom = max(start, windowCache?.window == window ? windowCache?.completeUntil ?? start : start)
+        cached = cached.filter { $0.key.second >= start && $0.key.second < fetchFrom }
+        let fresh = try store.rollups(RollupQuery(from: fetchFrom, to: end, bucket: bucket))
+        // Telemetry lands up to a second or so late: only buckets older than the previous one are final.
+        let completeUntil = max(fetchFrom, current - bucket)
+        var result = cached.map { RollupRow(key: $0.key, rollup: $0.value) }
+        for row in fresh {
+            result.append(row)
+            if row.key.second < completeUntil { cached[row.key] = row.rollup }
+        }
+        windowCache = (window, cached, completeUntil)
+        return result
     }
 
     /// New log rows after `id` (at most `limit`); on the first call (`id` nil) the newest `limit`.
