@@ -52,9 +52,12 @@ public final class Gateway: Sendable {
         let telemetry = self.telemetry
         let heartbeat = Heartbeat(store: store, io: io, version: options.version, listen: { listenText.withLockedValue { $0 } },
                                   dropped: { telemetry.dropped }, ready: { _ = try? await bound.get() }, logger: logger)
+        let evaluator = AlarmEvaluator(store: store, io: io, interval: options.alarmInterval, logger: logger)
+        let notifier = AlarmNotifier(store: store, io: io, client: client, logger: logger)
         // Started in this order, shut down in reverse: the server drains first, the writer flushes last.
         serviceGroup = ServiceGroup(configuration: .init(
-            services: [.init(service: writer), .init(service: heartbeat), .init(service: watcher), .init(service: server)],
+            services: [.init(service: writer), .init(service: heartbeat), .init(service: notifier), .init(service: evaluator),
+                       .init(service: watcher), .init(service: server)],
             gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [],
             logger: logger))
         try watcher.load()

@@ -24,6 +24,8 @@ public struct GatewayOptions: Sendable {
     public var telemetryQueueCapacity: Int = 100_000
     public var retention = RetentionPolicy()
     public var retentionInterval: TimeAmountSeconds = 60
+    /// How often alarms are evaluated (at least once per period; the shortest period is 10 s).
+    public var alarmInterval: TimeAmountSeconds = 5
     public var version = GatewayOptions.gatehouseVersion
     /// Event-loop threads; by default one per core.
     public var threads: Int = System.coreCount

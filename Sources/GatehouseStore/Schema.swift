@@ -153,6 +153,46 @@ enum Schema {
                 FROM metric_second GROUP BY api_id, stage, resource_path, http_method, second / 60;
                 """)
         }
+        migrator.registerMigration("v3-alarms") { db in
+            try db.execute(sql: """
+                CREATE TABLE alarm (
+                    name TEXT PRIMARY KEY NOT NULL,
+                    definition TEXT NOT NULL,
+                    state TEXT NOT NULL DEFAULT 'INSUFFICIENT_DATA',
+                    state_reason TEXT NOT NULL DEFAULT 'Unchecked: initial alarm creation',
+                    state_updated REAL NOT NULL,
+                    last_evaluated REAL,
+                    ack_by TEXT,
+                    ack_at REAL,
+                    ack_note TEXT,
+                    last_notified REAL,
+                    created REAL NOT NULL
+                );
+                CREATE TABLE alarm_history (
+                    id INTEGER PRIMARY KEY,
+                    alarm TEXT NOT NULL,
+                    time REAL NOT NULL,
+                    kind TEXT NOT NULL,
+                    old_state TEXT,
+                    new_state TEXT,
+                    reason TEXT NOT NULL
+                );
+                CREATE INDEX alarm_history_alarm ON alarm_history(alarm, id);
+                CREATE TABLE alarm_delivery (
+                    id INTEGER PRIMARY KEY,
+                    alarm TEXT NOT NULL,
+                    history_id INTEGER NOT NULL,
+                    action TEXT NOT NULL,
+                    payload TEXT NOT NULL,
+                    status TEXT NOT NULL DEFAULT 'pending',
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    next_attempt REAL NOT NULL,
+                    last_error TEXT,
+                    updated REAL NOT NULL
+                );
+                CREATE INDEX alarm_delivery_pending ON alarm_delivery(status, next_attempt);
+                """)
+        }
         return migrator
     }
 }

@@ -37,6 +37,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Most access-log rows to keep.") var logRetentionRows = 5_000_000
     @Option(help: "Days of per-second metrics to keep.") var metricRetentionDays: Double = 14
     @Option(help: "Event-loop threads (default: one per core).") var threads: Int?
+    @Option(help: "Seconds between alarm evaluations.") var alarmInterval: Double = 5
     @Option(help: "trace, debug, info, notice, warning, error or critical.") var logLevel: String = "info"
 
     func run() async throws {
@@ -54,6 +55,7 @@ struct Serve: AsyncParsableCommand {
             options.retention = RetentionPolicy(accessLogMaxAge: logRetentionDays * 86_400, accessLogMaxRows: logRetentionRows,
                                                 metricsMaxAge: metricRetentionDays * 86_400)
             if let threads { options.threads = threads }
+            options.alarmInterval = alarmInterval
             let gateway = try Gateway(store: store, options: options, logger: logger)
             async let running: Void = gateway.run()
             if let address = try? await gateway.localAddress {
