@@ -12,6 +12,12 @@ public protocol TerminalBackend: AnyObject {
     func nextInput(timeoutMs: Int) -> TerminalInput?
     /// Switches colours.
     func apply(_ theme: Theme)
+    /// Rings the terminal bell.
+    func bell()
+}
+
+extension TerminalBackend {
+    public func bell() {}
 }
 
 /// A key or a change of terminal size.
@@ -33,6 +39,9 @@ public final class ConsoleApp {
     var lastLogId: Int64?
     var theme: Theme
     let themes: (String) throws -> Theme
+    /// Rings the bell when an alarm newly fires unacknowledged.
+    public var bellEnabled = true
+    var firing: Set<String>?
 
     public init(terminal: TerminalBackend, storePath: String, refresh: TimeInterval, state: ConsoleState, theme: Theme,
                 themes: @escaping (String) throws -> Theme) {
@@ -112,6 +121,33 @@ public final class ConsoleApp {
                 } catch {
                     dispatch(.effectFailed("not saved: \(error)"))
                 }
+            case .putAlarm(let rule):
+                guard let store = openStore() else { continue }
+                do {
+                    try store.putAlarm(rule, actor: actor)
+                    dispatch(.effectSucceeded("alarm \(rule.name) saved: \(rule.summary)"))
+                    nextRefresh = .distantPast
+                } catch {
+                    dispatch(.effectFailed("alarm not saved: \(error)"))
+                }
+            case .acknowledgeAlarm(let name, let note):
+                guard let store = openStore() else { continue }
+                do {
+                    try store.acknowledgeAlarm(name: name, note: note, actor: actor)
+                    dispatch(.effectSucceeded("\(name) acknowledged by \(actor.name)"))
+                    nextRefresh = .distantPast
+                } catch {
+                    dispatch(.effectFailed("not acknowledged: \(error)"))
+                }
+            case .deleteAlarm(let name):
+                guard let store = openStore() else { continue }
+                do {
+                    try store.deleteAlarm(name: name, actor: actor)
+                    dispatch(.effectSucceeded("alarm \(name) deleted"))
+                    nextRefresh = .distantPast
+                } catch {
+                    dispatch(.effectFailed("not deleted: \(error)"))
+                }
             case .rollback(let apiId, let stage, let deploymentId):
                 guard let store = openStore() else { continue }
                 do {
@@ -144,6 +180,9 @@ public final class ConsoleApp {
         self.loader = loader
         do {
             let data = try loader.load(window: state.window, chartTarget: state.chartTarget)
+            let nowFiring = Set(data.unacknowledgedAlarms.map(\.rule.name))
+            if bellEnabled, let before = firing, !nowFiring.subtracting(before).isEmpty { terminal.bell() }
+            firing = nowFiring
             dispatch(.dataLoaded(data))
             let entries = try loader.logs(after: lastLogId, limit: lastLogId == nil ? 500 : 1000)
             if let last = entries.last { lastLogId = last.id } else if lastLogId == nil { lastLogId = 0 }

@@ -5,6 +5,7 @@ public final class MemoryTerminal: TerminalBackend {
     public private(set) var frames = 0
     public private(set) var theme: Theme?
     public var inputs: [TerminalInput] = []
+    public private(set) var bells = 0
 
     public init(width: Int, height: Int, inputs: [TerminalInput] = []) {
         size = (width, height)
@@ -18,6 +19,10 @@ public final class MemoryTerminal: TerminalBackend {
 
     public func nextInput(timeoutMs: Int) -> TerminalInput? {
         inputs.isEmpty ? nil : inputs.removeFirst()
+    }
+
+    public func bell() {
+        bells += 1
     }
 
     public func apply(_ theme: Theme) {

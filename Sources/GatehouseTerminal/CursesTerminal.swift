@@ -71,6 +71,10 @@ public final class CursesTerminal: TerminalBackend {
         }
     }
 
+    public func bell() {
+        beep()
+    }
+
     public func draw(_ buffer: ScreenBuffer) {
         let old = previous.flatMap { $0.width == buffer.width && $0.height == buffer.height ? $0 : nil }
         if old == nil { clear() }

@@ -13,6 +13,7 @@ struct Console: AsyncParsableCommand {
     @Option(help: "Theme name (Themes/NAME.yaml) or path to a theme file.") var theme: String?
     @Option(help: "Name recorded in the audit log for changes made here (default: $USER).") var `operator`: String?
     @Flag(help: "Refuse every write.") var readOnly = false
+    @Flag(help: "No terminal bell when an alarm fires.") var noBell = false
     @Option(help: "Time window to start with: 5m, 15m, 1h, 6h or 24h.") var window: TimeWindow = .m5
     @Option(help: "Measure instead of showing: first frame and this many refreshes at 160×48, printed in ms.") var bench: Int?
 
@@ -27,7 +28,7 @@ struct Console: AsyncParsableCommand {
                 ConsoleOptions.benchmark(path: path, state: state, theme: chosen, refreshes: bench)
                 return
             }
-            try await ConsoleOptions.runConsole(path: path, refresh: refresh, state: state, theme: chosen)
+            try await ConsoleOptions.runConsole(path: path, refresh: refresh, state: state, theme: chosen, bell: !noBell)
         }
     }
 }
@@ -54,7 +55,7 @@ enum ConsoleOptions {
 
     /// Runs the console on its own thread (curses is single-threaded and the loop blocks), until it quits
     /// or `stop` turns true.
-    static func runConsole(path: String, refresh: Double, state: ConsoleState, theme: Theme,
+    static func runConsole(path: String, refresh: Double, state: ConsoleState, theme: Theme, bell: Bool = true,
                            stop: @escaping @Sendable () -> Bool = { false }) async throws {
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
             throw ValidationError("the console needs a terminal (stdin and stdout are not a TTY)")
@@ -64,6 +65,7 @@ enum ConsoleOptions {
                 let terminal = CursesTerminal()
                 let app = ConsoleApp(terminal: terminal, storePath: path, refresh: refresh, state: state, theme: theme,
                                      themes: { try ThemeLoader.load($0) })
+                app.bellEnabled = bell
                 app.run(shouldStop: stop)
                 terminal.shutdown()
                 continuation.resume()

@@ -102,6 +102,31 @@ import Testing
         #expect(terminal.frames > 3)
     }
 
+    @Test func acknowledgingFromTheConsoleAndTheBell() throws {
+        let (store, apiId, dir) = try makeStore()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let rule = AlarmRule(name: "health-5xx", metric: .error5xx, dimensions: AlarmDimensions(apiId: apiId), statistic: .sum, period: 60,
+                             evaluationPeriods: 1, comparison: .greaterThanOrEqualToThreshold, threshold: 1)
+        try store.putAlarm(rule, actor: Actor(name: "setup", source: "test"))
+        let terminal = MemoryTerminal(width: 120, height: 40)
+        let app = ConsoleApp(terminal: terminal, storePath: store.path, refresh: 60,
+                             state: ConsoleState(operatorName: "bob"), theme: Theme.noColor, themes: { _ in Theme.noColor })
+        app.reload()
+        #expect(terminal.bells == 0)
+        try store.applyAlarmEvaluation(name: "health-5xx", from: .insufficientData, outcome: .init(state: .alarm, reason: "bad"))
+        app.reload()
+        #expect(terminal.bells == 1, "a newly firing alarm rings once")
+        app.reload()
+        #expect(terminal.bells == 1)
+        terminal.inputs = ([.char("5"), .char("a")] + "db failover".map { Key.char($0) } + [.enter, .char("y"), .char("q")]).map { .key($0) }
+        app.run()
+        let status = try #require(try store.alarm(name: "health-5xx"))
+        #expect(status.acknowledgedBy == "bob")
+        #expect(status.acknowledgeNote == "db failover")
+        let screen = try #require(terminal.frame).lines.joined(separator: "\n")
+        #expect(screen.contains("health-5xx"))
+    }
+
     @Test func missingStoreIsAMessageNotACrash() throws {
         let terminal = MemoryTerminal(width: 80, height: 24, inputs: [.key(.char("2")), .key(.char("q"))])
         let app = ConsoleApp(terminal: terminal, storePath: "/nonexistent/gatehouse.db", refresh: 60,

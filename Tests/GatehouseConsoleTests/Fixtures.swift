@@ -61,6 +61,27 @@ enum ConsoleFixtures {
             Store.AuditEntry(id: 1, time: now.addingTimeInterval(-600), operatorName: "bob", source: "cli", action: "CreateDeployment",
                              target: "restapis/a1b2c3d4e5/stages/prod", before: "deployment dep0000001", after: "deployment dep0000002"),
         ]
+        let errors = AlarmRule(name: "petstore-5xx", metric: .error5xx, dimensions: AlarmDimensions(apiId: "a1b2c3d4e5", stage: "prod"),
+                               statistic: .sum, period: 60, evaluationPeriods: 3, datapointsToAlarm: 2, comparison: .greaterThanOrEqualToThreshold,
+                               threshold: 5, actions: [.webhook(url: "http://hooks.internal/oncall")])
+        let latency = AlarmRule(name: "orders-p99", metric: .latency, dimensions: AlarmDimensions(apiId: "z9y8x7w6v5"), statistic: .p99,
+                                period: 60, evaluationPeriods: 1, comparison: .greaterThanThreshold, threshold: 500)
+        data.alarms = [
+            AlarmStatus(rule: errors, state: .alarm, reason: "Threshold Crossed: 2 out of the last 3 datapoints [9 (15/01/27 07:58:00), 7 (15/01/27 07:59:00)] were greater than or equal to the threshold (5)",
+                        stateUpdated: now.addingTimeInterval(-120), lastEvaluated: now, acknowledgedBy: nil, acknowledgedAt: nil,
+                        acknowledgeNote: nil, lastNotified: now.addingTimeInterval(-120)),
+            AlarmStatus(rule: latency, state: .ok, reason: "Threshold Crossed: 0 out of the last 1 datapoints [2 (15/01/27 07:59:00)]",
+                        stateUpdated: now.addingTimeInterval(-5400), lastEvaluated: now, acknowledgedBy: nil, acknowledgedAt: nil,
+                        acknowledgeNote: nil, lastNotified: nil),
+        ]
+        data.alarmHistory = [
+            AlarmHistoryEntry(id: 3, alarm: "petstore-5xx", time: now.addingTimeInterval(-120), kind: "StateUpdate", oldState: .ok,
+                              newState: .alarm, reason: "Threshold Crossed: 2 out of the last 3 datapoints were greater than or equal to the threshold (5)"),
+            AlarmHistoryEntry(id: 2, alarm: "petstore-5xx", time: now.addingTimeInterval(-3000), kind: "StateUpdate", oldState: .insufficientData,
+                              newState: .ok, reason: "Threshold Crossed: 0 out of the last 3 datapoints"),
+            AlarmHistoryEntry(id: 1, alarm: "petstore-5xx", time: now.addingTimeInterval(-3060), kind: "ConfigurationUpdate", oldState: nil,
+                              newState: nil, reason: "created by alice: 5XXError Sum >= 5 for 2 of 3 × 60s"),
+        ]
         data.chartTarget = ChartTarget(apiId: "a1b2c3d4e5", stage: "prod")
         data.chart = (0..<60).map { i in
             let base = 3 + Double(i % 12)

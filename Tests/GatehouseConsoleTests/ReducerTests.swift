@@ -133,6 +133,51 @@ import Testing
     }
 }
 
+@Suite struct AlarmKeysTests {
+    func press(_ keys: [Key], _ state: inout ConsoleState) -> [ConsoleEffect] {
+        keys.flatMap { ConsoleReducer.reduce(&state, .key($0)) }
+    }
+
+    @Test func acknowledgeWithANoteAfterConfirmation() {
+        var state = ConsoleFixtures.state
+        _ = press([.char("5")], &state)
+        #expect(ConsoleReducer.visibleAlarms(state).first?.rule.name == "petstore-5xx", "unacknowledged ALARM first")
+        _ = press([.char("a")] + "on it".map { Key.char($0) } + [.enter], &state)
+        #expect(state.confirmation?.question == "Acknowledge petstore-5xx as alice: on it?")
+        #expect(press([.char("y")], &state) == [.acknowledgeAlarm(name: "petstore-5xx", note: "on it")])
+        // An OK alarm cannot be acknowledged.
+        _ = press([.char("j"), .char("a")], &state)
+        #expect(state.prompt == nil)
+        #expect(state.messageIsError)
+    }
+
+    @Test func newAlarmFormValidatesLikeTheCli() {
+        var state = ConsoleFixtures.state
+        _ = press([.char("5"), .char("n")] + "slow".map { Key.char($0) }, &state)
+        #expect(state.alarmForm?.fields[1].text == "a1b2c3d4e5")
+        // Go to period (field 7) and make it 45.
+        _ = press(Array(repeating: Key.tab, count: 7) + [.backspace, .backspace, .char("4"), .char("5"), .enter], &state)
+        #expect(state.alarmForm?.problems.first?.contains("multiple of 60") == true)
+        #expect(state.confirmation == nil)
+        _ = press([.backspace, .backspace, .char("1"), .char("0"), .enter], &state)
+        guard case .putAlarm(let rule)? = state.confirmation?.effect else {
+            Issue.record("no confirmation for a valid rule")
+            return
+        }
+        #expect(rule.name == "slow")
+        #expect(rule.period == 10)
+        #expect(rule.metric == .error5xx)
+        #expect(press([.char("y")], &state) == [.putAlarm(rule)])
+        #expect(state.alarmForm == nil)
+    }
+
+    @Test func deleteAsksFirst() {
+        var state = ConsoleFixtures.state
+        _ = press([.char("5"), .char("d")], &state)
+        #expect(state.confirmation?.effect == .deleteAlarm(name: "petstore-5xx"))
+    }
+}
+
 @Suite struct ThemeTests {
     static var themesDirectory: String {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

@@ -75,5 +75,11 @@ import Testing
         state.logDetail = nil
         state.help = true
         try check("help-logs", state)
+        state.help = false
+        state.view = .alarms
+        state.alarmForm = AlarmForm(rule: nil, defaultApi: "a1b2c3d4e5", defaultStage: "prod")
+        state.alarmForm?.fields[0].text = "slow"
+        state.alarmForm?.problems = ["--period must be 10 or a multiple of 60 seconds, got 45"]
+        try check("alarm-form", state)
     }
 }

@@ -128,11 +128,27 @@ public struct ConsoleData: Sendable, Equatable {
     public var chartTarget: ChartTarget?
     public var chart: [ChartPoint] = []
     public var account = Account()
+    public var alarms: [AlarmStatus] = []
+    public var alarmHistory: [AlarmHistoryEntry] = []
 
     public init() {}
 
     /// The newest heartbeat, if any worker ever beat.
     public var newestWorker: WorkerHeartbeat? { workers.max { $0.lastBeat < $1.lastBeat } }
+
+    /// Alarms in ALARM that nobody has acknowledged: the loudest thing on the screen.
+    public var unacknowledgedAlarms: [AlarmStatus] { alarms.filter { $0.state == .alarm && !$0.isAcknowledged } }
+
+    /// The worst alarm state for an API and stage: an alarm matches when its dimensions name that API and
+    /// that stage (or no stage).
+    public func alarmState(apiId: String, stage: String) -> (state: AlarmState, acknowledged: Bool)? {
+        let mine = alarms.filter { $0.rule.dimensions.apiId == apiId && ($0.rule.dimensions.stage ?? stage) == stage }
+        guard !mine.isEmpty else { return nil }
+        if let firing = mine.first(where: { $0.state == .alarm && !$0.isAcknowledged }) { return (firing.state, false) }
+        if mine.contains(where: { $0.state == .alarm }) { return (.alarm, true) }
+        if mine.contains(where: { $0.state == .insufficientData }) { return (.insufficientData, false) }
+        return (.ok, false)
+    }
 
     /// Up when a worker beat within the last 3 s and has not said it stopped.
     public var workerUp: Bool {

@@ -100,6 +100,8 @@ public final class ConsoleDataLoader {
         data.throttles.insert(ThrottleRow(scope: .account, apiId: "", stage: "", methodKey: "*", limit: data.account.throttle,
                                           ratePerSecond: Double(all.count) / 10, throttledPerSecond: Double(all.throttled) / 10), at: 0)
         data.audit = audit
+        data.alarms = try store.alarms()
+        data.alarmHistory = try store.alarmHistory(limit: 200)
 
         if let target = chartTarget ?? data.overview.first.map({ ChartTarget(apiId: $0.apiId, stage: $0.stage) }) {
             data.chartTarget = target

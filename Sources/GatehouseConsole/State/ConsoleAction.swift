@@ -17,6 +17,9 @@ public enum ConsoleEffect: Sendable, Equatable {
     case previewThrottle(apiId: String, stage: String, methodKey: String, limit: ThrottleLimit)
     case saveThrottle(apiId: String, stage: String, methodKey: String, limit: ThrottleLimit)
     case rollback(apiId: String, stage: String, deploymentId: String)
+    case putAlarm(AlarmRule)
+    case acknowledgeAlarm(name: String, note: String?)
+    case deleteAlarm(name: String)
     case switchTheme(String)
     case quit
 }

@@ -58,6 +58,8 @@ public enum ConsoleReducer {
         }
         if state.confirmation != nil { return confirm(key, &state) }
         if state.form != nil { return editForm(key, &state) }
+        if state.alarmForm != nil { return editAlarmForm(key, &state) }
+        if state.prompt != nil { return editPrompt(key, &state) }
         if state.command != nil { return editCommand(key, &state) }
         if state.filterEditing { return editFilter(key, &state) }
         if state.help {
@@ -151,6 +153,24 @@ public enum ConsoleReducer {
             let row = rows[state.currentSelection]
             let key = Stage.methodSettingsKey(resourcePath: row.resourcePath, httpMethod: row.httpMethod)
             return openForm(apiId: row.apiId, stage: row.stage, methodKey: key, before: row.throttleScope == .stageMethod ? row.throttle : nil, &state)
+        case (.alarms, .char("a")):
+            guard let alarm = selectedAlarm(state), allowWrite(&state) else { return [] }
+            guard alarm.state == .alarm else {
+                state.message = "\(alarm.rule.name) is \(alarm.state.rawValue): only an alarm in ALARM can be acknowledged"
+                state.messageIsError = true
+                return []
+            }
+            state.prompt = TextPrompt(title: "Acknowledge \(alarm.rule.name): note (enter to confirm)", alarmName: alarm.rule.name)
+        case (.alarms, .char("n")):
+            guard allowWrite(&state) else { return [] }
+            let first = state.data.overview.first
+            state.alarmForm = AlarmForm(rule: nil, defaultApi: first?.apiId, defaultStage: first?.stage)
+        case (.alarms, .char("e")):
+            guard let alarm = selectedAlarm(state), allowWrite(&state) else { return [] }
+            state.alarmForm = AlarmForm(rule: alarm.rule, defaultApi: nil, defaultStage: nil)
+        case (.alarms, .char("d")):
+            guard let alarm = selectedAlarm(state), allowWrite(&state) else { return [] }
+            state.confirmation = Confirmation(question: "Delete alarm \(alarm.rule.name)?", effect: .deleteAlarm(name: alarm.rule.name))
         case (.deployments, .char("r")):
             let rows = visibleDeployments(state)
             guard rows.indices.contains(state.currentSelection) else { return [] }
@@ -217,6 +237,65 @@ public enum ConsoleReducer {
         return []
     }
 
+    static func selectedAlarm(_ state: ConsoleState) -> AlarmStatus? {
+        let rows = visibleAlarms(state)
+        return rows.indices.contains(state.currentSelection) ? rows[state.currentSelection] : nil
+    }
+
+    static func editPrompt(_ key: Key, _ state: inout ConsoleState) -> [ConsoleEffect] {
+        guard var prompt = state.prompt else { return [] }
+        switch key {
+        case .escape:
+            state.prompt = nil
+            return []
+        case .backspace:
+            if !prompt.text.isEmpty { prompt.text.removeLast() }
+        case .char(let c):
+            prompt.text.append(c)
+        case .enter:
+            state.prompt = nil
+            let note = prompt.text.trimmingCharacters(in: .whitespaces)
+            state.confirmation = Confirmation(question: "Acknowledge \(prompt.alarmName) as \(state.operatorName)\(note.isEmpty ? "" : ": \(note)")?",
+                                              effect: .acknowledgeAlarm(name: prompt.alarmName, note: note.isEmpty ? nil : note))
+            return []
+        default:
+            break
+        }
+        state.prompt = prompt
+        return []
+    }
+
+    static func editAlarmForm(_ key: Key, _ state: inout ConsoleState) -> [ConsoleEffect] {
+        guard var form = state.alarmForm else { return [] }
+        switch key {
+        case .escape:
+            state.alarmForm = nil
+            return []
+        case .tab, .down:
+            form.focus = (form.focus + 1) % form.fields.count
+        case .backTab, .up:
+            form.focus = (form.focus + form.fields.count - 1) % form.fields.count
+        case .backspace:
+            if !form.fields[form.focus].text.isEmpty { form.fields[form.focus].text.removeLast() }
+        case .char(let c):
+            if !(form.isNew == false && form.focus == 0) { form.fields[form.focus].text.append(c) }
+        case .enter:
+            let original = state.data.alarms.first { $0.rule.name == form.text("name") }?.rule
+            switch form.rule(keeping: original) {
+            case .success(let rule):
+                form.problems = []
+                state.confirmation = Confirmation(question: "\(form.isNew ? "Create" : "Save") alarm \(rule.name): \(rule.summary)?",
+                                                  effect: .putAlarm(rule))
+            case .failure(let error):
+                form.problems = error.problems
+            }
+        default:
+            break
+        }
+        state.alarmForm = form
+        return []
+    }
+
     // MARK: Modes
 
     static func confirm(_ key: Key, _ state: inout ConsoleState) -> [ConsoleEffect] {
@@ -225,6 +304,7 @@ public enum ConsoleReducer {
         case .char("y"), .char("Y"), .enter:
             state.confirmation = nil
             state.form = nil
+            state.alarmForm = nil
             return [confirmation.effect]
         case .char("n"), .char("N"), .escape, .char("q"):
             state.confirmation = nil
@@ -354,7 +434,8 @@ public enum ConsoleReducer {
         case .throttles: return visibleThrottles(state).count
         case .deployments: return visibleDeployments(state).count
         case .audit: return visibleAudit(state).count
-        case .charts, .alarms, .keys: return 0
+        case .alarms: return visibleAlarms(state).count
+        case .charts, .keys: return 0
         }
     }
 
@@ -399,6 +480,14 @@ public enum ConsoleReducer {
     public static func visibleLogs(_ state: ConsoleState) -> [LogEntry] {
         guard let f = filter(state) else { return state.logs }
         return state.logs.filter { f.matches($0.record, text: LogLine.text($0)) }
+    }
+
+    /// Alarms, firing and unacknowledged first.
+    public static func visibleAlarms(_ state: ConsoleState) -> [AlarmStatus] {
+        func rank(_ a: AlarmStatus) -> Int { a.state == .alarm ? (a.isAcknowledged ? 1 : 0) : (a.state == .insufficientData ? 2 : 3) }
+        let sorted = state.data.alarms.sorted { (rank($0), $0.rule.name) < (rank($1), $1.rule.name) }
+        guard let f = filter(state) else { return sorted }
+        return sorted.filter { f.matches("\($0.rule.name) \($0.state.rawValue) \($0.rule.dimensions.description) \($0.rule.summary)") }
     }
 
     public static func visibleThrottles(_ state: ConsoleState) -> [ThrottleRow] {

@@ -62,6 +62,8 @@ public struct ConsoleState: Sendable, Equatable {
     public var frozen = false
     public var chartTarget: ChartTarget?
     public var form: ThrottleForm?
+    public var alarmForm: AlarmForm?
+    public var prompt: TextPrompt?
     public var confirmation: Confirmation?
     public var message: String?
     public var messageIsError = false

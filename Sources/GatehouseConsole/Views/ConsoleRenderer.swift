@@ -25,14 +25,15 @@ public enum ConsoleRenderer {
             case .throttles: ThrottlesView.draw(&buffer, state, body)
             case .deployments: DeploymentsView.draw(&buffer, state, body)
             case .audit: AuditView.draw(&buffer, state, body)
-            case .alarms:
-                placeholder(&buffer, body, "Alarms arrive with the alarms issue: rules over the metrics, states, acknowledgement.")
+            case .alarms: AlarmsView.draw(&buffer, state, body)
             case .keys:
                 placeholder(&buffer, body, "API keys and usage plans arrive with their issue: plans, keys, quota used and left.")
             }
         }
         footer(&buffer, state)
         if let form = state.form { Dialogs.throttleForm(&buffer, form) }
+        if let form = state.alarmForm { Dialogs.alarmForm(&buffer, form) }
+        if let prompt = state.prompt { Dialogs.prompt(&buffer, prompt) }
         if let confirmation = state.confirmation { Dialogs.confirm(&buffer, confirmation) }
         if state.help { Dialogs.help(&buffer, state.view) }
         return buffer
@@ -54,6 +55,13 @@ public enum ConsoleRenderer {
             x += buffer.put("last beat \(Format.age(max(0, data.now.timeIntervalSince(worker.lastBeat)))) ago ", x: x, y: 0, role: .title)
         } else {
             x += buffer.put(" ● no worker ", x: x, y: 0, role: .warn)
+        }
+        let firing = data.unacknowledgedAlarms.count
+        let inAlarm = data.alarms.filter { $0.state == .alarm }.count
+        if firing > 0 {
+            x += buffer.put(" ▲ \(firing) ALARM unacknowledged ", x: x, y: 0, role: .error)
+        } else if inAlarm > 0 {
+            x += buffer.put(" \(inAlarm) ALARM (ack) ", x: x, y: 0, role: .warn)
         }
         let total = data.overview.reduce(0) { $0 + $1.total }
         let c4 = data.overview.reduce(0) { $0 + $1.count4xx }, c5 = data.overview.reduce(0) { $0 + $1.count5xx }
@@ -109,6 +117,7 @@ public enum ConsoleRenderer {
         case .throttles: hints = "e:edit  " + hints
         case .apis: hints = "e:throttle  enter:chart  " + hints
         case .deployments: hints = "r:roll back  " + hints
+        case .alarms: hints = "a:ack  n:new  e:edit  d:delete  " + hints
         default: break
         }
         buffer.put(" " + hints, x: 0, y: y, role: .status)

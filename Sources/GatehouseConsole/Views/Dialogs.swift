@@ -31,6 +31,27 @@ enum Dialogs {
         buffer.put("tab: field  enter: save  esc: cancel", x: x, y: box.y + 8, role: .muted)
     }
 
+    static func alarmForm(_ buffer: inout ScreenBuffer, _ form: AlarmForm) {
+        let box = centered(&buffer, width: 76, height: form.fields.count + 5 + min(3, form.problems.count), title: form.isNew ? "New alarm" : "Edit alarm")
+        for (i, field) in form.fields.enumerated() where i < box.height - 4 {
+            let focused = i == form.focus
+            buffer.putPadded(field.label, x: box.x + 2, y: box.y + 1 + i, width: 20, role: .muted)
+            buffer.putPadded(field.text + (focused ? "▏" : ""), x: box.x + 23, y: box.y + 1 + i, width: box.width - 26,
+                             role: focused ? .selected : .normal)
+        }
+        for (i, problem) in form.problems.prefix(3).enumerated() {
+            buffer.put(problem, x: box.x + 2, y: box.y + form.fields.count + 2 + i, role: .error, maxWidth: box.width - 4)
+        }
+        buffer.put("tab/↑↓: field  enter: save  esc: cancel", x: box.x + 2, y: box.y + box.height - 2, role: .muted)
+    }
+
+    static func prompt(_ buffer: inout ScreenBuffer, _ prompt: TextPrompt) {
+        let box = centered(&buffer, width: 70, height: 5, title: "Acknowledge")
+        buffer.put(prompt.title, x: box.x + 2, y: box.y + 1, role: .normal, maxWidth: box.width - 4)
+        buffer.putPadded(prompt.text + "▏", x: box.x + 2, y: box.y + 2, width: box.width - 4, role: .selected)
+        buffer.put("enter: continue  esc: cancel", x: box.x + 2, y: box.y + 3, role: .muted)
+    }
+
     static func confirm(_ buffer: inout ScreenBuffer, _ confirmation: Confirmation) {
         let width = min(buffer.width - 4, max(40, confirmation.question.count + 6))
         let box = centered(&buffer, width: width, height: 5, title: "Confirm")
@@ -47,6 +68,8 @@ enum Dialogs {
         case .apis: keys = [("e", "set a throttle on the method"), ("enter", "chart the method")]
         case .overview: keys = [("enter", "chart the API and stage")]
         case .deployments: keys = [("r", "point a stage at the selected deployment")]
+        case .alarms: keys = [("a", "acknowledge the selected alarm, with a note"), ("n", "new alarm"), ("e", "edit the selected alarm"),
+                              ("d", "delete the selected alarm")]
         default: break
         }
         return keys + [("1-9 tab", "switch view"), ("j k ↑ ↓", "move"), ("g G", "top / bottom"), ("pgup pgdn ^b ^f", "page"),
