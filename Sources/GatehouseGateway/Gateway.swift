@@ -19,6 +19,8 @@ public final class Gateway: Sendable {
     let table = NIOLockedValueBox(RoutingTable.empty)
     public let throttles = ThrottleRegistry()
     public let telemetry: TelemetryQueue
+    public let metrics = GatewayMetrics()
+    let admin: AdminServer?
     let server: GatewayServer
     let serviceGroup: ServiceGroup
     let logger: Logger
@@ -43,7 +45,8 @@ public final class Gateway: Sendable {
         client = HTTPClient(eventLoopGroup: group, configuration: clientConfiguration)
         telemetry = TelemetryQueue(capacity: options.telemetryQueueCapacity)
         let pipeline = GatewayPipeline([RouteMiddleware(), ThrottleMiddleware(registry: throttles), IntegrationMiddleware(client: client)])
-        server = GatewayServer(options: options, group: group, table: table, pipeline: pipeline, telemetry: telemetry, logger: logger)
+        server = GatewayServer(options: options, group: group, table: table, pipeline: pipeline, telemetry: telemetry, metrics: metrics,
+                               logger: logger)
         watcher = ConfigWatcher(store: store, table: table, io: io, interval: options.configPollInterval, logger: logger)
         let writer = TelemetryWriter(store: store, queue: telemetry, io: io, options: options, logger: logger)
         let bound = server.bound.futureResult
@@ -52,12 +55,23 @@ public final class Gateway: Sendable {
         let telemetry = self.telemetry
         let heartbeat = Heartbeat(store: store, io: io, version: options.version, listen: { listenText.withLockedValue { $0 } },
                                   dropped: { telemetry.dropped }, ready: { _ = try? await bound.get() }, logger: logger)
+        let metrics = self.metrics, table = self.table, connections = server.connections
+        if let adminHost = options.adminHost {
+            admin = AdminServer(host: adminHost, port: options.adminPort, group: group, metrics: {
+                metrics.update(configVersion: table.withLockedValue { $0.configuration.version }, telemetryDropped: telemetry.dropped,
+                               connections: connections.count)
+                return metrics.registry.emitToString()
+            }, logger: logger)
+        } else {
+            admin = nil
+        }
         let evaluator = AlarmEvaluator(store: store, io: io, interval: options.alarmInterval, logger: logger)
         let notifier = AlarmNotifier(store: store, io: io, client: client, logger: logger)
         // Started in this order, shut down in reverse: the server drains first, the writer flushes last.
         serviceGroup = ServiceGroup(configuration: .init(
             services: [.init(service: writer), .init(service: heartbeat), .init(service: notifier), .init(service: evaluator),
-                       .init(service: watcher), .init(service: server)],
+                       .init(service: watcher)] + (admin.map { [ServiceGroupConfiguration.ServiceConfiguration(service: $0)] } ?? [])
+                + [.init(service: server)],
             gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [],
             logger: logger))
         try watcher.load()
@@ -81,6 +95,14 @@ public final class Gateway: Sendable {
     /// The address the server is bound to, once it is.
     public var localAddress: SocketAddress {
         get async throws { try await server.bound.futureResult.get() }
+    }
+
+    /// The admin listener's address, once bound (`nil` without `--admin`).
+    public var adminAddress: SocketAddress? {
+        get async throws {
+            guard let admin else { return nil }
+            return try await admin.bound.futureResult.get()
+        }
     }
 
     /// Starts a graceful shutdown: stop accepting, drain, flush telemetry.

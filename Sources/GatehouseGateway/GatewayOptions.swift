@@ -26,6 +26,9 @@ public struct GatewayOptions: Sendable {
     public var retentionInterval: TimeAmountSeconds = 60
     /// How often alarms are evaluated (at least once per period; the shortest period is 10 s).
     public var alarmInterval: TimeAmountSeconds = 5
+    /// `HOST:PORT` of the admin listener (`/metrics`, `/healthz`); none when `nil`.
+    public var adminHost: String?
+    public var adminPort: Int = 9090
     public var version = GatewayOptions.gatehouseVersion
     /// Event-loop threads; by default one per core.
     public var threads: Int = System.coreCount

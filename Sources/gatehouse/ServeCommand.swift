@@ -38,6 +38,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Days of per-second metrics to keep.") var metricRetentionDays: Double = 14
     @Option(help: "Event-loop threads (default: one per core).") var threads: Int?
     @Option(help: "Seconds between alarm evaluations.") var alarmInterval: Double = 5
+    @Option(help: "Admin listener for GET /metrics (Prometheus) and /healthz, HOST:PORT.") var admin: ListenAddress?
     @Option(help: "trace, debug, info, notice, warning, error or critical.") var logLevel: String = "info"
 
     func run() async throws {
@@ -56,9 +57,16 @@ struct Serve: AsyncParsableCommand {
                                                 metricsMaxAge: metricRetentionDays * 86_400)
             if let threads { options.threads = threads }
             options.alarmInterval = alarmInterval
+            if let admin {
+                options.adminHost = admin.host
+                options.adminPort = admin.port
+            }
             let gateway = try Gateway(store: store, options: options, logger: logger)
             async let running: Void = gateway.run()
             if let address = try? await gateway.localAddress {
+                if let adminAddress = try? await gateway.adminAddress {
+                    print("admin on http://\(adminAddress.ipAddress ?? "?"):\(adminAddress.port ?? 0)/metrics")
+                }
                 print("gatehouse \(options.version) serving \(storeOptions.path) on http://\(address.ipAddress ?? listen.host):\(address.port ?? listen.port)")
                 fflush(nil)
             }

@@ -16,12 +16,14 @@ final class GatewayServer: Service, Sendable {
     let table: NIOLockedValueBox<RoutingTable>
     let pipeline: GatewayPipeline
     let telemetry: TelemetryQueue
+    let metrics: GatewayMetrics
     let logger: Logger
     let connections = ConnectionRegistry()
     let bound: EventLoopPromise<SocketAddress>
 
     init(options: GatewayOptions, group: any EventLoopGroup, table: NIOLockedValueBox<RoutingTable>,
-         pipeline: GatewayPipeline, telemetry: TelemetryQueue, logger: Logger) {
+         pipeline: GatewayPipeline, telemetry: TelemetryQueue, metrics: GatewayMetrics, logger: Logger) {
+        self.metrics = metrics
         self.options = options
         self.group = group
         self.table = table
@@ -234,6 +236,7 @@ final class GatewayServer: Service, Sendable {
             userAgent: head.headers.first(name: "user-agent"),
             error: context.errorType ?? failure.map { "CLIENT_WRITE_FAILED: \($0)" }, throttled: context.throttled)
         telemetry.enqueue(record)
+        metrics.record(record, routed: context.match != nil)
     }
 }
 

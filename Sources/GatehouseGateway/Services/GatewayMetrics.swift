@@ -1,0 +1,43 @@
+import Foundation
+import GatehouseCore
+import Prometheus
+
+/// The worker's Prometheus metrics. Labels are bounded by configuration: API, stage, resource template and
+/// method of a matched route, and a status class; never a key, a path value or anything a client chooses.
+public final class GatewayMetrics: Sendable {
+    public let registry = PrometheusCollectorRegistry()
+    static let latencyBuckets: [Double] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 29]
+
+    public init() {}
+
+    /// Counts one finished call.
+    func record(_ record: AccessLogRecord, routed: Bool) {
+        let statusClass = "\(record.status / 100)xx"
+        guard routed, let api = record.apiId, let stage = record.stage, let resource = record.resourcePath else {
+            registry.makeCounter(name: "gatehouse_unrouted_requests_total", labels: [("status_class", statusClass)],
+                                 help: "Requests that matched no deployed method, by status class").increment()
+            return
+        }
+        let labels = [("api", api), ("stage", stage), ("resource", resource), ("method", record.httpMethod)]
+        registry.makeCounter(name: "gatehouse_requests_total", labels: labels + [("status_class", statusClass)],
+                             help: "Requests served, by API, stage, resource, method and status class").increment()
+        if record.throttled {
+            registry.makeCounter(name: "gatehouse_throttled_requests_total", labels: labels,
+                                 help: "Requests answered 429 by a throttle").increment()
+        }
+        registry.makeValueHistogram(name: "gatehouse_request_duration_seconds", labels: labels, buckets: Self.latencyBuckets,
+                                    help: "Latency as the client sees it, in seconds").record(record.latencyMs / 1000)
+        if let integration = record.integrationLatencyMs {
+            registry.makeValueHistogram(name: "gatehouse_integration_duration_seconds", labels: labels, buckets: Self.latencyBuckets,
+                                        help: "Backend latency, in seconds").record(integration / 1000)
+        }
+    }
+
+    /// Gauges read at scrape time.
+    func update(configVersion: Int64, telemetryDropped: Int, connections: Int) {
+        registry.makeGauge(name: "gatehouse_config_version", help: "Configuration version being served").set(Double(configVersion))
+        registry.makeGauge(name: "gatehouse_telemetry_dropped", help: "Telemetry records dropped because the queue was full")
+            .set(Double(telemetryDropped))
+        registry.makeGauge(name: "gatehouse_open_connections", help: "Client connections open now").set(Double(connections))
+    }
+}
