@@ -193,6 +193,23 @@ enum Schema {
                 CREATE INDEX alarm_delivery_pending ON alarm_delivery(status, next_attempt);
                 """)
         }
+        migrator.registerMigration("v4-logging") { db in
+            try db.execute(sql: """
+                ALTER TABLE stage ADD COLUMN access_log_settings TEXT;
+                ALTER TABLE access_log ADD COLUMN formatted TEXT;
+                CREATE TABLE execution_log (
+                    id INTEGER PRIMARY KEY,
+                    request_id TEXT NOT NULL,
+                    time REAL NOT NULL,
+                    api_id TEXT,
+                    stage TEXT,
+                    line INTEGER NOT NULL,
+                    message TEXT NOT NULL
+                );
+                CREATE INDEX execution_log_request ON execution_log(request_id);
+                CREATE INDEX execution_log_time ON execution_log(time);
+                """)
+        }
         return migrator
     }
 }

@@ -226,23 +226,27 @@ extension Store {
     }
 
     static func stage(from row: Row) throws -> Stage {
-        Stage(restApiId: row["rest_api_id"], stageName: row["stage_name"], deploymentId: row["deployment_id"],
-              description: row["description"], variables: try decode([String: String].self, row["variables"]),
-              methodSettings: try decode([String: MethodSetting].self, row["method_settings"]),
-              createdDate: Date(timeIntervalSince1970: row["created_date"]),
-              lastUpdatedDate: Date(timeIntervalSince1970: row["last_updated_date"]))
+        var stage = Stage(restApiId: row["rest_api_id"], stageName: row["stage_name"], deploymentId: row["deployment_id"],
+                          description: row["description"], variables: try decode([String: String].self, row["variables"]),
+                          methodSettings: try decode([String: MethodSetting].self, row["method_settings"]),
+                          createdDate: Date(timeIntervalSince1970: row["created_date"]),
+                          lastUpdatedDate: Date(timeIntervalSince1970: row["last_updated_date"]))
+        if let settings = row["access_log_settings"] as String? { stage.accessLogSettings = try decode(AccessLogSettings.self, settings) }
+        return stage
     }
 
     static func saveStage(_ db: Database, _ stage: Stage) throws {
         try db.execute(sql: """
-            INSERT INTO stage (rest_api_id, stage_name, deployment_id, description, variables, method_settings, created_date, last_updated_date)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO stage (rest_api_id, stage_name, deployment_id, description, variables, method_settings, created_date, last_updated_date,
+                access_log_settings)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (rest_api_id, stage_name) DO UPDATE SET deployment_id = excluded.deployment_id,
                 description = excluded.description, variables = excluded.variables,
-                method_settings = excluded.method_settings, last_updated_date = excluded.last_updated_date
+                method_settings = excluded.method_settings, last_updated_date = excluded.last_updated_date,
+                access_log_settings = excluded.access_log_settings
             """, arguments: [stage.restApiId, stage.stageName, stage.deploymentId, stage.description, try json(stage.variables),
                              try json(stage.methodSettings), stage.createdDate.timeIntervalSince1970,
-                             stage.lastUpdatedDate.timeIntervalSince1970])
+                             stage.lastUpdatedDate.timeIntervalSince1970, try stage.accessLogSettings.map { try json($0) }])
     }
 
     // MARK: Throttles
@@ -278,6 +282,32 @@ extension Store {
                            target: "restapis/\(apiId)/stages/\(stageName)/\(methodKey)",
                            before: before?.description ?? "none", after: limit?.description ?? "none")
         }
+    }
+
+    /// Sets a stage's access-log settings (`nil` turns the formatted log off) and/or its execution logging.
+    public func setStageLogging(apiId: String, stageName: String, accessLog: AccessLogSettings??, level: ExecutionLoggingLevel?,
+                                dataTrace: Bool?, actor: Actor) throws {
+        try write { db in
+            guard var stage = try Self.loadStage(db, apiId: apiId, stageName: stageName) else {
+                throw StoreError.notFound(what: "stage \(stageName) of API \(apiId)", hint: "deploy it first with `gatehouse deploy`")
+            }
+            let before = Self.loggingSummary(stage)
+            if let accessLog { stage.accessLogSettings = accessLog }
+            var defaults = stage.methodSettings[Stage.defaultSettingsKey] ?? MethodSetting()
+            if let level { defaults.loggingLevel = level }
+            if let dataTrace { defaults.dataTraceEnabled = dataTrace }
+            stage.methodSettings[Stage.defaultSettingsKey] = defaults == MethodSetting() ? nil : defaults
+            stage.lastUpdatedDate = Date()
+            try Self.saveStage(db, stage)
+            try Self.audit(db, actor: actor, action: "UpdateStage(logging)", target: "restapis/\(apiId)/stages/\(stageName)",
+                           before: before, after: Self.loggingSummary(stage))
+        }
+    }
+
+    public static func loggingSummary(_ stage: Stage) -> String {
+        let defaults = stage.methodSettings[Stage.defaultSettingsKey]
+        let access = stage.accessLogSettings.map { "access log \($0.file ?? "store only")" } ?? "access log off"
+        return "\(access); execution \(defaults?.loggingLevel?.rawValue ?? "OFF")\(defaults?.dataTraceEnabled == true ? " with data trace" : "")"
     }
 
     public func account() throws -> Account {

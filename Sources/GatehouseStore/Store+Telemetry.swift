@@ -49,13 +49,21 @@ extension Store {
         try write { db in
             let insert = try db.cachedStatement(sql: """
                 INSERT INTO access_log (request_id, time, api_id, stage, resource_path, http_method, path, status, latency_ms,
-                    integration_latency_ms, request_bytes, response_bytes, api_key_id, source_ip, user_agent, error)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    integration_latency_ms, request_bytes, response_bytes, api_key_id, source_ip, user_agent, error, formatted)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             for r in records {
                 try insert.execute(arguments: [r.requestId, r.time.timeIntervalSince1970, r.apiId, r.stage, r.resourcePath, r.httpMethod,
                                                r.path, r.status, r.latencyMs, r.integrationLatencyMs, r.requestBytes, r.responseBytes,
-                                               r.apiKeyId, r.sourceIp, r.userAgent, r.error])
+                                               r.apiKeyId, r.sourceIp, r.userAgent, r.error, r.formatted])
+            }
+            let execution = try db.cachedStatement(sql: """
+                INSERT INTO execution_log (request_id, time, api_id, stage, line, message) VALUES (?, ?, ?, ?, ?, ?)
+                """)
+            for r in records {
+                for (index, line) in (r.execution ?? []).enumerated() {
+                    try execution.execute(arguments: [r.requestId, r.time.timeIntervalSince1970, r.apiId, r.stage, index, line])
+                }
             }
             let upsert = try db.cachedStatement(sql: """
                 INSERT INTO metric_second (api_id, stage, resource_path, http_method, second, count, count_4xx, count_5xx,
@@ -125,6 +133,10 @@ extension Store {
             deleted += n
             if n < chunk { break }
         }
+        deleted += try write { db -> Int in
+            try db.execute(sql: "DELETE FROM execution_log WHERE time < ?", arguments: [logCutoff])
+            return db.changesCount
+        }
         let minuteCutoff = metricCutoff / 60 * 60
         deleted += try write { db -> Int in
             try db.execute(sql: "DELETE FROM metric_minute WHERE minute < ?", arguments: [minuteCutoff])
@@ -139,6 +151,23 @@ extension Store {
             }
         }
         return deleted
+    }
+
+    /// Execution-log lines of one request, in order.
+    public func executionLog(requestId: String) throws -> [String] {
+        try read { db in
+            try String.fetchAll(db, sql: "SELECT message FROM execution_log WHERE request_id = ? ORDER BY line", arguments: [requestId])
+        }
+    }
+
+    /// The newest formatted access-log lines of a stage, oldest first.
+    public func formattedAccessLog(apiId: String, stage: String, limit: Int) throws -> [String] {
+        try read { db in
+            try String.fetchAll(db, sql: """
+                SELECT formatted FROM (SELECT id, formatted FROM access_log WHERE api_id = ? AND stage = ? AND formatted IS NOT NULL
+                ORDER BY id DESC LIMIT ?) ORDER BY id
+                """, arguments: [apiId, stage, limit])
+        }
     }
 
     // MARK: Heartbeat

@@ -12,6 +12,8 @@ public struct Stage: Codable, Sendable, Equatable {
     public var methodSettings: [String: MethodSetting]
     public var createdDate: Date
     public var lastUpdatedDate: Date
+    /// Where and how each call is written as a formatted line, beyond the store's own access log.
+    public var accessLogSettings: AccessLogSettings?
 
     public init(restApiId: String, stageName: String, deploymentId: String, description: String? = nil,
                 variables: [String: String] = [:], methodSettings: [String: MethodSetting] = [:],
@@ -39,10 +41,17 @@ public struct Stage: Codable, Sendable, Equatable {
 public struct MethodSetting: Codable, Sendable, Equatable {
     public var throttlingRateLimit: Double?
     public var throttlingBurstLimit: Int?
+    /// Execution logging: OFF, ERROR (failed calls) or INFO (every call).
+    public var loggingLevel: ExecutionLoggingLevel?
+    /// With INFO, log the full request and response (headers redacted, bodies up to 1 KiB).
+    public var dataTraceEnabled: Bool?
 
-    public init(throttlingRateLimit: Double? = nil, throttlingBurstLimit: Int? = nil) {
+    public init(throttlingRateLimit: Double? = nil, throttlingBurstLimit: Int? = nil, loggingLevel: ExecutionLoggingLevel? = nil,
+                dataTraceEnabled: Bool? = nil) {
         self.throttlingRateLimit = throttlingRateLimit
         self.throttlingBurstLimit = throttlingBurstLimit
+        self.loggingLevel = loggingLevel
+        self.dataTraceEnabled = dataTraceEnabled
     }
 
     /// The throttle this setting imposes, if it sets one.

@@ -21,6 +21,12 @@ public struct AccessLogRecord: Sendable, Equatable, Codable {
     /// The gateway response type or integration error, when there was one (`THROTTLED`, `INTEGRATION_TIMEOUT`, …).
     public var error: String?
     public var throttled: Bool
+    /// The line the stage's access-log format renders, when it has one.
+    public var formatted: String?
+    /// Where `formatted` is also appended (a file), with its rotation settings.
+    public var sink: AccessLogSettings?
+    /// Execution-log lines (stage logging level ERROR or INFO).
+    public var execution: [String]?
 
     public init(requestId: String, time: Date, apiId: String?, stage: String?, resourcePath: String?, httpMethod: String,
                 path: String, status: Int, latencyMs: Double, integrationLatencyMs: Double? = nil, requestBytes: Int = 0,

@@ -121,6 +121,7 @@ final class GatewayServer: Service, Sendable {
 
         let declaredLength = head.headers.first(name: "content-length").flatMap(Int.init)
         var received = 0
+        var requestPrefix = ByteBuffer()
         var tooLarge = false
         var response: GatewayResponse
         if let declaredLength, declaredLength > options.maxBodyBytes {
@@ -146,6 +147,10 @@ final class GatewayServer: Service, Sendable {
                     switch part {
                     case .body(let chunk):
                         received += chunk.readableBytes
+                        if requestPrefix.readableBytes < Self.tracedBodyBytes {
+                            var slice = chunk.getSlice(at: chunk.readerIndex, length: min(chunk.readableBytes, Self.tracedBodyBytes - requestPrefix.readableBytes)) ?? ByteBuffer()
+                            requestPrefix.writeBuffer(&slice)
+                        }
                         if received > options.maxBodyBytes {
                             tooLarge = true
                             feed.finish(throwing: GatewayError.requestTooLarge)
@@ -174,21 +179,26 @@ final class GatewayServer: Service, Sendable {
             response = .gateway(.requestTooLarge)
         }
         var written = 0
+        var responsePrefix = ByteBuffer()
         var failure: Error?
         do {
-            written = try await write(response, for: head, requestId: requestId, keepAlive: keepAlive, to: outbound)
+            written = try await write(response, for: head, requestId: requestId, keepAlive: keepAlive, to: outbound, prefix: &responsePrefix)
         } catch {
             failure = error
             keepAlive = false
         }
         record(head: head, receivedAt: receivedAt, receivedDate: receivedDate, remote: remote, context: context,
-               status: Int(response.status.code), requestBytes: received, responseBytes: written, failure: failure)
+               status: Int(response.status.code), requestBytes: received, responseBytes: written, failure: failure,
+               bodies: (requestPrefix, responsePrefix), responseHeaders: response.headers)
         if let failure { throw failure }
         return keepAlive
     }
 
+    /// How much of a body execution logging keeps (as AWS, 1 KiB).
+    static let tracedBodyBytes = 1024
+
     private func write(_ response: GatewayResponse, for request: HTTPRequestHead, requestId: String, keepAlive: Bool,
-                       to outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>) async throws -> Int {
+                       to outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>, prefix: inout ByteBuffer) async throws -> Int {
         var headers = response.headers
         headers.replaceOrAdd(name: "x-amzn-RequestId", value: requestId)
         if !keepAlive {
@@ -205,12 +215,19 @@ final class GatewayServer: Service, Sendable {
             if !isHead && buffer.readableBytes > 0 {
                 try await outbound.write(.body(.byteBuffer(buffer)))
                 written = buffer.readableBytes
+                if var slice = buffer.getSlice(at: buffer.readerIndex, length: min(buffer.readableBytes, Self.tracedBodyBytes)) {
+                    prefix.writeBuffer(&slice)
+                }
             }
         case .stream(let stream, let expectedLength):
             if expectedLength == nil { headers.remove(name: "Content-Length") }
             try await outbound.write(.head(HTTPResponseHead(version: request.version, status: response.status, headers: headers)))
             for try await chunk in stream where !isHead {
                 written += chunk.readableBytes
+                if prefix.readableBytes < Self.tracedBodyBytes,
+                   var slice = chunk.getSlice(at: chunk.readerIndex, length: min(chunk.readableBytes, Self.tracedBodyBytes - prefix.readableBytes)) {
+                    prefix.writeBuffer(&slice)
+                }
                 try await outbound.write(.body(.byteBuffer(chunk)))
             }
         }
@@ -226,7 +243,8 @@ final class GatewayServer: Service, Sendable {
     }
 
     private func record(head: HTTPRequestHead, receivedAt: NIODeadline, receivedDate: Date, remote: SocketAddress?,
-                        context: RequestContext, status: Int, requestBytes: Int, responseBytes: Int, failure: Error?) {
+                        context: RequestContext, status: Int, requestBytes: Int, responseBytes: Int, failure: Error?,
+                        bodies: (request: ByteBuffer, response: ByteBuffer), responseHeaders: HTTPHeaders) {
         let latency = Double((NIODeadline.now() - receivedAt).nanoseconds) / 1_000_000
         let record = AccessLogRecord(
             requestId: context.requestId, time: receivedDate, apiId: context.target?.apiId,
@@ -235,7 +253,19 @@ final class GatewayServer: Service, Sendable {
             requestBytes: requestBytes, responseBytes: responseBytes, apiKeyId: nil, sourceIp: remote?.ipAddress,
             userAgent: head.headers.first(name: "user-agent"),
             error: context.errorType ?? failure.map { "CLIENT_WRITE_FAILED: \($0)" }, throttled: context.throttled)
-        telemetry.enqueue(record)
+        var logged = record
+        if let stage = context.stage?.binding.stage {
+            if let settings = stage.accessLogSettings {
+                let values = AccessLogFormatter.values(record, stagePath: context.stagePath ?? head.uri,
+                                                       protocolVersion: "HTTP/\(head.version.major).\(head.version.minor)",
+                                                       host: head.headers.first(name: "host"))
+                logged.formatted = AccessLogFormatter.render(settings.format, values: values)
+                logged.sink = settings.file == nil ? nil : settings
+            }
+            logged.execution = ExecutionLog.lines(stage: stage, context: context, head: head, record: record, bodies: bodies,
+                                                  responseHeaders: responseHeaders)
+        }
+        telemetry.enqueue(logged)
         metrics.record(record, routed: context.match != nil)
     }
 }

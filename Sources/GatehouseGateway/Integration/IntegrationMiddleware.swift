@@ -61,6 +61,7 @@ public struct IntegrationMiddleware: GatewayMiddleware {
             context.errorType = "API_CONFIGURATION_ERROR: \(error.description)"
             return .gateway(.apiConfigurationError)
         }
+        context.integrationURL = "\(plan.method) \(plan.url)"
         var upstream = HTTPClientRequest(url: plan.url)
         upstream.method = HTTPMethod(rawValue: plan.method)
         if plan.forwardsClientRequest {
@@ -99,6 +100,8 @@ public struct IntegrationMiddleware: GatewayMiddleware {
             return .gateway(.integrationFailure)
         }
         context.integrationLatencyMs = Double((NIODeadline.now() - start).nanoseconds) / 1_000_000
+        context.integrationStatus = Int(response.status.code)
+        context.backendHeaders = response.headers.map { ($0.name, $0.value) }
 
         var headers = HTTPHeaders()
         let connectionTokens = Set(response.headers[canonicalForm: "connection"].map { $0.lowercased() })

@@ -16,6 +16,10 @@ public struct RequestContext: Sendable {
     public var integrationLatencyMs: Double?
     public var errorType: String?
     public var throttled = false
+    /// What went to the backend and what came back, for execution logging.
+    public var integrationURL: String?
+    public var integrationStatus: Int?
+    public var backendHeaders: [(String, String)] = []
 
     public init(requestId: String, table: RoutingTable) {
         self.requestId = requestId

@@ -1,4 +1,5 @@
 import Foundation
+import GatehouseCore
 import GatehouseStore
 import Logging
 import NIOCore
@@ -44,12 +45,32 @@ final class TelemetryWriter: Service, Sendable {
         await flush()
     }
 
+    /// Appends each stage's formatted lines to its file; a file that cannot be written is logged, not retried.
+    static func appendFiles(_ batch: [AccessLogRecord], logger: Logger) {
+        var byFile: [String: (settings: AccessLogSettings, lines: [String])] = [:]
+        for record in batch {
+            guard let sink = record.sink, let file = sink.file, let line = record.formatted else { continue }
+            byFile[file, default: (sink, [])].lines.append(line)
+        }
+        for (file, entry) in byFile {
+            do {
+                try AccessLogFile.append(entry.lines, settings: entry.settings)
+            } catch {
+                logger.error("cannot write the access-log file", metadata: ["file": "\(file)", "error": "\(error)"])
+            }
+        }
+    }
+
     func flush() async {
         let batch = queue.drain()
         guard !batch.isEmpty else { return }
         let store = self.store
+        let logger = self.logger
         do {
-            try await io.runIfActive { try store.writeTelemetry(batch) }
+            try await io.runIfActive {
+                try store.writeTelemetry(batch)
+                Self.appendFiles(batch, logger: logger)
+            }
         } catch is CancellationError {
             queue.requeue(batch)
         } catch {
