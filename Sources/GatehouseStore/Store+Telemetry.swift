@@ -65,44 +65,33 @@ extension Store {
                     try execution.execute(arguments: [r.requestId, r.time.timeIntervalSince1970, r.apiId, r.stage, index, line])
                 }
             }
-            let upsert = try db.cachedStatement(sql: """
-                INSERT INTO metric_second (api_id, stage, resource_path, http_method, second, count, count_4xx, count_5xx,
-                    throttled, cache_hit, cache_miss, latency_hist, integration_latency_hist)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (api_id, stage, resource_path, http_method, second) DO UPDATE SET
-                    count = count + excluded.count, count_4xx = count_4xx + excluded.count_4xx,
-                    count_5xx = count_5xx + excluded.count_5xx, throttled = throttled + excluded.throttled,
-                    cache_hit = cache_hit + excluded.cache_hit, cache_miss = cache_miss + excluded.cache_miss,
-                    latency_hist = gh_hist_merge(latency_hist, excluded.latency_hist),
-                    integration_latency_hist = gh_hist_merge(integration_latency_hist, excluded.integration_latency_hist)
-                """)
-            for (key, m) in rollups {
-                try upsert.execute(arguments: [key.apiId, key.stage, key.resourcePath, key.httpMethod, key.second, m.count, m.count4xx,
-                                               m.count5xx, m.throttled, m.cacheHit, m.cacheMiss, m.latency.encoded,
-                                               m.integrationLatency.encoded])
-            }
-            let minuteUpsert = try db.cachedStatement(sql: """
-                INSERT INTO metric_minute (api_id, stage, resource_path, http_method, minute, count, count_4xx, count_5xx,
-                    throttled, cache_hit, cache_miss, latency_hist, integration_latency_hist)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (api_id, stage, resource_path, http_method, minute) DO UPDATE SET
-                    count = count + excluded.count, count_4xx = count_4xx + excluded.count_4xx,
-                    count_5xx = count_5xx + excluded.count_5xx, throttled = throttled + excluded.throttled,
-                    cache_hit = cache_hit + excluded.cache_hit, cache_miss = cache_miss + excluded.cache_miss,
-                    latency_hist = gh_hist_merge(latency_hist, excluded.latency_hist),
-                    integration_latency_hist = gh_hist_merge(integration_latency_hist, excluded.integration_latency_hist)
-                """)
+            try Self.upsertRollups(db, table: "metric_second", time: "second", rollups: rollups)
             var minutes: [MetricRollup.Key: MetricRollup] = [:]
             for (key, m) in rollups {
                 var minuteKey = key
                 minuteKey.second = key.second / 60 * 60
                 minutes[minuteKey, default: MetricRollup()].merge(m)
             }
-            for (key, m) in minutes {
-                try minuteUpsert.execute(arguments: [key.apiId, key.stage, key.resourcePath, key.httpMethod, key.second, m.count, m.count4xx,
-                                                     m.count5xx, m.throttled, m.cacheHit, m.cacheMiss, m.latency.encoded,
-                                                     m.integrationLatency.encoded])
-            }
+            try Self.upsertRollups(db, table: "metric_minute", time: "minute", rollups: minutes)
+        }
+    }
+
+    /// Adds rollups into a rollup table (`metric_second` or `metric_minute`), merging histograms in SQL.
+    static func upsertRollups(_ db: Database, table: String, time: String, rollups: [MetricRollup.Key: MetricRollup]) throws {
+        let upsert = try db.cachedStatement(sql: """
+            INSERT INTO \(table) (api_id, stage, resource_path, http_method, \(time), count, count_4xx, count_5xx,
+                throttled, cache_hit, cache_miss, latency_hist, integration_latency_hist)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (api_id, stage, resource_path, http_method, \(time)) DO UPDATE SET
+                count = count + excluded.count, count_4xx = count_4xx + excluded.count_4xx,
+                count_5xx = count_5xx + excluded.count_5xx, throttled = throttled + excluded.throttled,
+                cache_hit = cache_hit + excluded.cache_hit, cache_miss = cache_miss + excluded.cache_miss,
+                latency_hist = gh_hist_merge(latency_hist, excluded.latency_hist),
+                integration_latency_hist = gh_hist_merge(integration_latency_hist, excluded.integration_latency_hist)
+            """)
+        for (key, m) in rollups {
+            try upsert.execute(arguments: [key.apiId, key.stage, key.resourcePath, key.httpMethod, key.second, m.count, m.count4xx,
+                                           m.count5xx, m.throttled, m.cacheHit, m.cacheMiss, m.latency.encoded, m.integrationLatency.encoded])
         }
     }
 

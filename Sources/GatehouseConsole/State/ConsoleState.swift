@@ -3,6 +3,7 @@ import GatehouseCore
 
 /// The throttle edit form: what is being edited, the typed values and the replay preview.
 public struct ThrottleForm: Sendable, Equatable {
+    /// Which input has the cursor.
     public enum Field: Sendable, Equatable { case rate, burst }
 
     public var apiId: String
