@@ -131,45 +131,57 @@ final class GatewayServer: Service, Sendable {
             if head.headers.first(name: "expect")?.lowercased() == "100-continue" {
                 try await outbound.write(.head(HTTPResponseHead(version: head.version, status: .continue)))
             }
-            // The pipeline runs while the body is still arriving, so a proxied upload streams to the backend.
-            let (chunks, feed) = AsyncThrowingStream<ByteBuffer, Error>.makeStream()
             let hasBody = declaredLength.map { $0 > 0 } ?? head.headers.contains(name: "transfer-encoding")
-            let request = GatewayRequest(head: head, body: RequestBody(chunks: chunks, length: declaredLength, isPresent: hasBody),
-                                         remoteAddress: remote, receivedAt: receivedAt, receivedDate: receivedDate)
-            let pipeline = self.pipeline
-            let initial = context
-            async let outcome = Self.respond(pipeline, request, initial)
-            do {
-                reading: while true {
-                    guard let part = try await parts.next() else {
-                        throw GatewayError.protocolViolation("the client closed the connection in the middle of a request body")
-                    }
-                    switch part {
-                    case .body(let chunk):
-                        received += chunk.readableBytes
-                        if requestPrefix.readableBytes < Self.tracedBodyBytes {
-                            var slice = chunk.getSlice(at: chunk.readerIndex, length: min(chunk.readableBytes, Self.tracedBodyBytes - requestPrefix.readableBytes)) ?? ByteBuffer()
-                            requestPrefix.writeBuffer(&slice)
-                        }
-                        if received > options.maxBodyBytes {
-                            tooLarge = true
-                            feed.finish(throwing: GatewayError.requestTooLarge)
-                            break reading
-                        }
-                        feed.yield(chunk)
-                    case .end:
-                        feed.finish()
-                        break reading
-                    case .head:
-                        throw GatewayError.protocolViolation("a request head arrived inside a request body")
-                    }
+            if !hasBody {
+                // No body: read to the end of the request and run the pipeline inline (no stream, no child task).
+                guard let part = try await parts.next() else {
+                    throw GatewayError.protocolViolation("the client closed the connection in the middle of a request")
                 }
-            } catch {
-                feed.finish(throwing: error)
-                _ = await outcome
-                throw error
+                guard case .end = part else {
+                    throw GatewayError.protocolViolation("a request without a declared body sent one")
+                }
+                let request = GatewayRequest(head: head, body: .empty, remoteAddress: remote, receivedAt: receivedAt, receivedDate: receivedDate)
+                response = await pipeline.respond(to: request, context: &context)
+            } else {
+                // The pipeline runs while the body is still arriving, so a proxied upload streams to the backend.
+                let (chunks, feed) = AsyncThrowingStream<ByteBuffer, Error>.makeStream()
+                let request = GatewayRequest(head: head, body: RequestBody(chunks: chunks, length: declaredLength, isPresent: hasBody),
+                                             remoteAddress: remote, receivedAt: receivedAt, receivedDate: receivedDate)
+                let pipeline = self.pipeline
+                let initial = context
+                async let outcome = Self.respond(pipeline, request, initial)
+                do {
+                    reading: while true {
+                        guard let part = try await parts.next() else {
+                            throw GatewayError.protocolViolation("the client closed the connection in the middle of a request body")
+                        }
+                        switch part {
+                        case .body(let chunk):
+                            received += chunk.readableBytes
+                            if requestPrefix.readableBytes < Self.tracedBodyBytes {
+                                var slice = chunk.getSlice(at: chunk.readerIndex, length: min(chunk.readableBytes, Self.tracedBodyBytes - requestPrefix.readableBytes)) ?? ByteBuffer()
+                                requestPrefix.writeBuffer(&slice)
+                            }
+                            if received > options.maxBodyBytes {
+                                tooLarge = true
+                                feed.finish(throwing: GatewayError.requestTooLarge)
+                                break reading
+                            }
+                            feed.yield(chunk)
+                        case .end:
+                            feed.finish()
+                            break reading
+                        case .head:
+                            throw GatewayError.protocolViolation("a request head arrived inside a request body")
+                        }
+                    }
+                } catch {
+                    feed.finish(throwing: error)
+                    _ = await outcome
+                    throw error
+                }
+                (response, context) = await outcome
             }
-            (response, context) = await outcome
         }
         let path = String(head.uri.split(separator: "?", maxSplits: 1).first ?? "")
         if tooLarge {
