@@ -1,5 +1,6 @@
 import Foundation
 import GatehouseCore
+import NIOConcurrencyHelpers
 import Prometheus
 
 /// The worker's Prometheus metrics. Labels are bounded by configuration: API, stage, resource template and
@@ -8,7 +9,39 @@ public final class GatewayMetrics: Sendable {
     public let registry = PrometheusCollectorRegistry()
     static let latencyBuckets: [Double] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 29]
 
+    /// The series of one method, looked up once and kept, so a request costs one dictionary lookup.
+    struct Series: Sendable {
+        var requests: [Counter]  // by status class 1xx…5xx
+        var throttled: Counter
+        var latency: ValueHistogram
+        var integration: ValueHistogram
+    }
+
+    struct SeriesKey: Hashable {
+        var api: String
+        var stage: String
+        var resource: String
+        var method: String
+    }
+
+    private let series = NIOLockedValueBox<[SeriesKey: Series]>([:])
+
     public init() {}
+
+    func series(for key: SeriesKey) -> Series {
+        if let found = series.withLockedValue({ $0[key] }) { return found }
+        let labels = [("api", key.api), ("stage", key.stage), ("resource", key.resource), ("method", key.method)]
+        let made = Series(
+            requests: (1...5).map { registry.makeCounter(name: "gatehouse_requests_total", labels: labels + [("status_class", "\($0)xx")],
+                                                         help: "Requests served, by API, stage, resource, method and status class") },
+            throttled: registry.makeCounter(name: "gatehouse_throttled_requests_total", labels: labels, help: "Requests answered 429 by a throttle"),
+            latency: registry.makeValueHistogram(name: "gatehouse_request_duration_seconds", labels: labels, buckets: Self.latencyBuckets,
+                                                 help: "Latency as the client sees it, in seconds"),
+            integration: registry.makeValueHistogram(name: "gatehouse_integration_duration_seconds", labels: labels, buckets: Self.latencyBuckets,
+                                                     help: "Backend latency, in seconds"))
+        series.withLockedValue { $0[key] = made }
+        return made
+    }
 
     /// Counts one finished call.
     func record(_ record: AccessLogRecord, routed: Bool) {
@@ -18,19 +51,11 @@ public final class GatewayMetrics: Sendable {
                                  help: "Requests that matched no deployed method, by status class").increment()
             return
         }
-        let labels = [("api", api), ("stage", stage), ("resource", resource), ("method", record.httpMethod)]
-        registry.makeCounter(name: "gatehouse_requests_total", labels: labels + [("status_class", statusClass)],
-                             help: "Requests served, by API, stage, resource, method and status class").increment()
-        if record.throttled {
-            registry.makeCounter(name: "gatehouse_throttled_requests_total", labels: labels,
-                                 help: "Requests answered 429 by a throttle").increment()
-        }
-        registry.makeValueHistogram(name: "gatehouse_request_duration_seconds", labels: labels, buckets: Self.latencyBuckets,
-                                    help: "Latency as the client sees it, in seconds").record(record.latencyMs / 1000)
-        if let integration = record.integrationLatencyMs {
-            registry.makeValueHistogram(name: "gatehouse_integration_duration_seconds", labels: labels, buckets: Self.latencyBuckets,
-                                        help: "Backend latency, in seconds").record(integration / 1000)
-        }
+        let handles = series(for: SeriesKey(api: api, stage: stage, resource: resource, method: record.httpMethod))
+        handles.requests[min(4, max(0, record.status / 100 - 1))].increment()
+        if record.throttled { handles.throttled.increment() }
+        handles.latency.record(record.latencyMs / 1000)
+        if let integration = record.integrationLatencyMs { handles.integration.record(integration / 1000) }
     }
 
     /// Gauges read at scrape time.
