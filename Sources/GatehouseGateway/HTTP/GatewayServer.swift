@@ -220,30 +220,44 @@ final class GatewayServer: Service, Sendable {
         }
         let isHead = request.method == .HEAD
         var written = 0
+        // Parts are written in as few flushes as possible: the head goes out with the first chunk, and the
+        // end with the chunk that completes a known length.
         switch response.body {
         case .buffer(let buffer):
             headers.replaceOrAdd(name: "Content-Length", value: String(buffer.readableBytes))
-            try await outbound.write(.head(HTTPResponseHead(version: request.version, status: response.status, headers: headers)))
+            var parts: [HTTPServerResponsePart] = [.head(HTTPResponseHead(version: request.version, status: response.status, headers: headers))]
             if !isHead && buffer.readableBytes > 0 {
-                try await outbound.write(.body(.byteBuffer(buffer)))
+                parts.append(.body(.byteBuffer(buffer)))
                 written = buffer.readableBytes
                 if var slice = buffer.getSlice(at: buffer.readerIndex, length: min(buffer.readableBytes, Self.tracedBodyBytes)) {
                     prefix.writeBuffer(&slice)
                 }
             }
+            parts.append(.end(nil))
+            try await outbound.write(contentsOf: parts)
         case .stream(let stream, let expectedLength):
             if expectedLength == nil { headers.remove(name: "Content-Length") }
-            try await outbound.write(.head(HTTPResponseHead(version: request.version, status: response.status, headers: headers)))
+            var pending: [HTTPServerResponsePart] = [.head(HTTPResponseHead(version: request.version, status: response.status, headers: headers))]
+            var ended = false
             for try await chunk in stream where !isHead {
                 written += chunk.readableBytes
                 if prefix.readableBytes < Self.tracedBodyBytes,
                    var slice = chunk.getSlice(at: chunk.readerIndex, length: min(chunk.readableBytes, Self.tracedBodyBytes - prefix.readableBytes)) {
                     prefix.writeBuffer(&slice)
                 }
-                try await outbound.write(.body(.byteBuffer(chunk)))
+                pending.append(.body(.byteBuffer(chunk)))
+                if let expectedLength, written >= expectedLength {
+                    pending.append(.end(nil))
+                    ended = true
+                }
+                try await outbound.write(contentsOf: pending)
+                pending.removeAll(keepingCapacity: true)
+            }
+            if !ended {
+                pending.append(.end(nil))
+                try await outbound.write(contentsOf: pending)
             }
         }
-        try await outbound.write(.end(nil))
         return written
     }
 
