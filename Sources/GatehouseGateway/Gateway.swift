@@ -41,6 +41,8 @@ public final class Gateway: Sendable {
         clientConfiguration.connectionPool = .init(idleTimeout: .seconds(60))
         // A refused backend is a 502 now, not retried until the integration timeout.
         clientConfiguration.connectionPool.retryConnectionEstablishment = false
+        // Up to this many pooled connections per backend (AHC keeps 8 by default, which queues busy proxies).
+        clientConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 256
         clientConfiguration.httpVersion = .http1Only
         client = HTTPClient(eventLoopGroup: group, configuration: clientConfiguration)
         telemetry = TelemetryQueue(capacity: options.telemetryQueueCapacity)
