@@ -41,6 +41,8 @@ enum ConsoleFixtures {
                       integration: "MOCK", authorization: "NONE", apiKeyRequired: false,
                       throttle: ThrottleLimit(rate: 10_000, burst: 5000), throttleScope: .account),
         ]
+        data.methods[0].sparkline = (0..<60).map { 10 + ($0 * 5) % 20 }
+        data.methods[1].sparkline = (0..<60).map { $0 > 40 ? 8 : 1 }
         data.throttles = [
             ThrottleRow(scope: .account, apiId: "", stage: "", methodKey: "*", limit: ThrottleLimit(rate: 10_000, burst: 5000),
                         ratePerSecond: 41.6, throttledPerSecond: 2.5),

@@ -114,6 +114,22 @@ import Testing
         #expect(state.confirmation == nil)
     }
 
+    @Test func sortCyclesColumnsAndReverses() {
+        var state = ConsoleFixtures.state
+        #expect(ConsoleReducer.visibleOverview(state).map(\.apiName) == ["PetStore", "Orders"])
+        _ = press([.char("s")], &state)
+        #expect(ConsoleReducer.sortCaption(state) == "sorted by req/s ↓")
+        _ = press([.char("S")], &state)
+        #expect(ConsoleReducer.visibleOverview(state).map(\.apiName) == ["Orders", "PetStore"])
+        _ = press([.char("s"), .char("s"), .char("s"), .char("s"), .char("s")], &state)
+        #expect(ConsoleReducer.sortCaption(state) == "sorted by name ↓")
+        #expect(ConsoleReducer.visibleOverview(state).map(\.apiName) == ["Orders", "PetStore"])
+        _ = press([.char("s")], &state)
+        #expect(ConsoleReducer.sortCaption(state) == nil, "past the last key: natural order again")
+        _ = press([.char("6"), .char("s")], &state)
+        #expect(ConsoleReducer.visibleThrottles(state).first?.throttledPerSecond == 2.5)
+    }
+
     @Test func windowAndFreeze() {
         var state = ConsoleFixtures.state
         #expect(press([.char("]")], &state) == [.reload])

@@ -50,6 +50,8 @@ public struct MethodRow: Sendable, Equatable {
     public var apiKeyRequired: Bool
     public var throttle: ThrottleLimit
     public var throttleScope: ThrottleScope
+    /// Requests per bucket over the window, for the row's mini chart.
+    public var sparkline: [Int] = []
 }
 
 /// One limit in force, with its live rate and 429s per second (last 10 s).

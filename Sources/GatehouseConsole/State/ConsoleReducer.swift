@@ -119,6 +119,19 @@ public enum ConsoleReducer {
             return state.frozen ? [] : [.reload]
         case .enter:
             return drill(&state)
+        case .char("s"):
+            let keys = sortKeys(state.view)
+            guard !keys.isEmpty else { return [] }
+            if let current = state.sorts[state.view] {
+                state.sorts[state.view] = current.key + 1 < keys.count ? SortOrder(key: current.key + 1, reversed: false) : nil
+            } else {
+                state.sorts[state.view] = SortOrder(key: 0, reversed: false)
+            }
+        case .char("S"):
+            guard !sortKeys(state.view).isEmpty else { return [] }
+            var order = state.sorts[state.view] ?? SortOrder(key: 0, reversed: false)
+            order.reversed.toggle()
+            state.sorts[state.view] = order
         default:
             return viewKey(key, &state)
         }
@@ -467,14 +480,50 @@ public enum ConsoleReducer {
         state.currentFilter.flatMap(ConsoleFilter.init)
     }
 
+    /// The keys `s` cycles through in a view; numbers sort largest first, names alphabetically.
+    public static func sortKeys(_ view: ConsoleView) -> [String] {
+        switch view {
+        case .overview: return ["req/s", "5xx", "4xx", "p99", "429/s", "name"]
+        case .apis: return ["traffic", "throttle", "path"]
+        case .throttles: return ["429/s", "now/s", "use", "rate"]
+        case .alarms: return ["since", "name"]
+        case .deployments: return ["api", "created"]
+        case .audit: return ["who", "action"]
+        case .logs, .charts, .keys: return []
+        }
+    }
+
+    /// The sort caption for the breadcrumb line, e.g. `sorted by p99 ↓`.
+    public static func sortCaption(_ state: ConsoleState) -> String? {
+        guard let order = state.sorts[state.view], sortKeys(state.view).indices.contains(order.key) else { return nil }
+        return "sorted by \(sortKeys(state.view)[order.key]) \(order.reversed ? "↑" : "↓")"
+    }
+
+    static func sorted<Row>(_ rows: [Row], _ state: ConsoleState, _ keys: [(Row) -> SortValue]) -> [Row] {
+        guard let order = state.sorts[state.view], keys.indices.contains(order.key) else { return rows }
+        let key = keys[order.key]
+        let sorted = rows.enumerated().sorted { a, b in
+            let (x, y) = (key(a.element), key(b.element))
+            return x == y ? a.offset < b.offset : x.before(y)
+        }.map(\.element)
+        return order.reversed ? sorted.reversed() : sorted
+    }
+
     public static func visibleOverview(_ state: ConsoleState) -> [OverviewRow] {
-        guard let f = filter(state) else { return state.data.overview }
-        return state.data.overview.filter { f.matches("\($0.apiId) \($0.apiName) \($0.stage)") }
+        var rows = state.data.overview
+        if let f = filter(state) { rows = rows.filter { f.matches("\($0.apiId) \($0.apiName) \($0.stage)") } }
+        return sorted(rows, state, [{ .number($0.requestsPerSecond) }, { .number(Double($0.count5xx) / Double(max(1, $0.total))) },
+                                    { .number(Double($0.count4xx) / Double(max(1, $0.total))) }, { .number($0.p99 ?? 0) },
+                                    { .number($0.throttledPerSecond) }, { .text("\($0.apiName) \($0.stage)") }])
     }
 
     public static func visibleMethods(_ state: ConsoleState) -> [MethodRow] {
-        guard let f = filter(state) else { return state.data.methods }
-        return state.data.methods.filter { f.matches("\($0.apiId) \($0.apiName) \($0.stage) \($0.httpMethod) \($0.resourcePath) \($0.integration)") }
+        var rows = state.data.methods
+        if let f = filter(state) {
+            rows = rows.filter { f.matches("\($0.apiId) \($0.apiName) \($0.stage) \($0.httpMethod) \($0.resourcePath) \($0.integration)") }
+        }
+        return sorted(rows, state, [{ .number(Double($0.sparkline.reduce(0, +))) }, { .number($0.throttle.rate) },
+                                    { .text("\($0.resourcePath) \($0.httpMethod)") }])
     }
 
     public static func visibleLogs(_ state: ConsoleState) -> [LogEntry] {
@@ -485,24 +534,43 @@ public enum ConsoleReducer {
     /// Alarms, firing and unacknowledged first.
     public static func visibleAlarms(_ state: ConsoleState) -> [AlarmStatus] {
         func rank(_ a: AlarmStatus) -> Int { a.state == .alarm ? (a.isAcknowledged ? 1 : 0) : (a.state == .insufficientData ? 2 : 3) }
-        let sorted = state.data.alarms.sorted { (rank($0), $0.rule.name) < (rank($1), $1.rule.name) }
-        guard let f = filter(state) else { return sorted }
-        return sorted.filter { f.matches("\($0.rule.name) \($0.state.rawValue) \($0.rule.dimensions.description) \($0.rule.summary)") }
+        var rows = state.data.alarms.sorted { (rank($0), $0.rule.name) < (rank($1), $1.rule.name) }
+        if let f = filter(state) { rows = rows.filter { f.matches("\($0.rule.name) \($0.state.rawValue) \($0.rule.dimensions.description) \($0.rule.summary)") } }
+        return sorted(rows, state, [{ .number(-$0.stateUpdated.timeIntervalSince1970) }, { .text($0.rule.name) }])
     }
 
     public static func visibleThrottles(_ state: ConsoleState) -> [ThrottleRow] {
-        guard let f = filter(state) else { return state.data.throttles }
-        return state.data.throttles.filter { f.matches("\($0.scope.rawValue) \($0.apiId) \($0.stage) \(ThrottleForm.display($0.methodKey))") }
+        var rows = state.data.throttles
+        if let f = filter(state) { rows = rows.filter { f.matches("\($0.scope.rawValue) \($0.apiId) \($0.stage) \(ThrottleForm.display($0.methodKey))") } }
+        return sorted(rows, state, [{ .number($0.throttledPerSecond) }, { .number($0.ratePerSecond) },
+                                    { .number($0.limit.rate > 0 ? $0.ratePerSecond / $0.limit.rate : 0) }, { .number($0.limit.rate) }])
     }
 
     public static func visibleDeployments(_ state: ConsoleState) -> [DeploymentRow] {
-        guard let f = filter(state) else { return state.data.deployments }
-        return state.data.deployments.filter { f.matches("\($0.apiId) \($0.apiName) \($0.id) \($0.description) \($0.stages.joined(separator: " "))") }
+        var rows = state.data.deployments
+        if let f = filter(state) { rows = rows.filter { f.matches("\($0.apiId) \($0.apiName) \($0.id) \($0.description) \($0.stages.joined(separator: " "))") } }
+        return sorted(rows, state, [{ .text("\($0.apiName) \($0.apiId)") }, { .number($0.created.timeIntervalSince1970) }])
     }
 
     public static func visibleAudit(_ state: ConsoleState) -> [GatehouseStoreAuditEntry] {
-        guard let f = filter(state) else { return state.data.audit }
-        return state.data.audit.filter { f.matches("\($0.operatorName) \($0.source) \($0.action) \($0.target) \($0.before ?? "") \($0.after ?? "")") }
+        var rows = state.data.audit
+        if let f = filter(state) { rows = rows.filter { f.matches("\($0.operatorName) \($0.source) \($0.action) \($0.target) \($0.before ?? "") \($0.after ?? "")") } }
+        return sorted(rows, state, [{ .text($0.operatorName) }, { .text($0.action) }])
+    }
+}
+
+/// A value rows are sorted by: numbers largest first, text alphabetically.
+public enum SortValue: Equatable {
+    case number(Double)
+    case text(String)
+
+    func before(_ other: SortValue) -> Bool {
+        switch (self, other) {
+        case let (.number(a), .number(b)): return a > b
+        case let (.text(a), .text(b)): return a.localizedCaseInsensitiveCompare(b) == .orderedAscending
+        case (.number, .text): return true
+        case (.text, .number): return false
+        }
     }
 }
 

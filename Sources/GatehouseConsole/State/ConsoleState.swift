@@ -37,6 +37,12 @@ public struct ThrottleForm: Sendable, Equatable {
     }
 }
 
+/// A view's sort: an index into its sort keys and a direction.
+public struct SortOrder: Sendable, Equatable {
+    public var key: Int
+    public var reversed: Bool
+}
+
 /// A write waiting for the operator's yes.
 public struct Confirmation: Sendable, Equatable {
     public var question: String
@@ -55,6 +61,8 @@ public struct ConsoleState: Sendable, Equatable {
     public var logWrap = false
     public var logDetail: LogEntry?
     public var selection: [ConsoleView: Int] = [:]
+    /// Per view: which of its sort keys orders the rows (`s`), and whether reversed (`S`); none is natural order.
+    public var sorts: [ConsoleView: SortOrder] = [:]
     public var filters: [ConsoleView: String] = [:]
     public var filterEditing = false
     public var command: String?

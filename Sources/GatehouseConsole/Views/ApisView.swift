@@ -6,6 +6,7 @@ enum ApisView {
         let rows = ConsoleReducer.visibleMethods(state)
         let columns = [
             TableColumn(title: "API › STAGE", width: 0), TableColumn(title: "RESOURCE", width: 0), TableColumn(title: "METHOD", width: 7),
+            TableColumn(title: "TRAFFIC \(state.window.label)", width: 12),
             TableColumn(title: "INTEGRATION", width: 0), TableColumn(title: "AUTH", width: 6), TableColumn(title: "KEY", width: 3),
             TableColumn(title: "THROTTLE", width: 14, alignRight: true), TableColumn(title: "FROM", width: 12),
         ]
@@ -15,7 +16,8 @@ enum ApisView {
             let tree = first ? "\(row.apiName) (\(row.apiId)) › \(row.stage)" : "  │"
             previousApi = row.apiId
             previousStage = row.stage
-            return [TableCell(tree, first ? .normal : .border), TableCell(row.resourcePath), TableCell(row.httpMethod, .accent), TableCell(row.integration, .muted), TableCell(row.authorization),
+            return [TableCell(tree, first ? .normal : .border), TableCell(row.resourcePath), TableCell(row.httpMethod, .accent),
+                    TableCell(Charts.sparkline(row.sparkline, width: 12), .accent), TableCell(row.integration, .muted), TableCell(row.authorization),
                     TableCell(row.apiKeyRequired ? "yes" : "no"), TableCell(Format.limit(row.throttle.rate, row.throttle.burst)),
                     TableCell(row.throttleScope.rawValue, row.throttleScope == .account ? .muted : .accent)]
         }

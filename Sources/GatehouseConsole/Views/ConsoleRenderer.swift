@@ -87,7 +87,8 @@ public enum ConsoleRenderer {
 
     static func crumbs(_ buffer: inout ScreenBuffer, _ state: ConsoleState) {
         let trail = state.breadcrumb.joined(separator: " › ")
-        let used = buffer.put(" " + trail, x: 0, y: 2, role: .accent)
+        var used = buffer.put(" " + trail, x: 0, y: 2, role: .accent)
+        if let caption = ConsoleReducer.sortCaption(state) { used += buffer.put("  " + caption, x: used, y: 2, role: .muted) }
         if let filter = state.filters[state.view] {
             let text = " /\(filter)\(state.filterEditing ? "▏" : "") "
             buffer.put(text, x: used + 2, y: 2, role: state.filterIsValid ? .filterValid : .filterInvalid,
@@ -111,7 +112,7 @@ public enum ConsoleRenderer {
             buffer.put(" " + message, x: 0, y: y, role: state.messageIsError ? .error : .ok)
             return
         }
-        var hints = "?:help  ::cmd  /:filter  1-9:views  enter/esc:drill  [ ]:window  Z:freeze  q:quit"
+        var hints = "?:help  ::cmd  /:filter  s/S:sort  1-9:views  enter/esc:drill  [ ]:window  Z:freeze  q:quit"
         switch state.view {
         case .logs: hints = "f:follow  t:time  w:wrap  enter:detail  /status:5xx  " + hints
         case .throttles: hints = "e:edit  " + hints

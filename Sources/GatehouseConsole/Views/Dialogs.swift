@@ -73,7 +73,7 @@ enum Dialogs {
         default: break
         }
         return keys + [("1-9 tab", "switch view"), ("j k ↑ ↓", "move"), ("g G", "top / bottom"), ("pgup pgdn ^b ^f", "page"),
-                       ("enter esc", "drill down / back"), ("/", "filter (live)"), ("[ ]", "time window 5m…24h"),
+                       ("enter esc", "drill down / back"), ("/", "filter (live)"), ("s S", "sort by the next column / reverse"), ("[ ]", "time window 5m…24h"),
                        ("Z", "freeze / resume"), (":", "command: :logs :theme light :q …"), ("q", "back, or quit"),
                        ("ctrl-c", "quit")]
     }
