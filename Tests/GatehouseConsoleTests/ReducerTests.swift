@@ -62,6 +62,19 @@ import Testing
         #expect(state.logDetail == nil)
     }
 
+    @Test func nextAndPreviousFailedCall() {
+        var state = ConsoleFixtures.state
+        _ = press([.char("3"), .char("g"), .char("n")], &state)
+        #expect(state.currentSelection == 2, "row 2 is the first 404")
+        #expect(!state.logFollow)
+        _ = press([.char("n")], &state)
+        #expect(state.currentSelection == 4)
+        _ = press([.char("N")], &state)
+        #expect(state.currentSelection == 2)
+        _ = press([.char("N")], &state)
+        #expect(state.message == "no earlier failed call")
+    }
+
     @Test func liveFilterValidAndInvalid() {
         var state = ConsoleFixtures.state
         _ = press([.char("3"), .char("/")] + "status:5xx".map { Key.char($0) }, &state)

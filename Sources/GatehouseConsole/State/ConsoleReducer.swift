@@ -154,6 +154,19 @@ public enum ConsoleReducer {
                 setSelection(&state, Int.max)
             }
         case (.logs, .char("t")): state.logTimestamps.toggle()
+        case (.logs, .char("n")), (.logs, .char("N")):
+            // Next / previous failed call (4xx, 5xx) among the visible rows.
+            let rows = visibleLogs(state)
+            let forward = key == .char("n")
+            let indices = forward ? Array(rows.indices.dropFirst(state.currentSelection + 1))
+                                  : Array(rows.indices.prefix(state.currentSelection).reversed())
+            if let next = indices.first(where: { rows[$0].record.status >= 400 }) {
+                state.logFollow = false
+                state.selection[.logs] = next
+            } else {
+                state.message = forward ? "no later failed call" : "no earlier failed call"
+                state.messageIsError = false
+            }
         case (.logs, .char("w")): state.logWrap.toggle()
         case (.throttles, .char("e")):
             let rows = visibleThrottles(state)

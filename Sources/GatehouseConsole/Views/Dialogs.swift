@@ -63,6 +63,7 @@ enum Dialogs {
         var keys: [(String, String)] = []
         switch view {
         case .logs: keys = [("f", "follow / pause"), ("t", "timestamps"), ("w", "wrap"), ("enter", "whole record"),
+                            ("n N", "next / previous failed call (4xx, 5xx)"),
                             ("/", "filter: status:5xx method:GET path:/pets api:ID stage:NAME, or a regex")]
         case .throttles: keys = [("e", "edit rate and burst (shows what the last hour would have rejected)")]
         case .apis: keys = [("e", "set a throttle on the method"), ("enter", "chart the method")]
