@@ -89,7 +89,11 @@ let package = Package(
         ),
         .testTarget(name: "GatehouseCoreTests", dependencies: ["GatehouseCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "GatehouseStoreTests", dependencies: ["GatehouseStore"]),
-        .testTarget(name: "GatehouseConsoleTests", dependencies: ["GatehouseConsole", "GatehouseStore", "GatehouseCore"], exclude: ["Snapshots"]),
+        .testTarget(
+            name: "GatehouseConsoleTests",
+            dependencies: ["GatehouseConsole", "GatehouseStore", "GatehouseCore", .product(name: "GRDB", package: "GRDB.swift")],
+            exclude: ["Snapshots"]
+        ),
         .testTarget(
             name: "GatehouseGatewayTests",
             dependencies: [

@@ -2,6 +2,7 @@ import Foundation
 @testable import GatehouseConsole
 import GatehouseCore
 @testable import GatehouseStore
+import GRDB
 import Testing
 
 /// The console loop on a real store file, with an in-memory terminal.
@@ -125,6 +126,24 @@ import Testing
         #expect(status.acknowledgeNote == "db failover")
         let screen = try #require(terminal.frame).lines.joined(separator: "\n")
         #expect(screen.contains("health-5xx"))
+    }
+
+    @Test func aWriterHoldingTheStoreDoesNotStopTheConsole() throws {
+        let (store, _, dir) = try makeStore()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // Another process in the middle of a write transaction (WAL: readers carry on).
+        let other = try DatabaseQueue(path: store.path)
+        try other.inDatabase { db in
+            try db.execute(sql: "BEGIN IMMEDIATE")
+            try db.execute(sql: "UPDATE account SET throttle_rate = 1")
+            let terminal = MemoryTerminal(width: 100, height: 30, inputs: [.key(.char("q"))])
+            let app = ConsoleApp(terminal: terminal, storePath: store.path, refresh: 60, state: ConsoleState(),
+                                 theme: Theme.noColor, themes: { _ in Theme.noColor })
+            app.run()
+            #expect(app.state.storeProblem == nil)
+            #expect(app.state.data.overview.first?.apiName == "Health")
+            try db.execute(sql: "ROLLBACK")
+        }
     }
 
     @Test func missingStoreIsAMessageNotACrash() throws {
