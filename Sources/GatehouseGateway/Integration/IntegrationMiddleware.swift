@@ -46,10 +46,15 @@ public struct IntegrationMiddleware: GatewayMiddleware {
     }
 
     func proxy(_ integration: Integration, request: GatewayRequest, context: inout RequestContext, match: Router.Match) async -> GatewayResponse {
+        // Decode query and headers only when a mapping reads them (most proxies map none).
+        let sources = integration.requestParameters.values
         var headerMap: [String: String] = [:]
-        for (name, value) in request.head.headers { headerMap[name.lowercased()] = value }
+        if sources.contains(where: { $0.hasPrefix("method.request.header.") }) {
+            for (name, value) in request.head.headers { headerMap[name.lowercased()] = value }
+        }
+        let query = sources.contains(where: { $0.hasPrefix("method.request.querystring.") }) ? request.queryParameters : [:]
         let input = MappingInput(
-            verb: request.head.method.rawValue, pathParameters: match.pathParameters, query: request.queryParameters,
+            verb: request.head.method.rawValue, pathParameters: match.pathParameters, query: query,
             rawQuery: request.query, headers: headerMap, stageVariables: context.stageVariables,
             context: ["requestId": context.requestId, "stage": context.target?.stageName ?? "",
                       "identity.sourceIp": request.sourceIp ?? "", "httpMethod": request.head.method.rawValue,
