@@ -109,55 +109,43 @@ public final class ConsoleApp {
                     dispatch(.previewLoaded(limit: limit, rejected: rejected))
                 }
             case .saveThrottle(let apiId, let stage, let key, let limit):
-                guard let store = openStore() else { continue }
-                do {
+                let target = key == "*" ? "account" : "\(apiId)/\(stage) \(ThrottleForm.display(key))"
+                write(done: "saved: \(target) is \(limit)", failed: "not saved", nextRefresh: &nextRefresh) { store in
                     if key == "*" {
                         try store.setAccountThrottle(limit, actor: actor)
                     } else {
                         try store.setStageThrottle(apiId: apiId, stageName: stage, methodKey: key, limit: limit, actor: actor)
                     }
-                    dispatch(.effectSucceeded("saved: \(key == "*" ? "account" : "\(apiId)/\(stage) \(ThrottleForm.display(key))") is \(limit)"))
-                    nextRefresh = .distantPast
-                } catch {
-                    dispatch(.effectFailed("not saved: \(error)"))
                 }
             case .putAlarm(let rule):
-                guard let store = openStore() else { continue }
-                do {
+                write(done: "alarm \(rule.name) saved: \(rule.summary)", failed: "alarm not saved", nextRefresh: &nextRefresh) { store in
                     try store.putAlarm(rule, actor: actor)
-                    dispatch(.effectSucceeded("alarm \(rule.name) saved: \(rule.summary)"))
-                    nextRefresh = .distantPast
-                } catch {
-                    dispatch(.effectFailed("alarm not saved: \(error)"))
                 }
             case .acknowledgeAlarm(let name, let note):
-                guard let store = openStore() else { continue }
-                do {
+                write(done: "\(name) acknowledged by \(actor.name)", failed: "not acknowledged", nextRefresh: &nextRefresh) { store in
                     try store.acknowledgeAlarm(name: name, note: note, actor: actor)
-                    dispatch(.effectSucceeded("\(name) acknowledged by \(actor.name)"))
-                    nextRefresh = .distantPast
-                } catch {
-                    dispatch(.effectFailed("not acknowledged: \(error)"))
                 }
             case .deleteAlarm(let name):
-                guard let store = openStore() else { continue }
-                do {
+                write(done: "alarm \(name) deleted", failed: "not deleted", nextRefresh: &nextRefresh) { store in
                     try store.deleteAlarm(name: name, actor: actor)
-                    dispatch(.effectSucceeded("alarm \(name) deleted"))
-                    nextRefresh = .distantPast
-                } catch {
-                    dispatch(.effectFailed("not deleted: \(error)"))
                 }
             case .rollback(let apiId, let stage, let deploymentId):
-                guard let store = openStore() else { continue }
-                do {
+                write(done: "stage \(stage) of \(apiId) now serves \(deploymentId)", failed: "not rolled back", nextRefresh: &nextRefresh) { store in
                     try store.rollback(apiId: apiId, stageName: stage, to: deploymentId, actor: actor)
-                    dispatch(.effectSucceeded("stage \(stage) of \(apiId) now serves \(deploymentId)"))
-                    nextRefresh = .distantPast
-                } catch {
-                    dispatch(.effectFailed("not rolled back: \(error)"))
                 }
             }
+        }
+    }
+
+    /// One store write from the console: reports the outcome and refreshes at once when it succeeded.
+    func write(done: String, failed: String, nextRefresh: inout Date, _ body: (Store) throws -> Void) {
+        guard let store = openStore() else { return }
+        do {
+            try body(store)
+            dispatch(.effectSucceeded(done))
+            nextRefresh = .distantPast
+        } catch {
+            dispatch(.effectFailed("\(failed): \(error)"))
         }
     }
 

@@ -162,7 +162,7 @@ extension Store {
                 guard let minutes = status.rule.repeatMinutes, !status.rule.actions.isEmpty else { continue }
                 let last = status.lastNotified ?? status.stateUpdated
                 guard now.timeIntervalSince(last) >= Double(minutes * 60) else { continue }
-                let reason = "still in ALARM and not acknowledged (since \(ISO8601DateFormatter().string(from: status.stateUpdated))): \(status.reason)"
+                let reason = "still in ALARM and not acknowledged (since \(status.stateUpdated.formatted(.iso8601))): \(status.reason)"
                 try db.execute(sql: "INSERT INTO alarm_history (alarm, time, kind, old_state, new_state, reason) VALUES (?, ?, 'Reminder', 'ALARM', 'ALARM', ?)",
                                arguments: [status.rule.name, now.timeIntervalSince1970, reason])
                 try Self.enqueueNotifications(db, rule: status.rule, historyId: db.lastInsertedRowID, kind: "Reminder", old: .alarm, new: .alarm,
@@ -195,7 +195,7 @@ extension Store {
                                      reason: String, now: Date) throws {
         let payload = try json(AlarmNotification(
             alarmName: rule.name, alarmDescription: rule.description, kind: kind, oldState: old.rawValue, newState: new.rawValue, reason: reason,
-            time: ISO8601DateFormatter().string(from: now), metric: rule.metric.rawValue, statistic: rule.statistic.rawValue,
+            time: now.formatted(.iso8601), metric: rule.metric.rawValue, statistic: rule.statistic.rawValue,
             dimensions: rule.dimensions, threshold: rule.threshold, comparison: rule.comparison.rawValue, period: rule.period))
         for action in rule.actions {
             try db.execute(sql: "INSERT INTO alarm_delivery (alarm, history_id, action, payload, next_attempt, updated) VALUES (?, ?, ?, ?, ?, ?)",

@@ -5,21 +5,12 @@ import Testing
 
 /// Stage logging on a real worker: a CLF file that GoAccess reads, JSON lines, rotation, execution logs.
 @Suite struct LoggingTests {
-    func waitFor(_ what: String, timeout: Double = 10, _ condition: () throws -> Bool) async throws {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if try condition() { return }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        throw TestFailure("timed out waiting for \(what)")
-    }
-
     /// Applies a logging change with the CLI and waits until the worker serves it.
     func set(_ gw: GatewayHarness, _ arguments: [String]) async throws {
         let before = gw.gateway.configurationVersion
         let result = try await run(Binary.gatehouse, ["logging", "set", "--store", gw.store.path, "--api", gw.apiId, "--stage", "prod"] + arguments)
         #expect(result.status == 0, "\(result.stderr)")
-        try await waitFor("the worker to pick up the logging change") { gw.gateway.configurationVersion != before }
+        try await waitUntil("the worker to pick up the logging change") { gw.gateway.configurationVersion != before }
     }
 
     @Test func clfFileIsReadByGoAccessWithTheRightHitCount() async throws {
@@ -28,7 +19,7 @@ import Testing
             try await set(gw, ["--access-format", "clf", "--access-file", file])
             let paths = ["/pets", "/pets/3", "/pets/999", "/health", "/flaky", "/echo/x?q=1", "/pets", "/health"]
             for path in paths { _ = try await curl([gw.url(path)]) }
-            try await waitFor("the CLF lines") {
+            try await waitUntil("the CLF lines") {
                 ((try? String(contentsOfFile: file, encoding: .utf8)) ?? "").split(separator: "\n").count == paths.count
             }
             let text = try String(contentsOfFile: file, encoding: .utf8)
@@ -50,7 +41,7 @@ import Testing
             let file = gw.dir.path("access.jsonl")
             try await set(gw, ["--access-format", "json", "--access-file", file, "--max-bytes", "2048", "--keep", "2"])
             for _ in 0..<30 { _ = try await curl([gw.url("/health")]) }
-            try await waitFor("rotation") { FileManager.default.fileExists(atPath: file + ".1") }
+            try await waitUntil("rotation") { FileManager.default.fileExists(atPath: file + ".1") }
             try await Task.sleep(for: .milliseconds(400))
             var lines: [String] = []
             for name in [file + ".2", file + ".1", file] where FileManager.default.fileExists(atPath: name) {
@@ -75,7 +66,7 @@ import Testing
                                          "-H", "x-api-key: key-123", "-H", "Content-Type: application/json", "--data", #"{"type":"cat"}"#])
             let requestId = try #require(traced.stdout.split(separator: "\r\n").first { $0.lowercased().hasPrefix("x-amzn-requestid:") }?
                 .split(separator: " ").last.map(String.init))
-            try await waitFor("the execution log") { try !gw.store.executionLog(requestId: requestId).isEmpty }
+            try await waitUntil("the execution log") { try !gw.store.executionLog(requestId: requestId).isEmpty }
             let lines = try gw.store.executionLog(requestId: requestId)
             let all = lines.joined(separator: "\n")
             #expect(lines.first == "Starting execution for request: \(requestId)")
@@ -92,7 +83,7 @@ import Testing
                 text.split(separator: "\r\n").first { $0.lowercased().hasPrefix("x-amzn-requestid:") }?.split(separator: " ").last.map(String.init)
             }
             let failedId = try #require(id(failed.stdout)), okId = try #require(id(ok.stdout))
-            try await waitFor("the error's execution log") { try !gw.store.executionLog(requestId: failedId).isEmpty }
+            try await waitUntil("the error's execution log") { try !gw.store.executionLog(requestId: failedId).isEmpty }
             #expect(try gw.store.executionLog(requestId: okId).isEmpty, "ERROR level logs only failed calls")
             let cli = try await gatehouse("logging", "execution", failedId, "--store", gw.store.path)
             #expect(cli.stdout.contains("Method completed with status: 500"))

@@ -241,3 +241,13 @@ func withGateway(prepare: (Store, String) throws -> Void = { _, _ in },
     }
     try await gateway.stop()
 }
+
+/// Polls `condition` every 100 ms until it holds, or fails naming `what` after `timeout` seconds.
+func waitUntil(_ what: String, timeout: Double = 10, _ condition: () throws -> Bool) async throws {
+    let deadline = Date().addingTimeInterval(timeout)
+    while Date() < deadline {
+        if try condition() { return }
+        try await Task.sleep(for: .milliseconds(100))
+    }
+    throw TestFailure("timed out waiting for \(what)")
+}

@@ -100,11 +100,15 @@ public enum AlarmEvaluation {
         value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(format: "%.3f", value)
     }
 
-    static func time(_ seconds: Int64) -> String {
+    static let reasonTime: DateFormatter = {
         let formatter = DateFormatter()
         formatter.dateFormat = "dd/MM/yy HH:mm:ss"
         formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.string(from: Date(timeIntervalSince1970: TimeInterval(seconds)))
+        return formatter
+    }()
+
+    static func time(_ seconds: Int64) -> String {
+        reasonTime.string(from: Date(timeIntervalSince1970: TimeInterval(seconds)))
     }
 
     /// Start of each of the last `count` whole periods that ended at or before `now - lag`, oldest first.

@@ -158,10 +158,7 @@ final class GatewayServer: Service, Sendable {
                         switch part {
                         case .body(let chunk):
                             received += chunk.readableBytes
-                            if requestPrefix.readableBytes < Self.tracedBodyBytes {
-                                var slice = chunk.getSlice(at: chunk.readerIndex, length: min(chunk.readableBytes, Self.tracedBodyBytes - requestPrefix.readableBytes)) ?? ByteBuffer()
-                                requestPrefix.writeBuffer(&slice)
-                            }
+                            Self.keepTracedPrefix(of: chunk, in: &requestPrefix)
                             if received > options.maxBodyBytes {
                                 tooLarge = true
                                 feed.finish(throwing: GatewayError.requestTooLarge)
@@ -209,6 +206,13 @@ final class GatewayServer: Service, Sendable {
     /// How much of a body execution logging keeps (as AWS, 1 KiB).
     static let tracedBodyBytes = 1024
 
+    /// Copies the start of `chunk` into `prefix` until it holds `tracedBodyBytes`.
+    static func keepTracedPrefix(of chunk: ByteBuffer, in prefix: inout ByteBuffer) {
+        let room = tracedBodyBytes - prefix.readableBytes
+        guard room > 0, var slice = chunk.getSlice(at: chunk.readerIndex, length: min(chunk.readableBytes, room)) else { return }
+        prefix.writeBuffer(&slice)
+    }
+
     private func write(_ response: GatewayResponse, for request: HTTPRequestHead, requestId: String, keepAlive: Bool,
                        to outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>, prefix: inout ByteBuffer) async throws -> Int {
         var headers = response.headers
@@ -229,9 +233,7 @@ final class GatewayServer: Service, Sendable {
             if !isHead && buffer.readableBytes > 0 {
                 parts.append(.body(.byteBuffer(buffer)))
                 written = buffer.readableBytes
-                if var slice = buffer.getSlice(at: buffer.readerIndex, length: min(buffer.readableBytes, Self.tracedBodyBytes)) {
-                    prefix.writeBuffer(&slice)
-                }
+                Self.keepTracedPrefix(of: buffer, in: &prefix)
             }
             parts.append(.end(nil))
             try await outbound.write(contentsOf: parts)
@@ -241,10 +243,7 @@ final class GatewayServer: Service, Sendable {
             var ended = false
             for try await chunk in stream where !isHead {
                 written += chunk.readableBytes
-                if prefix.readableBytes < Self.tracedBodyBytes,
-                   var slice = chunk.getSlice(at: chunk.readerIndex, length: min(chunk.readableBytes, Self.tracedBodyBytes - prefix.readableBytes)) {
-                    prefix.writeBuffer(&slice)
-                }
+                Self.keepTracedPrefix(of: chunk, in: &prefix)
                 pending.append(.body(.byteBuffer(chunk)))
                 if let expectedLength, written >= expectedLength {
                     pending.append(.end(nil))
