@@ -6,13 +6,14 @@ import Testing
 /// Alarms on a real worker: real 5xx and real latency drive them into ALARM, a real receiver gets the
 /// webhook, the CLI acknowledges, and recovery brings OK.
 @Suite struct AlarmTests {
-    func waitFor(_ what: String, timeout: Double = 30, _ condition: () throws -> Bool) async throws {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if try condition() { return }
-            try await Task.sleep(for: .milliseconds(200))
+    /// Sends rounds of 5 failing and 2 slow calls until cancelled.
+    func driveIncident(flakyURL: String, slowURL: String) -> Task<Void, Never> {
+        Task {
+            while !Task.isCancelled {
+                for _ in 0..<5 { _ = try? await curl([flakyURL]) }
+                for _ in 0..<2 { _ = try? await curl([slowURL]) }
+            }
         }
-        throw TestFailure("timed out waiting for \(what)")
     }
 
     /// Opens the console under tmux on the store and acknowledges slow-p99 with the note "on it".
@@ -49,17 +50,20 @@ import Testing
                                             dimensions: AlarmDimensions(apiId: gw.apiId, stage: "prod", resourcePath: "/slow", httpMethod: "GET"),
                                             statistic: .p99, period: 10, evaluationPeriods: 1, comparison: .greaterThanThreshold,
                                             threshold: 500, treatMissingData: .ignore), actor: actor)
-            for _ in 0..<5 { _ = try await curl([gw.url("/flaky")]) }
-            for _ in 0..<2 { _ = try await curl([gw.url("/slow?ms=700")]) }
-            try await waitFor("both alarms in ALARM") {
+            // Failures and slow calls keep coming (as in an incident) until both alarms fire, so a loaded machine
+            // that spreads one burst over several periods cannot starve them.
+            let incident = driveIncident(flakyURL: gw.url("/flaky"), slowURL: gw.url("/slow?ms=700"))
+            try await waitUntil("both alarms in ALARM", timeout: 30) {
                 try gw.store.alarms().allSatisfy { $0.state == .alarm }
             }
+            incident.cancel()
+            await incident.value
             let flaky = try #require(try gw.store.alarm(name: "flaky-5xx"))
             #expect(flaky.reason.contains("greater than or equal to the threshold (3)"))
 
             // The webhook failed once (the receiver answered 500), was retried, and arrived.
             // (With notBreaching, an empty first period already took it from INSUFFICIENT_DATA to OK.)
-            try await waitFor("the ALARM webhook") { receiver.received.contains { $0.contains("\"newState\":\"ALARM\"") } }
+            try await waitUntil("the ALARM webhook", timeout: 30) { receiver.received.contains { $0.contains("\"newState\":\"ALARM\"") } }
             let alarmIndex = try #require(receiver.received.firstIndex { $0.contains("\"newState\":\"ALARM\"") })
             let document = try #require(try JSONSerialization.jsonObject(with: Data(receiver.received[alarmIndex].utf8)) as? [String: Any])
             #expect(document["alarmName"] as? String == "flaky-5xx")
@@ -67,11 +71,11 @@ import Testing
             #expect(document["newState"] as? String == "ALARM")
             #expect((document["reason"] as? String)?.isEmpty == false)
             #expect(document["time"] as? String != nil)
-            try await waitFor("the delivery records") {
+            try await waitUntil("the delivery records", timeout: 30) {
                 let webhooks = try gw.store.alarmDeliveries(name: "flaky-5xx").filter { if case .webhook = $0.action { return true } else { return false } }
                 return webhooks.allSatisfy { $0.status == "delivered" } && webhooks.contains { $0.attempts == 2 }
             }
-            try await waitFor("the shell hook") { FileManager.default.fileExists(atPath: hookFile) && ((try? String(contentsOfFile: hookFile, encoding: .utf8)) ?? "").contains("flaky-5xx") }
+            try await waitUntil("the shell hook", timeout: 30) { FileManager.default.fileExists(atPath: hookFile) && ((try? String(contentsOfFile: hookFile, encoding: .utf8)) ?? "").contains("flaky-5xx") }
 
             let ack = try await gatehouse("alarm", "ack", "flaky-5xx", "--store", gw.store.path, "--note", "looking into it", "--operator", "oncall")
             #expect(ack.status == 0, "\(ack.stderr)")
@@ -85,9 +89,9 @@ import Testing
             #expect(try gw.store.alarm(name: "slow-p99")?.acknowledgeNote == "on it")
 
             // No more errors: the next period is not breaching, so the 5xx alarm returns to OK and its ack clears.
-            try await waitFor("recovery to OK") { try gw.store.alarm(name: "flaky-5xx")?.state == .ok }
+            try await waitUntil("recovery to OK", timeout: 30) { try gw.store.alarm(name: "flaky-5xx")?.state == .ok }
             #expect(try gw.store.alarm(name: "flaky-5xx")?.acknowledgedBy == nil)
-            try await waitFor("the OK webhook after the ALARM one") {
+            try await waitUntil("the OK webhook after the ALARM one", timeout: 30) {
                 receiver.received.dropFirst(alarmIndex + 1).contains { $0.contains("\"oldState\":\"ALARM\",") || $0.contains("\"newState\":\"OK\"") }
             }
             let history = try await gatehouse("alarm", "history", "flaky-5xx", "--store", gw.store.path)
