@@ -15,7 +15,9 @@ public final class Gateway: Sendable {
     let store: Store
     let group: MultiThreadedEventLoopGroup
     let io: NIOThreadPool
+    /// For webhooks; the data plane uses `upstream`.
     let client: HTTPClient
+    let upstream: UpstreamPools
     let table = NIOLockedValueBox(RoutingTable.empty)
     public let throttles = ThrottleRegistry()
     public let telemetry: TelemetryQueue
@@ -39,17 +41,14 @@ public final class Gateway: Sendable {
         clientConfiguration.decompression = .disabled
         clientConfiguration.timeout = .init(connect: .seconds(10))
         clientConfiguration.connectionPool = .init(idleTimeout: .seconds(60))
-        // A refused backend is a 502 now, not retried until the integration timeout.
         clientConfiguration.connectionPool.retryConnectionEstablishment = false
-        // Up to this many pooled connections per backend (AHC keeps 8 by default, which queues busy proxies).
-        clientConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 256
         clientConfiguration.httpVersion = .http1Only
         client = HTTPClient(eventLoopGroup: group, configuration: clientConfiguration)
         telemetry = TelemetryQueue(capacity: options.telemetryQueueCapacity)
-        let pipeline = GatewayPipeline([RouteMiddleware(), ThrottleMiddleware(registry: throttles), IntegrationMiddleware(client: client)])
-        server = GatewayServer(options: options, group: group, table: table, pipeline: pipeline, telemetry: telemetry, metrics: metrics,
-                               logger: logger)
-        watcher = ConfigWatcher(store: store, table: table, io: io, interval: options.configPollInterval, logger: logger)
+        upstream = try UpstreamPools(group: group, maxConnectionsPerBackend: options.maxUpstreamConnections)
+        server = GatewayServer(options: options, group: group, table: table, telemetry: telemetry, metrics: metrics, logger: logger)
+        watcher = ConfigWatcher(store: store, table: table, compiler: StageCompiler(throttles: throttles, upstream: upstream), io: io,
+                                interval: options.configPollInterval, logger: logger)
         let writer = TelemetryWriter(store: store, queue: telemetry, io: io, options: options, logger: logger)
         let bound = server.bound.futureResult
         let listenText = NIOLockedValueBox("\(options.host):\(options.port)")
@@ -84,11 +83,13 @@ public final class Gateway: Sendable {
         do {
             try await serviceGroup.run()
         } catch {
+            upstream.closeAll()
             try? await client.shutdown()
             try? await io.shutdownGracefully()
             try? await group.shutdownGracefully()
             throw error
         }
+        upstream.closeAll()
         try? await client.shutdown()
         try? await io.shutdownGracefully()
         try? await group.shutdownGracefully()

@@ -30,6 +30,8 @@ public struct GatewayOptions: Sendable {
     public var adminHost: String?
     public var adminPort: Int = 9090
     public var version = GatewayOptions.gatehouseVersion
+    /// Upstream connections kept per backend on each event loop; calls beyond wait for one to free up.
+    public var maxUpstreamConnections: Int = 256
     /// Event-loop threads; by default one per core.
     public var threads: Int = System.coreCount
 

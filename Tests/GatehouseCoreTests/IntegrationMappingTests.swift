@@ -32,6 +32,19 @@ import Testing
         #expect(throws: MappingError.self) { try IntegrationMapping.plan(integration, input: input) }
     }
 
+    @Test func compiledSelectionMatchesTheWholeStatusAndFallsBackToTheDefault() {
+        let selection = CompiledResponseSelection([
+            "default": IntegrationResponse(statusCode: "200"),
+            "5\\d{2}": IntegrationResponse(statusCode: "502", selectionPattern: "5\\d{2}"),
+            "404": IntegrationResponse(statusCode: "410", selectionPattern: "404"),
+        ])
+        #expect(selection.select(status: 503)?.statusCode == "502")
+        #expect(selection.select(status: 404)?.statusCode == "410")
+        #expect(selection.select(status: 4040)?.statusCode == "200")
+        #expect(selection.select(status: 201)?.statusCode == "200")
+        #expect(CompiledResponseSelection([:]).select(status: 200) == nil)
+    }
+
     @Test func mockSelectsResponseByRequestedStatus() {
         let integration = Integration(type: .mock, requestTemplates: ["application/json": "{\"statusCode\": 404}"],
                                       integrationResponses: [
@@ -40,10 +53,12 @@ import Testing
                                                                        responseParameters: ["method.response.header.X-Why": "'gone'"],
                                                                        responseTemplates: ["application/json": "{\"message\":\"gone\"}"]),
                                       ])
-        let answer = MockIntegration.answer(integration, accept: nil)
-        #expect(answer.status == 404)
+        let mock = CompiledMock(integration)
+        let answer = mock.answer(accept: nil)
+        #expect(mock.status == 404)
         #expect(answer.body == "{\"message\":\"gone\"}")
         #expect(answer.contentType == "application/json")
-        #expect(answer.headers.map(\.value) == ["gone"])
+        #expect(mock.headers.map(\.value) == ["gone"])
+        #expect(mock.answer(accept: "text/plain").contentType == "application/json")
     }
 }

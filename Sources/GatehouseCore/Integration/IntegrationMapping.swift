@@ -43,6 +43,10 @@ public struct MappingInput: Sendable {
 /// A mapping that cannot be carried out; the gateway answers API_CONFIGURATION_ERROR (500) and logs why.
 public struct MappingError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String
+
+    public init(description: String) {
+        self.description = description
+    }
 }
 
 /// Turns an HTTP or HTTP_PROXY integration and a request into the backend request, as API Gateway does:

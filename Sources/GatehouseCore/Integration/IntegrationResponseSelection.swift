@@ -32,11 +32,37 @@ public enum IntegrationResponseSelection {
     }
 }
 
-/// A MOCK integration's answer: status from the request template's `statusCode`, body from the selected
-/// integration response's template (static text; no VTL is evaluated).
-public enum MockIntegration {
-    public static func answer(_ integration: Integration, accept: String?) -> (status: Int, contentType: String?, body: String,
-                                                                              headers: [(name: String, value: String)]) {
+/// Integration responses with their selection already made for every status code, so a call looks its
+/// response up instead of running regular expressions. Built once per configuration.
+public struct CompiledResponseSelection: Sendable {
+    private let byStatus: [Int: IntegrationResponse]
+    private let fallback: IntegrationResponse?
+    public let isEmpty: Bool
+
+    public init(_ responses: [String: IntegrationResponse]) {
+        isEmpty = responses.isEmpty
+        fallback = responses.values.first { $0.selectionPattern == nil }
+        var byStatus: [Int: IntegrationResponse] = [:]
+        if responses.values.contains(where: { $0.selectionPattern != nil }) {
+            for status in 100...599 {
+                if let selected = IntegrationResponseSelection.select(responses, status: status) { byStatus[status] = selected }
+            }
+        }
+        self.byStatus = byStatus
+    }
+
+    public func select(status: Int) -> IntegrationResponse? { byStatus[status] ?? fallback }
+}
+
+/// A MOCK integration's answer worked out once per configuration: status, headers and the body for each
+/// content type; a call only picks the content type its `Accept` asks for.
+public struct CompiledMock: Sendable {
+    public let status: Int
+    public let headers: [(name: String, value: String)]
+    private let templates: [String: String]
+    private let defaultContentType: String?
+
+    public init(_ integration: Integration) {
         let template = integration.requestTemplates["application/json"] ?? integration.requestTemplates.values.first ?? ""
         var requested = 200
         if let regex = try? NSRegularExpression(pattern: "\"?statusCode\"?\\s*:\\s*\"?([0-9]{3})"),
@@ -45,18 +71,22 @@ public enum MockIntegration {
             requested = code
         }
         guard let response = IntegrationResponseSelection.select(integration.integrationResponses, status: requested) else {
-            return (requested, nil, "", [])
+            status = requested
+            headers = []
+            templates = [:]
+            defaultContentType = nil
+            return
         }
-        let status = Int(response.statusCode) ?? requested
-        let contentType: String?
-        if let accept, response.responseTemplates[accept] != nil {
-            contentType = accept
-        } else if response.responseTemplates["application/json"] != nil {
-            contentType = "application/json"
-        } else {
-            contentType = response.responseTemplates.keys.sorted().first
-        }
-        let body = contentType.flatMap { response.responseTemplates[$0] } ?? ""
-        return (status, contentType, body, IntegrationResponseSelection.headers(response, backendHeaders: [:]))
+        status = Int(response.statusCode) ?? requested
+        headers = IntegrationResponseSelection.headers(response, backendHeaders: [:])
+        templates = response.responseTemplates
+        defaultContentType = response.responseTemplates["application/json"] != nil ? "application/json"
+            : response.responseTemplates.keys.sorted().first
+    }
+
+    /// The content type and body for a request's `Accept`.
+    public func answer(accept: String?) -> (contentType: String?, body: String) {
+        let contentType = accept.flatMap { templates[$0] != nil ? $0 : nil } ?? defaultContentType
+        return (contentType, contentType.flatMap { templates[$0] } ?? "")
     }
 }

@@ -33,6 +33,11 @@ public struct TokenBucket: Sendable, Equatable {
         return true
     }
 
+    /// Returns a token taken for a request that another bucket then refused.
+    public mutating func giveBack() {
+        tokens = min(Double(limit.burst), tokens + 1)
+    }
+
     /// Changes the limit in place, keeping the tokens the bucket has (clamped to the new burst).
     public mutating func update(limit newLimit: ThrottleLimit, now: Double) {
         refill(now: now)

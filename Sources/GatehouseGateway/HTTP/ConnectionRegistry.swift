@@ -12,6 +12,7 @@ final class ConnectionRegistry: Sendable {
     private struct State {
         var entries: [ObjectIdentifier: Entry] = [:]
         var draining = false
+        var emptyWaiters: [CheckedContinuation<Void, Never>] = []
     }
 
     private let state = NIOLockedValueBox(State())
@@ -24,7 +25,25 @@ final class ConnectionRegistry: Sendable {
     }
 
     func remove(_ channel: any Channel) {
-        _ = state.withLockedValue { $0.entries.removeValue(forKey: ObjectIdentifier(channel)) }
+        let waiters = state.withLockedValue { state -> [CheckedContinuation<Void, Never>] in
+            state.entries.removeValue(forKey: ObjectIdentifier(channel))
+            guard state.entries.isEmpty, state.draining else { return [] }
+            defer { state.emptyWaiters.removeAll() }
+            return state.emptyWaiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Returns once draining has started and every connection has closed.
+    func waitUntilEmpty() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let done = state.withLockedValue { state -> Bool in
+                if state.draining && state.entries.isEmpty { return true }
+                state.emptyWaiters.append(continuation)
+                return false
+            }
+            if done { continuation.resume() }
+        }
     }
 
     /// Marks a connection busy (a request is in flight); `false` if the server is draining.

@@ -57,6 +57,6 @@ enum ExecutionLog {
     static func text(_ buffer: ByteBuffer) -> String {
         guard buffer.readableBytes > 0 else { return "(empty)" }
         let text = String(buffer: buffer)
-        return buffer.readableBytes >= GatewayServer.tracedBodyBytes ? text + " [TRUNCATED]" : text
+        return buffer.readableBytes >= LogStage.tracedBodyBytes ? text + " [TRUNCATED]" : text
     }
 }

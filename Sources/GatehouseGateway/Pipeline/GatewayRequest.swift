@@ -2,53 +2,34 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 
-/// A request body as it arrives: a stream of chunks that the integration forwards while the client is
-/// still sending. The server feeds it and stops it with an error past the body limit.
-public struct RequestBody: Sendable {
-    public var chunks: AsyncThrowingStream<ByteBuffer, Error>
-    /// The declared length (`Content-Length`), when there is one.
-    public var length: Int?
-    /// Whether the request has a body at all (a length above zero, or chunked encoding).
-    public var isPresent: Bool
-
-    public init(chunks: AsyncThrowingStream<ByteBuffer, Error>, length: Int?, isPresent: Bool) {
-        self.chunks = chunks
-        self.length = length
-        self.isPresent = isPresent
-    }
-
-    /// No body.
-    public static var empty: RequestBody {
-        RequestBody(chunks: AsyncThrowingStream { $0.finish() }, length: 0, isPresent: false)
-    }
-}
-
-/// A request as the pipeline sees it: the head, the body as it streams in, and the peer.
-public struct GatewayRequest: Sendable {
+/// A request as the pipeline sees it: the head, the body as it streams in, and the peer. Path and query
+/// are split once, when the request arrives.
+public struct GatewayRequest {
     public var head: HTTPRequestHead
-    public var body: RequestBody
+    /// The body, when the request has one (a length above zero, or chunked encoding).
+    public var body: RequestBody?
     public var remoteAddress: SocketAddress?
     public var receivedAt: NIODeadline
     public var receivedDate: Date
+    /// The path without the query string.
+    public let path: String
+    /// The raw query string (without `?`), if any.
+    public let query: String?
 
-    public init(head: HTTPRequestHead, body: RequestBody, remoteAddress: SocketAddress?,
+    public init(head: HTTPRequestHead, body: RequestBody?, remoteAddress: SocketAddress?,
                 receivedAt: NIODeadline = .now(), receivedDate: Date = Date()) {
         self.head = head
         self.body = body
         self.remoteAddress = remoteAddress
         self.receivedAt = receivedAt
         self.receivedDate = receivedDate
-    }
-
-    /// The path without the query string.
-    public var path: String {
-        String(head.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
-    }
-
-    /// The raw query string (without `?`), if any.
-    public var query: String? {
-        let parts = head.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
-        return parts.count > 1 ? String(parts[1]) : nil
+        if let mark = head.uri.utf8.firstIndex(of: UInt8(ascii: "?")) {
+            path = String(head.uri[..<mark])
+            query = String(head.uri[head.uri.index(after: mark)...])
+        } else {
+            path = head.uri
+            query = nil
+        }
     }
 
     /// Query parameters, percent-decoded; a repeated name keeps its last value.

@@ -1,15 +1,33 @@
-import AsyncHTTPClient
 import GatehouseCore
 import NIOCore
 import NIOHTTP1
 
-/// A response from the pipeline: status and headers, and a body that is either in memory or streamed
-/// from the backend as it arrives.
-public struct GatewayResponse: Sendable {
+/// Where a streamed response body goes: the client connection. Confined to the connection's event loop.
+public protocol ResponseBodySink: AnyObject {
+    func responseBodyChunk(_ chunk: ByteBuffer)
+    /// The source has delivered what it read for now: a good moment to flush.
+    func responseBodyFlush()
+    func responseBodyEnd()
+    func responseBodyFailed(_ error: any Error)
+}
+
+/// A response body that arrives over time (a backend's). The sink pauses it when the client cannot keep
+/// up, so the gateway never buffers a fast backend's body for a slow client.
+public protocol ResponseBodySource: AnyObject {
+    func start(_ sink: any ResponseBodySink)
+    func pause()
+    func resume()
+    /// The client went away: stop and release the backend connection.
+    func cancel()
+}
+
+/// A response from the pipeline: status and headers, and a body that is either in memory or streamed from
+/// the backend as it arrives.
+public struct GatewayResponse {
     /// The two ways a body reaches the client.
-    public enum Body: Sendable {
+    public enum Body {
         case buffer(ByteBuffer)
-        case stream(HTTPClientResponse.Body, expectedLength: Int?)
+        case stream(any ResponseBodySource, expectedLength: Int?)
     }
 
     public var status: HTTPResponseStatus
@@ -24,10 +42,34 @@ public struct GatewayResponse: Sendable {
 
     /// A gateway response of `type` with AWS's JSON body and `x-amzn-ErrorType` header.
     public static func gateway(_ type: GatewayResponseType) -> GatewayResponse {
-        var headers = HTTPHeaders()
-        headers.add(name: "Content-Type", value: "application/json")
-        headers.add(name: "x-amzn-ErrorType", value: type.errorTypeHeader)
-        return GatewayResponse(status: HTTPResponseStatus(statusCode: type.statusCode), headers: headers,
-                               body: .buffer(ByteBuffer(string: type.body)))
+        let prepared = PreparedGatewayResponses.shared[type]
+        return GatewayResponse(status: prepared.status, headers: prepared.headers, body: .buffer(prepared.body))
+    }
+}
+
+/// Gateway responses built once: status, headers and body of every type.
+struct PreparedGatewayResponses: Sendable {
+    struct Entry: Sendable {
+        var status: HTTPResponseStatus
+        var headers: HTTPHeaders
+        var body: ByteBuffer
+    }
+
+    let entries: [GatewayResponseType: Entry]
+    static let shared = PreparedGatewayResponses()
+
+    init() {
+        var entries: [GatewayResponseType: Entry] = [:]
+        for type in GatewayResponseType.allCases {
+            var headers = HTTPHeaders()
+            headers.add(name: "Content-Type", value: "application/json")
+            headers.add(name: "x-amzn-ErrorType", value: type.errorTypeHeader)
+            entries[type] = Entry(status: HTTPResponseStatus(statusCode: type.statusCode), headers: headers, body: ByteBuffer(string: type.body))
+        }
+        self.entries = entries
+    }
+
+    subscript(type: GatewayResponseType) -> Entry {
+        entries[type] ?? Entry(status: .internalServerError, headers: [:], body: ByteBuffer(string: type.body))
     }
 }

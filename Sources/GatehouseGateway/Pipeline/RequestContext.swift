@@ -1,30 +1,42 @@
 import GatehouseCore
 import NIOCore
 
-/// What the pipeline learns about one request as it passes through, typed; the log stage turns it
-/// into the access-log record.
-public struct RequestContext: Sendable {
-    public var requestId: String
-    public var table: RoutingTable
+/// What the pipeline learns about one request as it passes through, typed; the log stage turns it into the
+/// access-log record. One per request, confined to the connection's event loop.
+public final class RequestContext {
+    public let requestId: String
+    public let table: RoutingTable
+    public let eventLoop: any EventLoop
     /// The API and stage the URL named, even when no method matched.
     public var target: RoutingTable.Target?
     public var stage: RoutingTable.StageRoute?
     public var match: Router.Match?
+    /// The compiled method the route chose.
+    public var method: CompiledMethod?
     /// The path inside the stage, e.g. `/pets/42`.
     public var stagePath: String?
     public var integrationStart: NIODeadline?
     public var integrationLatencyMs: Double?
-    public var errorType: String?
+    /// Why the gateway answered itself, if it did.
+    public var failure: GatewayFailure?
     public var throttled = false
     /// What went to the backend and what came back, for execution logging.
     public var integrationURL: String?
+    public var integrationHeaders: [(String, String)] = []
     public var integrationStatus: Int?
     public var backendHeaders: [(String, String)] = []
 
-    public init(requestId: String, table: RoutingTable) {
+    public init(requestId: String, table: RoutingTable, eventLoop: any EventLoop) {
         self.requestId = requestId
         self.table = table
+        self.eventLoop = eventLoop
     }
 
     public var stageVariables: [String: String] { stage?.binding.stage.variables ?? [:] }
+
+    /// Notes the failure and returns its gateway response.
+    public func fail(_ type: GatewayResponseType, detail: String? = nil) -> GatewayResponse {
+        failure = GatewayFailure(type, detail: detail)
+        return .gateway(type)
+    }
 }

@@ -1,23 +1,38 @@
 import GatehouseCore
 
-/// An immutable routing snapshot built from one `GatewayConfiguration`: API → stage → router.
-/// Requests keep the snapshot they started with while a newer one is swapped in.
+/// An immutable snapshot compiled from one `GatewayConfiguration`: API → stage → router, and for every
+/// method the chain of stages it uses with their settings resolved. Requests keep the snapshot they
+/// started with while a newer one is swapped in.
 public struct RoutingTable: Sendable {
     /// A stage ready to route.
     public struct StageRoute: Sendable {
         public var binding: GatewayConfiguration.StageBinding
         public var router: Router
+        /// Resource path → declared verb → compiled method.
+        let methods: [String: [String: CompiledMethod]]
+
+        func compiled(_ match: Router.Match) -> CompiledMethod? {
+            methods[match.resource.path]?[match.method.httpMethod]
+        }
     }
 
     public let configuration: GatewayConfiguration
     let stages: [String: [String: StageRoute]]
 
-    public init(configuration: GatewayConfiguration) {
+    /// Compiles every deployed method's chain with `compiler`.
+    public init(configuration: GatewayConfiguration, compiler: StageCompiler = StageCompiler()) {
         self.configuration = configuration
         var stages: [String: [String: StageRoute]] = [:]
         for binding in configuration.stages {
+            var methods: [String: [String: CompiledMethod]] = [:]
+            for resource in binding.definition.resources {
+                for (verb, method) in resource.resourceMethods {
+                    methods[resource.path, default: [:]][verb] = compiler.compile(method: method, resource: resource, binding: binding,
+                                                                                  account: configuration.account)
+                }
+            }
             stages[binding.stage.restApiId, default: [:]][binding.stage.stageName] =
-                StageRoute(binding: binding, router: Router(resources: binding.definition.resources))
+                StageRoute(binding: binding, router: Router(resources: binding.definition.resources), methods: methods)
         }
         self.stages = stages
     }
@@ -52,4 +67,35 @@ public struct RoutingTable: Sendable {
         let rest = tail.dropFirst("_user_request_".count)
         return Target(apiId: String(parts[2]), stageName: String(parts[3]), path: rest.isEmpty ? "/" : String(rest))
     }
+
+    /// The route stage, first of every call: finds the API, stage, resource and method, then runs the
+    /// method's compiled chain. No match is AWS's 403 `Missing Authentication Token`.
+    public func respond(to request: GatewayRequest, context: RequestContext) -> StageResult {
+        guard let target = Self.target(host: request.head.headers.first(name: "host"), path: request.path) else {
+            return .response(context.fail(.missingAuthenticationToken))
+        }
+        context.target = target
+        context.stagePath = target.path
+        guard let stage = stage(apiId: target.apiId, stageName: target.stageName),
+              let match = stage.router.match(path: target.path, verb: request.head.method.rawValue) else {
+            return .response(context.fail(.missingAuthenticationToken))
+        }
+        context.stage = stage
+        context.match = match
+        guard let method = stage.compiled(match) else {
+            return .response(context.fail(.apiConfigurationError, detail: "the method was not compiled"))
+        }
+        context.method = method
+        return GatewayNext(stages: method.chain)(request, context)
+    }
+}
+
+/// One method's compiled chain: the stages it uses, in the design's order, each with its settings resolved.
+/// A feature the method does not use has no stage and costs it nothing.
+public struct CompiledMethod: Sendable {
+    public let chain: [any GatewayStage]
+    /// The execution-log level in force for the method.
+    public let executionLogging: ExecutionLoggingLevel
+    /// Whether execution logging keeps the first KiB of each body (INFO with data trace).
+    public let tracesBodies: Bool
 }

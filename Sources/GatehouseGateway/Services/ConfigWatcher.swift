@@ -7,15 +7,18 @@ import NIOPosix
 import ServiceLifecycle
 
 /// Polls the store's configuration version (one tiny read) and, when any process has changed it, loads the
-/// new configuration and swaps in a fresh routing snapshot. In-flight requests keep the old one.
+/// new configuration, compiles it and swaps in the fresh snapshot. In-flight requests keep the old one.
 final class ConfigWatcher: Service, Sendable {
     let store: Store
     let table: NIOLockedValueBox<RoutingTable>
     let io: NIOThreadPool
     let interval: TimeAmountSeconds
     let logger: Logger
+    let compiler: StageCompiler
 
-    init(store: Store, table: NIOLockedValueBox<RoutingTable>, io: NIOThreadPool, interval: TimeAmountSeconds, logger: Logger) {
+    init(store: Store, table: NIOLockedValueBox<RoutingTable>, compiler: StageCompiler, io: NIOThreadPool, interval: TimeAmountSeconds,
+         logger: Logger) {
+        self.compiler = compiler
         self.store = store
         self.table = table
         self.io = io
@@ -26,7 +29,8 @@ final class ConfigWatcher: Service, Sendable {
     /// Loads the configuration now (at start, so a restarted worker serves at once).
     func load() throws {
         let configuration = try store.gatewayConfiguration()
-        table.withLockedValue { $0 = RoutingTable(configuration: configuration) }
+        let compiled = RoutingTable(configuration: configuration, compiler: compiler)
+        table.withLockedValue { $0 = compiled }
         logger.info("configuration loaded", metadata: ["version": "\(configuration.version)", "stages": "\(configuration.stages.count)"])
     }
 
@@ -42,7 +46,9 @@ final class ConfigWatcher: Service, Sendable {
                         return version == current ? nil : try store.gatewayConfiguration()
                     }
                     if let configuration {
-                        self.table.withLockedValue { $0 = RoutingTable(configuration: configuration) }
+                        // Compiled off the data path; the swap is one assignment under the lock.
+                        let compiled = RoutingTable(configuration: configuration, compiler: self.compiler)
+                        self.table.withLockedValue { $0 = compiled }
                         self.logger.info("configuration changed", metadata: ["version": "\(configuration.version)"])
                     }
                 } catch is CancellationError {

@@ -1,0 +1,315 @@
+import Foundation
+import GatehouseCore
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOHTTP1
+
+/// The transport of one client connection, on its event loop from the first byte to the last: reads each
+/// request, runs the route stage and the method's compiled chain, writes the response (streaming a
+/// backend's body with backpressure both ways), and hands the call to the log stage. It knows nothing of
+/// what the stages do; it enforces the body limit (413), `Expect: 100-continue` and keep-alive.
+final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    /// What every connection shares: the current snapshot, the limits, the log stage, the registry.
+    struct Shared: Sendable {
+        let table: NIOLockedValueBox<RoutingTable>
+        let maxBodyBytes: Int
+        let log: LogStage
+        let connections: ConnectionRegistry
+    }
+
+    private enum ResponseState { case none, streaming, done }
+
+    /// One call in progress on this connection.
+    private struct Call {
+        var head: HTTPRequestHead
+        var context: RequestContext
+        var body: RequestBody?
+        var receivedAt: NIODeadline
+        var receivedDate: Date
+        var requestBytes = 0
+        var requestComplete = false
+        /// Body bytes are read and dropped (the call was answered, or is over the limit).
+        var discardingBody = false
+        var keepAlive: Bool
+        var response = ResponseState.none
+        var status = 0
+        var responseBytes = 0
+        var expectedLength: Int?
+        var source: (any ResponseBodySource)?
+        var responseHeaders = HTTPHeaders()
+        /// Whether execution logging keeps the start of each body for this call.
+        var traces: Bool { context.method?.tracesBodies ?? false }
+        var requestPrefix = ByteBuffer()
+        var responsePrefix = ByteBuffer()
+        var failure: String?
+        var logged = false
+    }
+
+    private let shared: Shared
+    private var context: ChannelHandlerContext?
+    private var call: Call?
+    private var remote: SocketAddress?
+    private var readsPaused = false
+    private var readPending = false
+
+    init(shared: Shared) {
+        self.shared = shared
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        remote = context.channel.remoteAddress
+        shared.connections.add(context.channel)
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        shared.connections.remove(context.channel)
+        if var call {
+            call.body?.fail(GatewayError.protocolViolation("the client closed the connection"))
+            call.source?.cancel()
+            if call.response != .done, call.failure == nil { call.failure = "CLIENT_CLOSED: the client closed the connection before the response ended" }
+            self.call = call
+            log()
+            self.call = nil
+        }
+        context.fireChannelInactive()
+    }
+
+    // MARK: reading
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head): received(head, context: context)
+        case .body(let chunk): received(chunk)
+        case .end: receivedEnd()
+        }
+    }
+
+    private func received(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
+        let receivedAt = NIODeadline.now()
+        let requestContext = RequestContext(requestId: Identifiers.requestId(), table: shared.table.withLockedValue { $0 },
+                                            eventLoop: context.eventLoop)
+        _ = shared.connections.setBusy(context.channel, true)
+        let declaredLength = head.headers.first(name: "content-length").flatMap(Int.init)
+        let hasBody = declaredLength.map { $0 > 0 } ?? head.headers.contains(name: "transfer-encoding")
+        var call = Call(head: head, context: requestContext, receivedAt: receivedAt, receivedDate: Date(),
+                        keepAlive: head.isKeepAlive && !shared.connections.isDraining)
+        if let declaredLength, declaredLength > shared.maxBodyBytes {
+            call.discardingBody = true
+            call.keepAlive = false
+            self.call = call
+            respond(tooLarge(head: head, context: requestContext))
+            return
+        }
+        if hasBody {
+            let body = RequestBody(length: declaredLength)
+            body.onPause = { [unowned self] paused in self.setReadsPaused(paused) }
+            call.body = body
+            if head.headers.first(name: "expect")?.lowercased() == "100-continue" {
+                context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))), promise: nil)
+            }
+        }
+        let request = GatewayRequest(head: head, body: call.body, remoteAddress: remote, receivedAt: receivedAt, receivedDate: call.receivedDate)
+        self.call = call
+        switch requestContext.table.respond(to: request, context: requestContext) {
+        case .response(let response):
+            respond(response)
+        case .pending(let pending):
+            pending.whenComplete { [weak self] response in self?.respond(response, for: requestContext) }
+        }
+    }
+
+    private func received(_ chunk: ByteBuffer) {
+        guard var call else { return }
+        call.requestBytes += chunk.readableBytes
+        if call.traces { LogStage.keepTracedPrefix(of: chunk, in: &call.requestPrefix) }
+        if call.discardingBody {
+            self.call = call
+            return
+        }
+        if call.requestBytes > shared.maxBodyBytes {
+            call.discardingBody = true
+            call.keepAlive = false
+            self.call = call
+            call.body?.fail(GatewayError.requestTooLarge)
+            if call.response == .none {
+                respond(tooLarge(head: call.head, context: call.context))
+            } else {
+                // The response is under way: the connection cannot be kept and the body cannot be read on.
+                self.call?.failure = "REQUEST_TOO_LARGE: the body went past the limit while the response was being sent"
+                context?.close(promise: nil)
+            }
+            return
+        }
+        self.call = call
+        call.body?.append(chunk)
+    }
+
+    private func receivedEnd() {
+        guard call != nil else { return }
+        call?.requestComplete = true
+        call?.body?.finish()
+        setReadsPaused(false)
+        if call?.response == .done { finishCall() }
+    }
+
+    private func tooLarge(head: HTTPRequestHead, context: RequestContext) -> GatewayResponse {
+        if context.target == nil {
+            let path = String(head.uri.split(separator: "?", maxSplits: 1).first ?? "")
+            context.target = RoutingTable.target(host: head.headers.first(name: "host"), path: path)
+        }
+        return context.fail(.requestTooLarge)
+    }
+
+    // MARK: writing
+
+    /// A late answer (after a 413 or a closed connection) for an older call is dropped.
+    private func respond(_ response: GatewayResponse, for requestContext: RequestContext) {
+        guard let call, call.context === requestContext else {
+            if case .stream(let source, _) = response.body { source.cancel() }
+            return
+        }
+        respond(response)
+    }
+
+    private func respond(_ response: GatewayResponse) {
+        guard let context, var call, call.response == .none else {
+            if case .stream(let source, _) = response.body { source.cancel() }
+            return
+        }
+        var headers = response.headers
+        headers.replaceOrAdd(name: "x-amzn-RequestId", value: call.context.requestId)
+        if !call.keepAlive || shared.connections.isDraining {
+            call.keepAlive = false
+            headers.replaceOrAdd(name: "Connection", value: "close")
+        } else if call.head.version == .http1_0 {
+            headers.replaceOrAdd(name: "Connection", value: "keep-alive")
+        }
+        call.status = Int(response.status.code)
+        let isHead = call.head.method == .HEAD
+        switch response.body {
+        case .buffer(let buffer):
+            headers.replaceOrAdd(name: "Content-Length", value: String(buffer.readableBytes))
+            call.responseHeaders = headers
+            context.write(wrapOutboundOut(.head(HTTPResponseHead(version: call.head.version, status: response.status, headers: headers))), promise: nil)
+            if !isHead, buffer.readableBytes > 0 {
+                context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+                call.responseBytes = buffer.readableBytes
+                if call.traces { LogStage.keepTracedPrefix(of: buffer, in: &call.responsePrefix) }
+            }
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+            call.response = .done
+            self.call = call
+            responseEnded()
+        case .stream(let source, let expectedLength):
+            if expectedLength == nil { headers.remove(name: "Content-Length") }
+            call.responseHeaders = headers
+            call.expectedLength = expectedLength
+            call.response = .streaming
+            call.source = source
+            self.call = call
+            context.write(wrapOutboundOut(.head(HTTPResponseHead(version: call.head.version, status: response.status, headers: headers))), promise: nil)
+            source.start(self)
+        }
+    }
+
+    func responseBodyChunk(_ chunk: ByteBuffer) {
+        guard let context, var call, call.response == .streaming else { return }
+        if call.head.method != .HEAD {
+            call.responseBytes += chunk.readableBytes
+            if call.traces { LogStage.keepTracedPrefix(of: chunk, in: &call.responsePrefix) }
+            self.call = call
+            context.write(wrapOutboundOut(.body(.byteBuffer(chunk))), promise: nil)
+        }
+        if !context.channel.isWritable {
+            // Flushing may drain the buffer (and signal writability) at once: pause only if it did not.
+            context.flush()
+            if !context.channel.isWritable { call.source?.pause() }
+        }
+    }
+
+    func responseBodyFlush() {
+        context?.flush()
+    }
+
+    func responseBodyEnd() {
+        guard let context, call?.response == .streaming else { return }
+        call?.response = .done
+        call?.source = nil
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        responseEnded()
+    }
+
+    func responseBodyFailed(_ error: any Error) {
+        guard let context, call?.response == .streaming else { return }
+        // The status line is gone; the only honest signal left is to cut the connection.
+        call?.failure = "\(GatewayResponseType.integrationFailure.rawValue): \(error)"
+        call?.source = nil
+        context.flush()
+        context.close(promise: nil)
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable, let source = call?.source { source.resume() }
+        context.fireChannelWritabilityChanged()
+    }
+
+    private func responseEnded() {
+        log()
+        if call?.requestComplete == true || call?.keepAlive == false {
+            finishCall()
+        } else if call?.body?.isComplete == false {
+            // Answered before the body ended (a 429 to an upload, say): the rest is read and dropped.
+            call?.discardingBody = true
+            call?.body?.fail(GatewayError.protocolViolation("the call was answered before its body ended"))
+            setReadsPaused(false)
+        }
+    }
+
+    private func finishCall() {
+        guard let context, let call else { return }
+        self.call = nil
+        let open = shared.connections.setBusy(context.channel, false)
+        if !call.keepAlive || !open {
+            context.close(promise: nil)
+        }
+    }
+
+    private func log() {
+        guard var call, !call.logged else { return }
+        call.logged = true
+        self.call = call
+        shared.log.record(LogStage.Call(head: call.head, receivedAt: call.receivedAt, receivedDate: call.receivedDate, remote: remote,
+                                        status: call.status == 0 ? 499 : call.status, requestBytes: call.requestBytes,
+                                        responseBytes: call.responseBytes, failure: call.failure, requestPrefix: call.requestPrefix,
+                                        responsePrefix: call.responsePrefix, responseHeaders: call.responseHeaders),
+                          context: call.context)
+    }
+
+    // MARK: backpressure on the client's body
+
+    private func setReadsPaused(_ paused: Bool) {
+        guard paused != readsPaused else { return }
+        readsPaused = paused
+        if !paused, readPending, let context {
+            readPending = false
+            context.read()
+        }
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if readsPaused {
+            readPending = true
+        } else {
+            context.read()
+        }
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import GatehouseCore
+import NIOCore
+import NIOHTTP1
+
+/// The last stage: after the response is written, turns the call into one access-log record (formatted
+/// as the stage's access-log settings ask, with execution-log lines where logging is on), hands it to the
+/// telemetry queue and counts it in the metrics. It never waits on disk.
+struct LogStage: Sendable {
+    let telemetry: TelemetryQueue
+    let metrics: GatewayMetrics
+
+    /// What the transport saw of one call.
+    struct Call {
+        var head: HTTPRequestHead
+        var receivedAt: NIODeadline
+        var receivedDate: Date
+        var remote: SocketAddress?
+        var status: Int
+        var requestBytes: Int
+        var responseBytes: Int
+        var failure: String?
+        var requestPrefix: ByteBuffer
+        var responsePrefix: ByteBuffer
+        var responseHeaders: HTTPHeaders
+    }
+
+    func record(_ call: Call, context: RequestContext) {
+        let latency = Double((NIODeadline.now() - call.receivedAt).nanoseconds) / 1_000_000
+        let record = AccessLogRecord(
+            requestId: context.requestId, time: call.receivedDate, apiId: context.target?.apiId,
+            stage: context.target?.stageName, resourcePath: context.match?.resource.path, httpMethod: call.head.method.rawValue,
+            path: call.head.uri, status: call.status, latencyMs: latency, integrationLatencyMs: context.integrationLatencyMs,
+            requestBytes: call.requestBytes, responseBytes: call.responseBytes, apiKeyId: nil, sourceIp: call.remote?.ipAddress,
+            userAgent: call.head.headers.first(name: "user-agent"),
+            error: context.failure?.description ?? call.failure, throttled: context.throttled)
+        var logged = record
+        if let stage = context.stage?.binding.stage {
+            if let settings = stage.accessLogSettings {
+                let values = AccessLogFormatter.values(record, stagePath: context.stagePath ?? call.head.uri,
+                                                       protocolVersion: "HTTP/\(call.head.version.major).\(call.head.version.minor)",
+                                                       host: call.head.headers.first(name: "host"))
+                logged.formatted = AccessLogFormatter.render(settings.format, values: values)
+                logged.sink = settings.file == nil ? nil : settings
+            }
+            if context.method?.executionLogging != .off {
+                logged.execution = ExecutionLog.lines(stage: stage, context: context, head: call.head, record: record,
+                                                      bodies: (call.requestPrefix, call.responsePrefix), responseHeaders: call.responseHeaders)
+            }
+        }
+        telemetry.enqueue(logged)
+        metrics.record(record, routed: context.match != nil)
+    }
+
+    /// How much of a body execution logging keeps (as AWS, 1 KiB).
+    static let tracedBodyBytes = 1024
+
+    /// Copies the start of `chunk` into `prefix` until it holds `tracedBodyBytes`.
+    static func keepTracedPrefix(of chunk: ByteBuffer, in prefix: inout ByteBuffer) {
+        let room = tracedBodyBytes - prefix.readableBytes
+        guard room > 0, var slice = chunk.getSlice(at: chunk.readerIndex, length: min(chunk.readableBytes, room)) else { return }
+        prefix.writeBuffer(&slice)
+    }
+}

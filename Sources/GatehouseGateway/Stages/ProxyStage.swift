@@ -1,0 +1,161 @@
+import GatehouseCore
+import NIOCore
+import NIOHTTP1
+
+/// The integration stage for HTTP and HTTP_PROXY: builds the backend request from the compiled plan and
+/// runs it on the event loop's upstream pool. Stage variables are substituted and, where the URL is fixed,
+/// the endpoint is parsed at compile time; a refused backend is 502, a slow one 504.
+struct ProxyStage: GatewayStage {
+    let integration: Integration
+    let forwardsClientRequest: Bool
+    /// The endpoint and request target when the URL needs nothing from the request.
+    let fixed: (endpoint: UpstreamEndpoint, target: String)?
+    let selection: CompiledResponseSelection
+    let timeout: TimeAmount
+    let pools: UpstreamPools
+    let readsHeaders: Bool
+    let readsQuery: Bool
+
+    /// Headers that belong to one connection and are never forwarded (RFC 9110 §7.6.1).
+    static let hopByHop: Set<String> = [
+        "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "proxy-connection", "te", "trailer",
+        "transfer-encoding", "upgrade",
+    ]
+
+    init(integration: Integration, stage: Stage, pools: UpstreamPools) throws(MappingError) {
+        var integration = integration
+        guard let uri = integration.uri else { throw MappingError(description: "the integration has no uri") }
+        integration.uri = try IntegrationMapping.substituteStageVariables(in: uri, variables: stage.variables)
+        self.integration = integration
+        forwardsClientRequest = integration.type == .httpProxy
+        let resolved = integration.uri ?? uri
+        if !resolved.contains("{"), integration.requestParameters.isEmpty {
+            guard let parsed = UpstreamEndpoint.parse(resolved) else {
+                throw MappingError(description: "'\(resolved)' is not an http:// or https:// URL")
+            }
+            fixed = parsed
+        } else {
+            fixed = nil
+        }
+        selection = CompiledResponseSelection(integration.integrationResponses)
+        timeout = .milliseconds(Int64(integration.timeoutInMillis))
+        self.pools = pools
+        let sources = integration.requestParameters.values
+        readsHeaders = sources.contains { $0.hasPrefix("method.request.header.") }
+        readsQuery = sources.contains { $0.hasPrefix("method.request.querystring.") }
+    }
+
+    func handle(_ request: GatewayRequest, context: RequestContext, next: GatewayNext) -> StageResult {
+        guard let pool = pools.pool(for: context.eventLoop) else {
+            return .response(context.fail(.apiConfigurationError, detail: "no upstream pool on this event loop"))
+        }
+        let endpoint: UpstreamEndpoint
+        var target: String
+        var mapped: [(name: String, value: String)] = []
+        var verb = request.head.method
+        if let fixed {
+            endpoint = fixed.endpoint
+            target = fixed.target
+            if forwardsClientRequest, let query = request.query, !query.isEmpty {
+                target += (target.contains("?") ? "&" : "?") + query
+            }
+            if let method = integration.httpMethod?.uppercased(), method != "ANY" { verb = HTTPMethod(rawValue: method) }
+        } else {
+            let plan: IntegrationRequestPlan
+            do {
+                plan = try IntegrationMapping.plan(integration, input: mappingInput(request, context))
+            } catch {
+                return .response(context.fail(.apiConfigurationError, detail: error.description))
+            }
+            guard let parsed = UpstreamEndpoint.parse(plan.url) else {
+                return .response(context.fail(.apiConfigurationError, detail: "'\(plan.url)' is not an http:// or https:// URL"))
+            }
+            (endpoint, target) = parsed
+            mapped = plan.mappedHeaders
+            verb = HTTPMethod(rawValue: plan.method)
+        }
+        var headers = HTTPHeaders()
+        headers.add(name: "Host", value: endpoint.hostHeader)
+        if forwardsClientRequest {
+            let tokens = request.head.headers[canonicalForm: "connection"]
+            for (name, value) in request.head.headers where !Self.isHopByHop(name, connectionTokens: tokens) {
+                if name.utf8.count == 4 && name.lowercased() == "host" { continue }
+                headers.add(name: name, value: value)
+            }
+        } else {
+            for name in ["content-type", "accept"] {
+                if let value = request.head.headers.first(name: name) { headers.add(name: name, value: value) }
+            }
+        }
+        for header in mapped { headers.replaceOrAdd(name: header.name, value: header.value) }
+        if let ip = request.sourceIp {
+            let prior = request.head.headers[canonicalForm: "x-forwarded-for"]
+            headers.replaceOrAdd(name: "X-Forwarded-For", value: prior.isEmpty ? ip : prior.joined(separator: ", ") + ", " + ip)
+        }
+        headers.replaceOrAdd(name: "X-Forwarded-Proto", value: "http")
+        if let body = request.body {
+            if let length = body.length {
+                headers.replaceOrAdd(name: "Content-Length", value: String(length))
+            } else {
+                headers.remove(name: "Content-Length")
+                headers.add(name: "Transfer-Encoding", value: "chunked")
+            }
+        } else if verb == .POST || verb == .PUT || verb == .PATCH {
+            headers.replaceOrAdd(name: "Content-Length", value: "0")
+        } else {
+            headers.remove(name: "Content-Length")
+        }
+        let head = HTTPRequestHead(version: .http1_1, method: verb, uri: target, headers: headers)
+        context.integrationURL = "\(verb.rawValue) \(endpoint.secure ? "https" : "http")://\(endpoint.hostHeader)\(target)"
+        context.integrationHeaders = headers.map { ($0.name, $0.value) }
+        let exchange = UpstreamExchange(endpoint: endpoint, head: head, body: request.body, timeout: timeout, context: context, pool: pool) { head, source in
+            self.response(head, source: source, context: context)
+        }
+        exchange.begin()
+        return .pending(exchange.pending)
+    }
+
+    /// The method's response from the backend's head: hop-by-hop headers dropped, and for HTTP the
+    /// selected integration response's status and header mappings.
+    private func response(_ head: HTTPResponseHead, source: UpstreamExchange, context: RequestContext) -> GatewayResponse {
+        var headers = HTTPHeaders()
+        let tokens = head.headers[canonicalForm: "connection"]
+        for (name, value) in head.headers where !Self.isHopByHop(name, connectionTokens: tokens) {
+            headers.add(name: name, value: value)
+        }
+        context.backendHeaders = head.headers.map { ($0.name, $0.value) }
+        var status = head.status
+        if integration.type == .http, !selection.isEmpty, let selected = selection.select(status: Int(head.status.code)) {
+            status = HTTPResponseStatus(statusCode: Int(selected.statusCode) ?? Int(head.status.code))
+            var backendHeaders: [String: String] = [:]
+            for (name, value) in head.headers { backendHeaders[name.lowercased()] = value }
+            for header in IntegrationResponseSelection.headers(selected, backendHeaders: backendHeaders) {
+                headers.replaceOrAdd(name: header.name, value: header.value)
+            }
+        }
+        let length = head.headers.first(name: "content-length").flatMap(Int.init)
+        return GatewayResponse(status: status, headers: headers, body: .stream(source, expectedLength: length))
+    }
+
+    private func mappingInput(_ request: GatewayRequest, _ context: RequestContext) -> MappingInput {
+        var headerMap: [String: String] = [:]
+        if readsHeaders {
+            for (name, value) in request.head.headers { headerMap[name.lowercased()] = value }
+        }
+        let match = context.match
+        return MappingInput(
+            verb: request.head.method.rawValue, pathParameters: match?.pathParameters ?? [:], query: readsQuery ? request.queryParameters : [:],
+            rawQuery: request.query, headers: headerMap, stageVariables: context.stageVariables,
+            context: ["requestId": context.requestId, "stage": context.target?.stageName ?? "",
+                      "identity.sourceIp": request.sourceIp ?? "", "httpMethod": request.head.method.rawValue,
+                      "resourcePath": match?.resource.path ?? "", "apiId": context.target?.apiId ?? ""])
+    }
+
+    /// Whether a header is hop-by-hop, or named by the message's `Connection` header.
+    static func isHopByHop(_ name: String, connectionTokens: [Substring]) -> Bool {
+        let count = name.utf8.count
+        // Every hop-by-hop name is 2 to 19 bytes long; most headers are ruled out without lowercasing.
+        if count >= 2, count <= 19, hopByHop.contains(name.lowercased()) { return true }
+        return !connectionTokens.isEmpty && connectionTokens.contains { $0.lowercased() == name.lowercased() }
+    }
+}

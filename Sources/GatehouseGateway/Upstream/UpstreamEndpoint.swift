@@ -1,0 +1,56 @@
+/// Where a backend listens, read from an integration URL: scheme, host and port, and the path with query
+/// to put in the request line. Parsed once per configuration where the URL is fixed.
+public struct UpstreamEndpoint: Hashable, Sendable {
+    public var secure: Bool
+    public var host: String
+    public var port: Int
+
+    /// The `Host` header value for this endpoint.
+    public var hostHeader: String {
+        let bracketed = host.contains(":") ? "[\(host)]" : host
+        return port == (secure ? 443 : 80) ? bracketed : "\(bracketed):\(port)"
+    }
+
+    /// Splits `http(s)://host[:port][/path][?query]` into the endpoint and the request target.
+    public static func parse(_ url: String) -> (endpoint: UpstreamEndpoint, target: String)? {
+        let secure: Bool
+        var rest: Substring
+        if url.lowercased().hasPrefix("http://") {
+            secure = false
+            rest = url.dropFirst(7)
+        } else if url.lowercased().hasPrefix("https://") {
+            secure = true
+            rest = url.dropFirst(8)
+        } else {
+            return nil
+        }
+        let authorityEnd = rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? rest.endIndex
+        var authority = rest[..<authorityEnd]
+        rest = rest[authorityEnd...]
+        if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
+        var host: Substring
+        var port = secure ? 443 : 80
+        if authority.hasPrefix("[") {
+            guard let close = authority.firstIndex(of: "]") else { return nil }
+            host = authority[authority.index(after: authority.startIndex)..<close]
+            let after = authority[authority.index(after: close)...]
+            if after.hasPrefix(":") {
+                guard let value = Int(after.dropFirst()), (1...65535).contains(value) else { return nil }
+                port = value
+            } else if !after.isEmpty {
+                return nil
+            }
+        } else if let colon = authority.lastIndex(of: ":") {
+            host = authority[..<colon]
+            guard let value = Int(authority[authority.index(after: colon)...]), (1...65535).contains(value) else { return nil }
+            port = value
+        } else {
+            host = authority
+        }
+        guard !host.isEmpty else { return nil }
+        if let hash = rest.firstIndex(of: "#") { rest = rest[..<hash] }
+        var target = String(rest)
+        if target.isEmpty || target.hasPrefix("?") { target = "/" + target }
+        return (UpstreamEndpoint(secure: secure, host: String(host), port: port), target)
+    }
+}

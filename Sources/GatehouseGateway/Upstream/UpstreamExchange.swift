@@ -1,0 +1,213 @@
+import GatehouseCore
+import NIOCore
+import NIOHTTP1
+
+/// One call to a backend: sends the request (streaming the client's body with backpressure), delivers the
+/// response head as the pipeline's answer and then streams the body to the client connection. Times out at
+/// the integration timeout (504), fails with 502 when the backend cannot be reached or answers garbage, and
+/// retries once on a fresh connection when a reused keep-alive connection turns out to be closed.
+/// Confined to the client connection's event loop.
+final class UpstreamExchange: RequestBodyConsumer, ResponseBodySource {
+    let endpoint: UpstreamEndpoint
+    let timeout: TimeAmount
+    let pending = PendingResponse()
+    private let head: HTTPRequestHead
+    private let body: RequestBody?
+    private let context: RequestContext
+    private let pool: UpstreamPool
+    private let respond: (HTTPResponseHead, UpstreamExchange) -> GatewayResponse
+
+    private enum State { case connecting, sending, streaming, done }
+    private var state = State.connecting
+    private var connection: UpstreamConnection?
+    private var requestSent = false
+    private var responseStarted = false
+    private var retried = false
+    private var keepAlive = true
+    private var timer: Scheduled<Void>?
+    private var lastActivity = NIODeadline.now()
+    private var sink: (any ResponseBodySink)?
+    private var held = CircularBuffer<ByteBuffer>(initialCapacity: 0)
+    private var heldEnd = false
+    private var heldFailure: (any Error)?
+
+    init(endpoint: UpstreamEndpoint, head: HTTPRequestHead, body: RequestBody?, timeout: TimeAmount, context: RequestContext,
+         pool: UpstreamPool, respond: @escaping (HTTPResponseHead, UpstreamExchange) -> GatewayResponse) {
+        self.endpoint = endpoint
+        self.head = head
+        self.body = body
+        self.timeout = timeout
+        self.context = context
+        self.pool = pool
+        self.respond = respond
+    }
+
+    /// Whether the call is over (answered and streamed, or failed): a waiting one is skipped.
+    var isFinished: Bool { state == .done }
+
+    /// Starts the call: a connection from the pool, the timeout armed.
+    func begin() {
+        let start = NIODeadline.now()
+        context.integrationStart = start
+        timer = pool.eventLoop.assumeIsolated().scheduleTask(deadline: start + timeout) { [self] in self.timedOut() }
+        pool.execute(self)
+    }
+
+    // MARK: request
+
+    func start(on connection: UpstreamConnection, reused: Bool) {
+        guard state == .connecting else {
+            connection.finish(reusable: true)
+            return
+        }
+        self.connection = connection
+        state = .sending
+        retried = retried || !reused
+        if let body {
+            connection.write(.head(head), flush: false)
+            body.attach(self)
+        } else {
+            connection.write(.head(head), flush: false)
+            connection.write(.end(nil), flush: true)
+            requestSent = true
+        }
+    }
+
+    func requestBodyChunk(_ chunk: ByteBuffer) {
+        guard let connection, state != .done else { return }
+        connection.write(.body(.byteBuffer(chunk)), flush: true)
+        if !connection.isWritable { body?.consumerBackpressure(true) }
+    }
+
+    func requestBodyEnd() {
+        guard let connection, state != .done else { return }
+        connection.write(.end(nil), flush: true)
+        requestSent = true
+    }
+
+    func requestBodyFailed(_ error: any Error) {
+        // The client's body is over the limit or the client left: the backend must not see a truncated body
+        // as a whole one, so the connection is dropped.
+        fail(error, type: .integrationFailure)
+    }
+
+    func upstreamWritabilityChanged(_ writable: Bool) {
+        body?.consumerBackpressure(!writable)
+    }
+
+    // MARK: response
+
+    func receivedHead(_ head: HTTPResponseHead) {
+        guard state == .sending, head.status.code >= 200 else { return }  // 1xx interim answers are not forwarded
+        state = .streaming
+        responseStarted = true
+        keepAlive = head.isKeepAlive
+        lastActivity = NIODeadline.now()
+        if let start = context.integrationStart {
+            context.integrationLatencyMs = Double((lastActivity - start).nanoseconds) / 1_000_000
+        }
+        context.integrationStatus = Int(head.status.code)
+        pending.complete(respond(head, self))
+    }
+
+    func receivedBody(_ chunk: ByteBuffer) {
+        guard state == .streaming else { return }
+        lastActivity = NIODeadline.now()
+        if let sink { sink.responseBodyChunk(chunk) } else { held.append(chunk) }
+    }
+
+    func readComplete() {
+        sink?.responseBodyFlush()
+    }
+
+    func receivedEnd() {
+        guard state == .streaming else { return }
+        state = .done
+        timer?.cancel()
+        let reusable = keepAlive && requestSent
+        let connection = self.connection
+        self.connection = nil
+        connection?.finish(reusable: reusable)
+        if let sink { sink.responseBodyEnd() } else { heldEnd = true }
+    }
+
+    // MARK: ResponseBodySource
+
+    func start(_ sink: any ResponseBodySink) {
+        self.sink = sink
+        while let chunk = held.popFirst() { sink.responseBodyChunk(chunk) }
+        if let heldFailure {
+            sink.responseBodyFailed(heldFailure)
+        } else if heldEnd {
+            sink.responseBodyEnd()
+        } else {
+            sink.responseBodyFlush()
+        }
+    }
+
+    func pause() { connection?.pauseReads() }
+
+    func resume() { connection?.resumeReads() }
+
+    func cancel() {
+        guard state != .done else { return }
+        fail(UpstreamError.cancelled, type: .integrationFailure)
+    }
+
+    // MARK: failures
+
+    func failToConnect(_ error: any Error) {
+        guard state == .connecting else { return }
+        fail(error, type: .integrationFailure)
+    }
+
+    /// The connection closed or broke while this call was on it.
+    func connectionClosed(_ error: any Error) {
+        guard state != .done else { return }
+        connection = nil
+        if case UpstreamError.closedBeforeResponse = error, state == .sending, !responseStarted, !retried, body == nil,
+           Self.idempotent.contains(head.method) {
+            // A reused connection the backend had already closed: try once more on a new one.
+            retried = true
+            state = .connecting
+            pool.execute(self, fresh: true)
+            return
+        }
+        fail(state == .streaming ? UpstreamError.closedMidBody : error, type: .integrationFailure)
+    }
+
+    static let idempotent: [HTTPMethod] = [.GET, .HEAD, .OPTIONS, .PUT, .DELETE]
+
+    private func timedOut() {
+        guard state != .done else { return }
+        if state == .streaming {
+            // A body that keeps coming is not cut; one that stalls for a whole timeout is.
+            let idle = NIODeadline.now() - lastActivity
+            if idle < timeout {
+                timer = pool.eventLoop.assumeIsolated().scheduleTask(deadline: lastActivity + timeout) { [self] in self.timedOut() }
+                return
+            }
+        }
+        fail(UpstreamError.timedOut, type: .integrationTimeout)
+    }
+
+    private func fail(_ error: any Error, type: GatewayResponseType) {
+        guard state != .done else { return }
+        let wasStreaming = state == .streaming
+        state = .done
+        timer?.cancel()
+        if let connection {
+            self.connection = nil
+            connection.finish(reusable: false)
+        }
+        if let start = context.integrationStart, context.integrationLatencyMs == nil {
+            context.integrationLatencyMs = Double((NIODeadline.now() - start).nanoseconds) / 1_000_000
+        }
+        if wasStreaming {
+            if let sink { sink.responseBodyFailed(error) } else { heldFailure = error }
+        } else {
+            let detail = type == .integrationTimeout ? nil : String(describing: error).prefix(200).description
+            pending.complete(context.fail(type, detail: detail))
+        }
+    }
+}
