@@ -10,10 +10,16 @@ public struct GatewayOptions: Sendable {
     public var maxBodyBytes: Int = 10 * 1024 * 1024
     /// Largest total request header size (431 beyond).
     public var maxHeaderBytes: Int = 16 * 1024
+    /// Longest request target (path and query) accepted (414 beyond).
+    public var maxURIBytes: Int = 8 * 1024
     /// A keep-alive connection with no request for this long is closed.
     public var idleTimeout: TimeAmountSeconds = 60
     /// A request whose headers have started but not finished arriving after this long is dropped.
     public var headerReadTimeout: TimeAmountSeconds = 10
+    /// A request body slower than this (bytes a second, after a grace of `headerReadTimeout`) is cut.
+    public var minBodyBytesPerSecond: Int = 500
+    /// Client connections open at once; a connection beyond is answered 503 and closed.
+    public var maxConnections: Int = 10_000
     /// On SIGTERM/SIGINT, how long in-flight requests get to finish.
     public var drainTimeout: TimeAmountSeconds = 10
     /// How often the store is checked for configuration changes.

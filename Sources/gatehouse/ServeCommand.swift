@@ -32,6 +32,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Largest request header block in bytes (431 beyond).") var maxHeaderBytes = 16 * 1024
     @Option(help: "Seconds a keep-alive connection may sit idle.") var idleTimeout: Double = 60
     @Option(help: "Seconds a client has to finish sending request headers.") var headerTimeout: Double = 10
+    @Option(help: "Slowest accepted request body, bytes a second, after a grace of --header-timeout (slower uploads are cut).")
+    var minBodyRate = 500
+    @Option(help: "Most client connections open at once; beyond, a new connection is answered 503 and closed.")
+    var maxConnections = 10_000
+    @Option(help: "Upstream connections kept per backend on each event loop; calls beyond wait for one.")
+    var maxUpstreamConnections = 256
     @Option(help: "Seconds in-flight requests get to finish on SIGTERM/SIGINT.") var drainTimeout: Double = 10
     @Option(help: "Days of access log to keep.") var logRetentionDays: Double = 7
     @Option(help: "Most access-log rows to keep.") var logRetentionRows = 5_000_000
@@ -52,6 +58,9 @@ struct Serve: AsyncParsableCommand {
             options.maxHeaderBytes = maxHeaderBytes
             options.idleTimeout = idleTimeout
             options.headerReadTimeout = headerTimeout
+            options.minBodyBytesPerSecond = minBodyRate
+            options.maxConnections = maxConnections
+            options.maxUpstreamConnections = maxUpstreamConnections
             options.drainTimeout = drainTimeout
             options.retention = RetentionPolicy(accessLogMaxAge: logRetentionDays * 86_400, accessLogMaxRows: logRetentionRows,
                                                 metricsMaxAge: metricRetentionDays * 86_400)

@@ -64,3 +64,63 @@ import Testing
         #expect(fine.isActive, "a request in progress is not cut by the header timeout")
     }
 }
+
+/// Slow bodies, on virtual time: a body that keeps a minimum rate goes on; one below it is cut.
+@Suite struct SlowBodyTests {
+    func channel() throws -> EmbeddedChannel {
+        let channel = EmbeddedChannel()
+        try channel.pipeline.syncOperations.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: false)
+        try channel.pipeline.syncOperations.addHandler(ConnectionTimeoutHandler(idle: .seconds(60), headerRead: .seconds(2), minBodyRate: 100))
+        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
+        return channel
+    }
+
+    @Test func aBodyBelowTheMinimumRateIsCut() throws {
+        let channel = try channel()
+        try channel.writeInbound(ByteBuffer(string: "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 100000\r\n\r\n"))
+        // 100 bytes a second buys one second each: 2 s of grace plus 50 bytes (0.5 s) is all it gets.
+        try channel.writeInbound(ByteBuffer(string: String(repeating: "x", count: 50)))
+        channel.embeddedEventLoop.advanceTime(by: .milliseconds(2400))
+        #expect(channel.isActive)
+        channel.embeddedEventLoop.advanceTime(by: .milliseconds(200))
+        #expect(!channel.isActive, "a trickle of 50 bytes in 2.6 s is below 100 B/s after the grace")
+        _ = try? channel.finish()
+    }
+
+    @Test func aBodyAtTheMinimumRateGoesOn() throws {
+        let channel = try channel()
+        try channel.writeInbound(ByteBuffer(string: "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 100000\r\n\r\n"))
+        for _ in 0..<20 {
+            try channel.writeInbound(ByteBuffer(string: String(repeating: "x", count: 200)))
+            channel.embeddedEventLoop.advanceTime(by: .seconds(1))
+            #expect(channel.isActive, "200 B/s is above the minimum of 100 B/s")
+        }
+        _ = try? channel.finish()
+    }
+
+    @Test func aConnectionWaitingForItsResponseIsNotCut() throws {
+        let channel = try channel()
+        try channel.writeInbound(ByteBuffer(string: "GET / HTTP/1.1\r\nHost: a\r\n\r\n"))
+        channel.embeddedEventLoop.advanceTime(by: .seconds(30))
+        #expect(channel.isActive, "the integration timeout, not the body rate, governs a call being answered")
+        _ = try? channel.finish()
+    }
+}
+
+/// What the codec lets through but HTTP/1.1 does not (the worker's own checks behind llhttp's).
+@Suite struct RequestRefusalTests {
+    func head(_ version: HTTPVersion, uri: String = "/", hosts: [String] = ["a"]) -> HTTPRequestHead {
+        HTTPRequestHead(version: version, method: .GET, uri: uri, headers: HTTPHeaders(hosts.map { ("Host", $0) }))
+    }
+
+    @Test func versionsHostsAndLongTargets() {
+        #expect(GatewayConnectionHandler.refusal(for: head(.http1_1), maxURIBytes: 100) == nil)
+        #expect(GatewayConnectionHandler.refusal(for: head(.http1_0, hosts: []), maxURIBytes: 100) == nil)
+        #expect(GatewayConnectionHandler.refusal(for: head(.http2), maxURIBytes: 100)?.response.status == .httpVersionNotSupported)
+        #expect(GatewayConnectionHandler.refusal(for: head(.init(major: 1, minor: 2)), maxURIBytes: 100)?.response.status == .httpVersionNotSupported)
+        #expect(GatewayConnectionHandler.refusal(for: head(.http1_1, hosts: []), maxURIBytes: 100)?.response.status == .badRequest)
+        #expect(GatewayConnectionHandler.refusal(for: head(.http1_1, hosts: ["a", "b"]), maxURIBytes: 100)?.response.status == .badRequest)
+        let long = head(.http1_1, uri: "/" + String(repeating: "a", count: 100))
+        #expect(GatewayConnectionHandler.refusal(for: long, maxURIBytes: 100)?.response.status == .uriTooLong)
+    }
+}

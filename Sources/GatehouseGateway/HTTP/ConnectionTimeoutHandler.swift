@@ -1,32 +1,43 @@
 import NIOCore
 import NIOHTTP1
 
-/// Closes connections that hold a slot without working: no request for `idle` after the last response,
-/// or a request whose head has started but not completed within `headerRead` (slowloris).
+/// Closes connections that hold a slot without working: no request for `idle` after the last response; a
+/// request head that has not completed within `headerRead` (slowloris); a body that arrives slower than
+/// `minBodyRate` bytes a second after a grace of `headerRead` (as Apache's mod_reqtimeout: each
+/// `minBodyRate` bytes buy one more second). One timer per connection, moved lazily: a call only
+/// notes a deadline, and the timer re-arms itself when it fires early.
 final class ConnectionTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart
     typealias OutboundIn = HTTPServerResponsePart
     typealias OutboundOut = HTTPServerResponsePart
 
-    private enum State { case idle, readingHead, inRequest }
-
     private let idle: TimeAmount
     private let headerRead: TimeAmount
-    private var state = State.idle
+    private let minBodyRate: Int
+    /// Where the connection is between two requests.
+    private enum Phase { case idle, readingHead, readingBody, awaitingResponse }
+    private var phase = Phase.idle
+    /// The response ended while the request body was still coming (a 413 or 429 to an upload).
+    private var answeredEarly = false
+    private var bodyStart = NIODeadline.distantPast
+    private var bodyBytes = 0
+    private var deadline: NIODeadline?
     private var timer: Scheduled<Void>?
+    private var timerDeadline = NIODeadline.distantFuture
 
-    init(idle: TimeAmount, headerRead: TimeAmount) {
+    init(idle: TimeAmount, headerRead: TimeAmount, minBodyRate: Int = 500) {
         self.idle = idle
         self.headerRead = headerRead
+        self.minBodyRate = max(1, minBodyRate)
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
-        if context.channel.isActive { arm(context: context, after: idle) }
+        if context.channel.isActive { set(context.eventLoop.now + idle, context: context) }
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        arm(context: context, after: idle)
+        set(context.eventLoop.now + idle, context: context)
         context.fireChannelActive()
     }
 
@@ -40,34 +51,75 @@ final class ConnectionTimeoutHandler: ChannelDuplexHandler, RemovableChannelHand
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        if case .head = unwrapInboundIn(data) {
-            state = .inRequest
-            timer?.cancel()
-            timer = nil
+        switch unwrapInboundIn(data) {
+        case .head:
+            phase = .readingBody
+            answeredEarly = false
+            bodyStart = context.eventLoop.now
+            bodyBytes = 0
+            set(bodyStart + headerRead, context: context)
+        case .body(let chunk):
+            bodyBytes += chunk.readableBytes
+            set(bodyStart + headerRead + .nanoseconds(Int64(bodyBytes) * 1_000_000_000 / Int64(minBodyRate)), context: context)
+        case .end:
+            if answeredEarly {
+                phase = .idle
+                set(context.eventLoop.now + idle, context: context)
+            } else {
+                // Waiting for the pipeline is the integration timeout's business.
+                phase = .awaitingResponse
+                set(nil, context: context)
+            }
         }
         context.fireChannelRead(data)
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
         // Bytes arrived but no complete head was decoded from them: a request head is under way.
-        if state == .idle {
-            state = .readingHead
-            arm(context: context, after: headerRead)
+        if phase == .idle {
+            phase = .readingHead
+            set(context.eventLoop.now + headerRead, context: context)
         }
         context.fireChannelReadComplete()
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         if case .end = unwrapOutboundIn(data) {
-            state = .idle
-            arm(context: context, after: idle)
+            switch phase {
+            case .awaitingResponse:
+                phase = .idle
+                set(context.eventLoop.now + idle, context: context)
+            case .readingBody:
+                answeredEarly = true
+            case .idle, .readingHead:
+                break
+            }
         }
         context.write(data, promise: promise)
     }
 
-    private func arm(context: ChannelHandlerContext, after delay: TimeAmount) {
+    /// Notes the new deadline; the timer is only moved when it must fire sooner than it would.
+    private func set(_ deadline: NIODeadline?, context: ChannelHandlerContext) {
+        self.deadline = deadline
+        guard let deadline, timer == nil || deadline < timerDeadline else { return }
+        arm(at: deadline, context: context)
+    }
+
+    private func arm(at when: NIODeadline, context: ChannelHandlerContext) {
         timer?.cancel()
-        let channel = context.channel
-        timer = context.eventLoop.scheduleTask(in: delay) { channel.close(promise: nil) }
+        timerDeadline = when
+        let loop = context.eventLoop.assumeIsolated()
+        timer = loop.scheduleTask(deadline: when) { [self] in self.fire(context: context) }
+    }
+
+    private func fire(context: ChannelHandlerContext) {
+        timer = nil
+        timerDeadline = .distantFuture
+        guard let deadline else { return }
+        if context.eventLoop.now >= deadline {
+            context.close(promise: nil)
+        } else {
+            arm(at: deadline, context: context)
+        }
     }
 }

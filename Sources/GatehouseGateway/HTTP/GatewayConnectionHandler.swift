@@ -17,6 +17,7 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
     struct Shared: Sendable {
         let table: NIOLockedValueBox<RoutingTable>
         let maxBodyBytes: Int
+        let maxURIBytes: Int
         let log: LogStage
         let connections: ConnectionRegistry
     }
@@ -55,6 +56,7 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
     private var remote: SocketAddress?
     private var readsPaused = false
     private var readPending = false
+    private var requestIds = RequestIdGenerator()
 
     init(shared: Shared) {
         self.shared = shared
@@ -67,11 +69,12 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
+        // Always called when the channel goes away, even one closed before it became active.
+        shared.connections.remove(context.channel)
         self.context = nil
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        shared.connections.remove(context.channel)
         if var call {
             call.body?.fail(GatewayError.protocolViolation("the client closed the connection"))
             call.source?.cancel()
@@ -95,13 +98,21 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
 
     private func received(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
         let receivedAt = NIODeadline.now()
-        let requestContext = RequestContext(requestId: Identifiers.requestId(), table: shared.table.withLockedValue { $0 },
+        let requestContext = RequestContext(requestId: requestIds.make(), table: shared.table.withLockedValue { $0 },
                                             eventLoop: context.eventLoop)
         _ = shared.connections.setBusy(context.channel, true)
         let declaredLength = head.headers.first(name: "content-length").flatMap(Int.init)
         let hasBody = declaredLength.map { $0 > 0 } ?? head.headers.contains(name: "transfer-encoding")
         var call = Call(head: head, context: requestContext, receivedAt: receivedAt, receivedDate: Date(),
                         keepAlive: head.isKeepAlive && !shared.connections.isDraining)
+        if let refusal = Self.refusal(for: head, maxURIBytes: shared.maxURIBytes) {
+            call.discardingBody = true
+            call.keepAlive = false
+            self.call = call
+            requestContext.failure = GatewayFailure(.default4xx, detail: refusal.reason)
+            respond(refusal.response)
+            return
+        }
         if let declaredLength, declaredLength > shared.maxBodyBytes {
             call.discardingBody = true
             call.keepAlive = false
@@ -161,6 +172,29 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
         if call?.response == .done { finishCall() }
     }
 
+    /// Requests the codec accepts but HTTP/1.1 does not: no `Host` (RFC 9112 §3.2), a version other than
+    /// 1.0 or 1.1 (505), a request target past the limit (414).
+    static func refusal(for head: HTTPRequestHead, maxURIBytes: Int) -> (response: GatewayResponse, reason: String)? {
+        func answer(_ status: HTTPResponseStatus, _ message: String) -> GatewayResponse {
+            var headers = HTTPHeaders()
+            headers.add(name: "Content-Type", value: "application/json")
+            return GatewayResponse(status: status, headers: headers, body: .buffer(ByteBuffer(string: #"{"message":"\#(message)"}"#)))
+        }
+        if head.version.major != 1 || head.version.minor > 1 {
+            return (answer(.httpVersionNotSupported, "HTTP Version Not Supported"), "HTTP/\(head.version.major).\(head.version.minor) is not supported")
+        }
+        if head.uri.utf8.count > maxURIBytes {
+            return (answer(.uriTooLong, "URI Too Long"), "the request target is \(head.uri.utf8.count) bytes, over \(maxURIBytes)")
+        }
+        if head.version.minor == 1 {
+            let hosts = head.headers[canonicalForm: "host"]
+            if hosts.count != 1 {
+                return (answer(.badRequest, "Bad Request"), hosts.isEmpty ? "HTTP/1.1 request without Host" : "HTTP/1.1 request with \(hosts.count) Host values")
+            }
+        }
+        return nil
+    }
+
     private func tooLarge(head: HTTPRequestHead, context: RequestContext) -> GatewayResponse {
         if context.target == nil {
             let path = String(head.uri.split(separator: "?", maxSplits: 1).first ?? "")
@@ -205,10 +239,8 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
                 call.responseBytes = buffer.readableBytes
                 if call.traces { LogStage.keepTracedPrefix(of: buffer, in: &call.responsePrefix) }
             }
-            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
-            call.response = .done
             self.call = call
-            responseEnded()
+            endResponse(context: context)
         case .stream(let source, let expectedLength):
             if expectedLength == nil { headers.remove(name: "Content-Length") }
             call.responseHeaders = headers
@@ -242,10 +274,8 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
 
     func responseBodyEnd() {
         guard let context, call?.response == .streaming else { return }
-        call?.response = .done
         call?.source = nil
-        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
-        responseEnded()
+        endResponse(context: context)
     }
 
     func responseBodyFailed(_ error: any Error) {
@@ -262,16 +292,26 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
         context.fireChannelWritabilityChanged()
     }
 
-    private func responseEnded() {
+    /// Ends the response. The call is logged and, when its request is complete, released first: writing
+    /// `.end` lets NIO's pipelining handler hand over the next request at once, re-entering this handler.
+    private func endResponse(context: ChannelHandlerContext) {
+        guard var call else { return }
+        call.response = .done
+        self.call = call
         log()
-        if call?.requestComplete == true || call?.keepAlive == false {
-            finishCall()
-        } else if call?.body?.isComplete == false {
+        let finished = call.requestComplete || !call.keepAlive
+        var close = !call.keepAlive
+        if finished {
+            self.call = nil
+            close = !shared.connections.setBusy(context.channel, false) || close
+        } else if call.body?.isComplete == false {
             // Answered before the body ended (a 429 to an upload, say): the rest is read and dropped.
-            call?.discardingBody = true
-            call?.body?.fail(GatewayError.protocolViolation("the call was answered before its body ended"))
+            self.call?.discardingBody = true
+            call.body?.fail(GatewayError.protocolViolation("the call was answered before its body ended"))
             setReadsPaused(false)
         }
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        if close { context.close(promise: nil) }
     }
 
     private func finishCall() {

@@ -24,6 +24,7 @@ final class GatewayServer: Service, Sendable {
         self.group = group
         self.logger = logger
         shared = GatewayConnectionHandler.Shared(table: table, maxBodyBytes: options.maxBodyBytes,
+                                                 maxURIBytes: options.maxURIBytes,
                                                  log: LogStage(telemetry: telemetry, metrics: metrics), connections: ConnectionRegistry())
         bound = group.next().makePromise(of: SocketAddress.self)
     }
@@ -35,6 +36,8 @@ final class GatewayServer: Service, Sendable {
         let idle = TimeAmount.seconds(double: options.idleTimeout)
         let headerRead = TimeAmount.seconds(double: options.headerReadTimeout)
         let shared = self.shared
+        let minBodyRate = options.minBodyBytesPerSecond
+        let maxConnections = options.maxConnections
         let server: any Channel
         do {
             server = try await ServerBootstrap(group: group)
@@ -44,12 +47,16 @@ final class GatewayServer: Service, Sendable {
                 .childChannelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         let sync = channel.pipeline.syncOperations
+                        if shared.connections.count >= maxConnections {
+                            try sync.addHandler(RefuseConnectionHandler())
+                            return
+                        }
                         try sync.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: false,
                                                              withOutboundHeaderValidation: true,
                                                              withEncoderConfiguration: .init(),
                                                              withDecoderLimitConfiguration: limits)
                         try sync.addHandler(ProtocolErrorHandler())
-                        try sync.addHandler(ConnectionTimeoutHandler(idle: idle, headerRead: headerRead))
+                        try sync.addHandler(ConnectionTimeoutHandler(idle: idle, headerRead: headerRead, minBodyRate: minBodyRate))
                         try sync.addHandler(GatewayConnectionHandler(shared: shared))
                     }
                 }

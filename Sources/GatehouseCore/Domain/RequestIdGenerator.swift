@@ -1,0 +1,51 @@
+/// Request ids in AWS's UUID form (version 4 layout), made without a system call per id: a generator is
+/// seeded once from the system's random source and steps a SplitMix64 sequence. `UUID()` on Linux opens
+/// and reads `/dev/urandom` for every id, which the data-plane profile showed on every call.
+public struct RequestIdGenerator: Sendable {
+    private var state: UInt64
+
+    public init() {
+        var system = SystemRandomNumberGenerator()
+        state = system.next()
+    }
+
+    /// Seeded, for tests.
+    public init(seed: UInt64) {
+        state = seed
+    }
+
+    private mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// A new id, e.g. `3f2a9c1e-7b4d-4e8a-9c0f-1a2b3c4d5e6f`.
+    public mutating func make() -> String {
+        var high = next(), low = next()
+        high = (high & ~0xF000) | 0x4000  // version 4
+        low = (low & ~(0xC000 << 48)) | (0x8000 << 48)  // RFC 4122 variant
+        let digits: StaticString = "0123456789abcdef"
+        return String(unsafeUninitializedCapacity: 36) { buffer in
+            var position = 0
+            func put(_ value: UInt64, nibbles: Int) {
+                for shift in stride(from: (nibbles - 1) * 4, through: 0, by: -4) {
+                    buffer[position] = digits.utf8Start[Int((value >> UInt64(shift)) & 0xF)]
+                    position += 1
+                }
+            }
+            func dash() {
+                buffer[position] = UInt8(ascii: "-")
+                position += 1
+            }
+            put(high >> 32, nibbles: 8); dash()
+            put((high >> 16) & 0xFFFF, nibbles: 4); dash()
+            put(high & 0xFFFF, nibbles: 4); dash()
+            put(low >> 48, nibbles: 4); dash()
+            put(low & 0xFFFF_FFFF_FFFF, nibbles: 12)
+            return position
+        }
+    }
+}

@@ -1,0 +1,160 @@
+import Foundation
+import GatehouseCore
+@testable import GatehouseGateway
+import NIOCore
+import NIOPosix
+import Testing
+
+/// Traffic a public endpoint receives: smuggling attempts, malformed heads, pipelining, floods of
+/// connections. After each attack the worker must still answer a normal call.
+@Suite struct HostileRequestTests {
+    func healthy(_ gw: GatewayHarness) async throws -> Bool {
+        statusAndBody(try await curl(["-w", "\n%{http_code}", gw.url("/health")]).stdout).0 == 200
+    }
+
+    @Test func smugglingAndMalformedHeadsAreRefusedAndTheWorkerCarriesOn() async throws {
+        try await withGateway(configure: { $0.maxURIBytes = 2048 }) { gw, _ in
+            let path = "/restapis/\(gw.apiId)/prod/_user_request_/health"
+            let pets = "/restapis/\(gw.apiId)/prod/_user_request_/pets"
+            let post = "POST \(pets) HTTP/1.1\r\nHost: a\r\n"
+            let cases: [(name: String, raw: String, status: String)] = [
+                ("Content-Length then Transfer-Encoding", post + "Content-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", "400"),
+                ("Transfer-Encoding then Content-Length", post + "Transfer-Encoding: chunked\r\nContent-Length: 4\r\n\r\n0\r\n\r\n", "400"),
+                ("conflicting Content-Length", post + "Content-Length: 4\r\nContent-Length: 5\r\n\r\nabcde", "400"),
+                ("duplicate Content-Length", post + "Content-Length: 4\r\nContent-Length: 4\r\n\r\nabcd", "400"),
+                ("bad chunk size", "POST \(pets) HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n", "400"),
+                ("last coding not chunked", post + "Transfer-Encoding: chunked, gzip\r\n\r\nabc", "400"),
+                ("obs-fold", "GET \(path) HTTP/1.1\r\nHost: a\r\nX-A: one\r\n two\r\n\r\n", "400"),
+                ("NUL in a header name", "GET \(path) HTTP/1.1\r\nHost: a\r\nX-\u{0}A: b\r\n\r\n", "400"),
+                ("space in a header name", "GET \(path) HTTP/1.1\r\nHost: a\r\nX A: b\r\n\r\n", "400"),
+                ("space before the colon", "GET \(path) HTTP/1.1\r\nHost: a\r\nX-A : b\r\n\r\n", "400"),
+                ("HTTP/1.1 without Host", "GET \(path) HTTP/1.1\r\nAccept: */*\r\n\r\n", "400"),
+                ("two Host headers", "GET \(path) HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", "400"),
+                ("unknown version 1.2", "GET \(path) HTTP/1.2\r\nHost: a\r\n\r\n", "400"),
+                ("unknown version 3.0", "GET \(path) HTTP/3.0\r\nHost: a\r\n\r\n", "400"),
+                ("HTTP/2.0 in an HTTP/1 request line", "GET \(path) HTTP/2.0\r\nHost: a\r\n\r\n", "400"),
+                ("request line past the limit", "GET \(path)?q=\(String(repeating: "a", count: 3000)) HTTP/1.1\r\nHost: a\r\n\r\n", "414"),
+            ]
+            for item in cases {
+                let result = try await rawExchange(port: gw.port, bytes: item.raw, timeout: 5)
+                let statusLine = result.response.split(separator: "\r\n").first.map(String.init) ?? "<nothing>"
+                #expect(statusLine.hasPrefix("HTTP/1.1 \(item.status)") || statusLine.hasPrefix("HTTP/1.0 \(item.status)"),
+                        "\(item.name): \(statusLine)")
+                #expect(!result.response.contains("still open"), "\(item.name): the connection is closed after the refusal")
+                #expect(try await healthy(gw), "a normal call right after: \(item.name)")
+            }
+            // HTTP/1.0 without Host is still fine.
+            let old = try await rawExchange(port: gw.port, bytes: "GET \(path) HTTP/1.0\r\n\r\n", timeout: 5)
+            #expect(old.response.hasPrefix("HTTP/1.0 200"), "\(old.response.prefix(60))")
+        }
+    }
+
+    @Test func fiftyPipelinedRequestsAreAnsweredInOrder() async throws {
+        try await withGateway { gw, _ in
+            let base = "/restapis/\(gw.apiId)/prod/_user_request_/echo"
+            var raw = ""
+            for n in 0..<50 {
+                raw += "GET \(base)/n\(n) HTTP/1.1\r\nHost: a\r\n\(n == 49 ? "Connection: close\r\n" : "")\r\n"
+            }
+            let result = try await rawExchange(port: gw.port, bytes: raw, timeout: 20)
+            let statuses = result.response.components(separatedBy: "HTTP/1.1 200").count - 1
+            #expect(statuses == 50)
+            var cursor = result.response.startIndex
+            for n in 0..<50 {
+                guard let found = result.response.range(of: "n\(n)\"", range: cursor..<result.response.endIndex) else {
+                    Issue.record("answer \(n) missing or out of order")
+                    break
+                }
+                cursor = found.upperBound
+            }
+        }
+    }
+
+    @Test func fiveThousandConnectionsLeaveRoomForANormalCallAndTheCapRefusesClearly() async throws {
+        try await withGateway(configure: { $0.maxConnections = 5_100 }) { gw, _ in
+            var channels: [any Channel] = []
+            defer { for channel in channels { channel.close(promise: nil) } }
+            let bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            for _ in 0..<5_000 {
+                channels.append(try await bootstrap.connect(host: "127.0.0.1", port: gw.port).get())
+            }
+            try await waitUntil("5,000 connections accepted", timeout: 30) { gw.gateway.server.connections.count >= 5_000 }
+            let started = Date()
+            #expect(try await healthy(gw))
+            #expect(Date().timeIntervalSince(started) < 2, "a normal call took \(Date().timeIntervalSince(started)) s")
+            for _ in 0..<100 {
+                channels.append(try await bootstrap.connect(host: "127.0.0.1", port: gw.port).get())
+            }
+            try await waitUntil("the cap reached", timeout: 30) { gw.gateway.server.connections.count >= 5_100 }
+            let refused = try await curl(["-w", "\n%{http_code}", gw.url("/health")])
+            let (status, body) = statusAndBody(refused.stdout)
+            #expect(status == 503)
+            #expect(body.contains("--max-connections"))
+            for channel in channels.suffix(200) { try await channel.close() }
+            try await waitUntil("room again", timeout: 10) { gw.gateway.server.connections.count < 5_000 }
+            #expect(try await healthy(gw))
+        }
+    }
+}
+
+/// Backends that misbehave: the client gets a clear answer or a cut connection, never a hang.
+@Suite struct HostileBackendTests {
+    func withBackend(_ script: [ScriptedBackend.Step], _ body: (GatewayHarness) async throws -> Void) async throws {
+        let backend = try await ScriptedBackend(script)
+        let gw = try await GatewayHarness.start(backendPort: backend.port)
+        do {
+            try await body(gw)
+        } catch {
+            try? await gw.stop()
+            await backend.stop()
+            throw error
+        }
+        try await gw.stop()
+        await backend.stop()
+    }
+
+    @Test func aBrokenStatusLineIs502() async throws {
+        try await withBackend([.send("HTTP/1.1 abc OK\r\nContent-Length: 0\r\n\r\n"), .close]) { gw in
+            let result = try await curl(["-w", "\n%{http_code}", gw.url("/pets")])
+            #expect(statusAndBody(result.stdout).0 == 502)
+            try await waitUntil("the failure logged") { try gw.store.accessLog(after: 0, limit: 10).contains { $0.record.status == 502 } }
+            let row = try #require(try gw.store.accessLog(after: 0, limit: 10).first { $0.record.status == 502 })
+            #expect(row.record.error?.hasPrefix("INTEGRATION_FAILURE") == true)
+        }
+    }
+
+    @Test func aResetInTheMiddleOfTheBodyCutsTheClientsConnection() async throws {
+        let head = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 100000\r\n\r\n"
+        try await withBackend([.send(head + String(repeating: "x", count: 1000)), .pause(0.2), .close]) { gw in
+            let started = Date()
+            let result = try await curl(["-o", "/dev/null", "-w", "%{http_code} %{size_download}", gw.url("/pets")])
+            #expect(result.status != 0, "curl sees a cut transfer (exit \(result.status)), not a complete one")
+            #expect(result.stdout.hasPrefix("200 1000"), "\(result.stdout)")
+            #expect(Date().timeIntervalSince(started) < 5, "not left hanging")
+            try await waitUntil("the cut logged") {
+                try gw.store.accessLog(after: 0, limit: 10).contains { $0.record.error?.contains("INTEGRATION_FAILURE") == true }
+            }
+        }
+    }
+
+    @Test func aTricklingBodyStreamsThroughWhole() async throws {
+        let head = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 50\r\n\r\n"
+        var script: [ScriptedBackend.Step] = [.send(head)]
+        for n in 0..<5 { script += [.pause(0.2), .send(String(repeating: "\(n)", count: 10))] }
+        try await withBackend(script) { gw in
+            let result = try await curl(["-w", "\n%{http_code}", gw.url("/pets")])
+            #expect(statusAndBody(result.stdout) == (200, "00000000001111111111222222222233333333334444444444"))
+        }
+    }
+
+    @Test func aBackendThatNeverAnswersIs504AtTheIntegrationTimeout() async throws {
+        try await withBackend([.pause(60)]) { gw in
+            let started = Date()
+            let result = try await curl(["-w", "\n%{http_code}", gw.url("/pets")])
+            let elapsed = Date().timeIntervalSince(started)
+            #expect(statusAndBody(result.stdout).0 == 504)
+            // GET /pets has a 5000 ms integration timeout in the sample API.
+            #expect(elapsed >= 4.9 && elapsed < 8, "answered after \(elapsed) s")
+        }
+    }
+}

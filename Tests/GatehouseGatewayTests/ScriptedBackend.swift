@@ -1,0 +1,62 @@
+import Foundation
+import NIOCore
+import NIOPosix
+
+/// A misbehaving backend on a real socket: for every request (read up to the blank line) it plays a script
+/// of raw writes with pauses, then closes the connection or holds it open. Shows what the gateway does with
+/// backends that hang, reset, trickle or speak broken HTTP.
+final class ScriptedBackend: Sendable {
+    enum Step: Sendable {
+        case send(String)
+        case pause(Double)
+        case close
+    }
+
+    let channel: any Channel
+
+    init(_ script: [Step]) async throws {
+        channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(Handler(script: script)) }
+            }
+            .bind(host: "127.0.0.1", port: 0).get()
+    }
+
+    var port: Int { channel.localAddress?.port ?? 0 }
+
+    func stop() async { try? await channel.close() }
+
+    final class Handler: ChannelInboundHandler {
+        typealias InboundIn = ByteBuffer
+        typealias OutboundOut = ByteBuffer
+        let script: [Step]
+        var seen = ""
+        var playing = false
+
+        init(script: [Step]) { self.script = script }
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            seen += String(buffer: unwrapInboundIn(data))
+            guard !playing, seen.contains("\r\n\r\n") else { return }
+            playing = true
+            play(script[...], context: context)
+        }
+
+        private func play(_ steps: ArraySlice<Step>, context: ChannelHandlerContext) {
+            guard let step = steps.first else { return }
+            let rest = steps.dropFirst()
+            switch step {
+            case .send(let text):
+                context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: text)), promise: nil)
+                play(rest, context: context)
+            case .pause(let seconds):
+                context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(Int64(seconds * 1000))) {
+                    self.play(rest, context: context)
+                }
+            case .close:
+                context.close(promise: nil)
+            }
+        }
+    }
+}
