@@ -57,6 +57,7 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
     private var readsPaused = false
     private var readPending = false
     private var requestIds = RequestIdGenerator()
+    private var queued = CircularBuffer<HTTPServerRequestPart>()
 
     init(shared: Shared) {
         self.shared = shared
@@ -89,10 +90,35 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
     // MARK: reading
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
+        let part = unwrapInboundIn(data)
+        // A pipelined request waits, with reading held, until the call before it is over. Reads are held only
+        // then, not around every call (NIO's pipelining handler toggled epoll interest twice per proxied call).
+        if !queued.isEmpty || (call != nil && part.isHead) {
+            queued.append(part)
+            return
+        }
+        dispatch(part, context: context)
+    }
+
+    private func dispatch(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) {
+        switch part {
         case .head(let head): received(head, context: context)
         case .body(let chunk): received(chunk)
         case .end: receivedEnd()
+        }
+    }
+
+    /// Hands queued pipelined parts over, in order, as far as the calls allow.
+    private func drainQueue() {
+        guard let context else { return }
+        while let part = queued.first {
+            if call != nil && part.isHead { break }
+            queued.removeFirst()
+            dispatch(part, context: context)
+        }
+        if queued.isEmpty, !readsPaused, readPending {
+            readPending = false
+            context.read()
         }
     }
 
@@ -292,8 +318,8 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
         context.fireChannelWritabilityChanged()
     }
 
-    /// Ends the response. The call is logged and, when its request is complete, released first: writing
-    /// `.end` lets NIO's pipelining handler hand over the next request at once, re-entering this handler.
+    /// Ends the response: the call is logged and, when its request is complete, released; then a pipelined
+    /// request waiting behind it starts.
     private func endResponse(context: ChannelHandlerContext) {
         guard var call else { return }
         call.response = .done
@@ -311,7 +337,11 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
             setReadsPaused(false)
         }
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
-        if close { context.close(promise: nil) }
+        if close {
+            context.close(promise: nil)
+        } else if finished {
+            drainQueue()
+        }
     }
 
     private func finishCall() {
@@ -320,6 +350,8 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
         let open = shared.connections.setBusy(context.channel, false)
         if !call.keepAlive || !open {
             context.close(promise: nil)
+        } else {
+            drainQueue()
         }
     }
 
@@ -339,17 +371,24 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
     private func setReadsPaused(_ paused: Bool) {
         guard paused != readsPaused else { return }
         readsPaused = paused
-        if !paused, readPending, let context {
+        if !paused, readPending, queued.isEmpty, let context {
             readPending = false
             context.read()
         }
     }
 
     func read(context: ChannelHandlerContext) {
-        if readsPaused {
+        if readsPaused || !queued.isEmpty {
             readPending = true
         } else {
             context.read()
         }
+    }
+}
+
+extension HTTPServerRequestPart {
+    var isHead: Bool {
+        if case .head = self { return true }
+        return false
     }
 }

@@ -51,7 +51,7 @@ final class GatewayServer: Service, Sendable {
                             try sync.addHandler(RefuseConnectionHandler())
                             return
                         }
-                        try sync.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: false,
+                        try sync.configureHTTPServerPipeline(withPipeliningAssistance: false, withErrorHandling: false,
                                                              withOutboundHeaderValidation: true,
                                                              withEncoderConfiguration: .init(),
                                                              withDecoderLimitConfiguration: limits)
