@@ -47,7 +47,7 @@ public final class Gateway: Sendable {
         telemetry = TelemetryQueue(capacity: options.telemetryQueueCapacity)
         upstream = try UpstreamPools(group: group, maxConnectionsPerBackend: options.maxUpstreamConnections)
         server = GatewayServer(options: options, group: group, table: table, telemetry: telemetry, metrics: metrics, logger: logger)
-        watcher = ConfigWatcher(store: store, table: table, compiler: StageCompiler(throttles: throttles, upstream: upstream), io: io,
+        watcher = ConfigWatcher(store: store, table: table, compiler: StageCompiler(throttles: throttles, upstream: upstream, metrics: metrics), io: io,
                                 interval: options.configPollInterval, logger: logger)
         let writer = TelemetryWriter(store: store, queue: telemetry, io: io, options: options, logger: logger)
         let bound = server.bound.futureResult
@@ -60,7 +60,7 @@ public final class Gateway: Sendable {
         if let adminHost = options.adminHost {
             admin = AdminServer(host: adminHost, port: options.adminPort, group: group, metrics: {
                 metrics.update(configVersion: table.withLockedValue { $0.configuration.version }, telemetryDropped: telemetry.dropped,
-                               connections: connections.count)
+                               connections: connections.count, inFlight: connections.busyCount)
                 return metrics.registry.emitToString()
             }, logger: logger)
         } else {

@@ -71,7 +71,7 @@ import Testing
         let closedPort = try await BackendProcess()
         let deadPort = closedPort.port
         closedPort.stop()
-        try await Task.sleep(for: .milliseconds(100))
+        _ = try await closedPort.child.waitForExit()  // its socket is closed once the process is gone
         try await withGateway(prepare: { store, apiId in
             try store.deploy(apiId: apiId, stageName: "down", description: nil, variables: ["backend": "127.0.0.1:\(deadPort)"],
                              actor: Actor(name: "t", source: "t"))

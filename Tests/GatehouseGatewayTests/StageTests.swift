@@ -123,4 +123,17 @@ import Testing
         #expect(UpstreamEndpoint.parse("http://:80/") == nil)
         #expect(UpstreamEndpoint.parse("http://h:99999/") == nil)
     }
+
+    @Test func invokeURLsNameTheApiStageAndPath() {
+        typealias T = RoutingTable.Target
+        #expect(RoutingTable.target(host: "x", path: "/restapis/a1/prod/_user_request_/pets/1") == T(apiId: "a1", stageName: "prod", path: "/pets/1"))
+        #expect(RoutingTable.target(host: nil, path: "/restapis/a1/prod/_user_request_") == T(apiId: "a1", stageName: "prod", path: "/"))
+        #expect(RoutingTable.target(host: nil, path: "/restapis/a1/prod/_user_request_x") == nil)
+        #expect(RoutingTable.target(host: nil, path: "/restapis/a1/prod") == nil)
+        #expect(RoutingTable.target(host: nil, path: "/other/a1/prod/_user_request_/") == nil)
+        #expect(RoutingTable.target(host: "a1.execute-api.local:8080", path: "/prod/pets") == T(apiId: "a1", stageName: "prod", path: "/pets"))
+        #expect(RoutingTable.target(host: "a1.execute-api.local", path: "/prod") == T(apiId: "a1", stageName: "prod", path: "/"))
+        #expect(RoutingTable.target(host: "a1.execute-api.local", path: "/") == nil)
+        #expect(RoutingTable.target(host: "a1.example.com", path: "/prod/pets") == nil)
+    }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import GatehouseCore
+import GatehouseGateway
 import GatehouseStore
 import Testing
 
@@ -22,7 +23,8 @@ import Testing
     }
 
     @Test func throttleChangeFromAnotherProcessAppliesLiveOnAKeptAliveConnection() async throws {
-        try await withGateway { gw, _ in
+        // At the worker's default poll interval, as in production.
+        try await withGateway(configure: { $0.configPollInterval = GatewayOptions().configPollInterval }) { gw, _ in
             let urls = (0..<30).flatMap { _ in ["-o", "/dev/null", gw.url("/health")] }
             // One curl process, one connection, 10 requests a second for 3 s.
             async let traffic = curl(["--rate", "10/s", "-w", "%{http_code} %{num_connects}\n"] + urls)
@@ -45,6 +47,12 @@ import Testing
             // The switch happened within a second of the write: at most ~10 more 200s after it.
             let firstRejected = try #require(statuses.firstIndex(of: 429))
             #expect((5...22).contains(firstRejected), "\(statuses)")
+            // Enforced within a second, measured from the change's audit row to the first 429 the worker logged.
+            let audit = try #require(try gw.store.auditLog(limit: 5).first { $0.action == "UpdateStage(throttle)" })
+            try await waitUntil("the 429s logged") { try gw.store.accessLog(after: 0, limit: 100).contains { $0.record.status == 429 } }
+            let first429 = try #require(try gw.store.accessLog(after: 0, limit: 100).filter { $0.record.status == 429 }.map(\.record.time).min())
+            let delay = first429.timeIntervalSince(audit.time)
+            #expect(delay >= 0 && delay <= 1.0, "first 429 \(delay) s after the change was written")
         }
     }
 

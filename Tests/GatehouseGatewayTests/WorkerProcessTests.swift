@@ -19,11 +19,28 @@ import Testing
         return (db, apiId)
     }
 
-    func startServe(_ db: String) async throws -> (ChildProcess, Int) {
-        let worker = try ChildProcess(Binary.gatehouse, ["serve", "--store", db, "--listen", "127.0.0.1:0", "--log-level", "warning"])
+    func startServe(_ db: String, admin: Bool = false) async throws -> (ChildProcess, Int) {
+        let worker = try ChildProcess(Binary.gatehouse, ["serve", "--store", db, "--listen", "127.0.0.1:0", "--log-level", "warning"]
+                                      + (admin ? ["--admin", "127.0.0.1:0"] : []))
         let line = try await worker.line(containing: "serving")
         guard let port = line.split(separator: ":").last.flatMap({ Int($0) }) else { throw TestFailure("no port in \(line)") }
         return (worker, port)
+    }
+
+    /// Waits until the worker's `/metrics` shows a call in flight (the event a drain test needs, not a sleep).
+    func waitForCallInFlight(_ worker: ChildProcess) async throws {
+        let line = try await worker.line(containing: "admin on")
+        guard let url = line.split(separator: " ").last.map(String.init) else { throw TestFailure("no admin URL in \(line)") }
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            let metrics = try await curl([url]).stdout
+            if let value = metrics.split(separator: "\n").first(where: { $0.hasPrefix("gatehouse_requests_in_flight ") })?
+                .split(separator: " ").last.flatMap({ Double($0) }), value >= 1 {
+                return
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw TestFailure("no call in flight within 20 s")
     }
 
     @Test func sigtermFinishesInFlightRequestsAndFlushesTelemetry() async throws {
@@ -32,10 +49,10 @@ import Testing
         let dir = try TempDir()
         defer { dir.remove() }
         let (db, apiId) = try await prepareStore(dir, backendPort: backend.port)
-        let (worker, port) = try await startServe(db)
+        let (worker, port) = try await startServe(db, admin: true)
         let url = "http://127.0.0.1:\(port)/restapis/\(apiId)/prod/_user_request_/slow?ms=800"
         async let inFlight = curl(["-w", "\n%{http_code}", url])
-        try await Task.sleep(for: .milliseconds(300))
+        try await waitForCallInFlight(worker)
         worker.signal(SIGTERM)
         let result = try await inFlight
         #expect(statusAndBody(result.stdout).0 == 200, "the in-flight request finished: \(result.stdout)")

@@ -84,6 +84,9 @@ public struct CompiledMock: Sendable {
             : response.responseTemplates.keys.sorted().first
     }
 
+    /// The content types the selected response has templates for.
+    public var contentTypes: [String] { templates.keys.sorted() }
+
     /// The content type and body for a request's `Accept`.
     public func answer(accept: String?) -> (contentType: String?, body: String) {
         let contentType = accept.flatMap { templates[$0] != nil ? $0 : nil } ?? defaultContentType

@@ -19,6 +19,8 @@ final class ConnectionRegistry: Sendable {
 
     var isDraining: Bool { state.withLockedValue { $0.draining } }
     var count: Int { state.withLockedValue { $0.entries.count } }
+    /// Connections with a call in progress.
+    var busyCount: Int { state.withLockedValue { $0.entries.values.reduce(0) { $0 + ($1.busy ? 1 : 0) } } }
 
     func add(_ channel: any Channel) {
         state.withLockedValue { $0.entries[ObjectIdentifier(channel)] = Entry(channel: channel, busy: false) }

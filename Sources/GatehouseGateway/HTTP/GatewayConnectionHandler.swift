@@ -54,6 +54,7 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
     private var context: ChannelHandlerContext?
     private var call: Call?
     private var remote: SocketAddress?
+    private var sourceIp: String?
     private var readsPaused = false
     private var readPending = false
     private var requestIds = RequestIdGenerator()
@@ -66,6 +67,7 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         remote = context.channel.remoteAddress
+        sourceIp = remote?.ipAddress
         shared.connections.add(context.channel)
     }
 
@@ -154,7 +156,7 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
                 context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))), promise: nil)
             }
         }
-        let request = GatewayRequest(head: head, body: call.body, remoteAddress: remote, receivedAt: receivedAt, receivedDate: call.receivedDate)
+        let request = GatewayRequest(head: head, body: call.body, remoteAddress: remote, sourceIp: sourceIp, receivedAt: receivedAt, receivedDate: call.receivedDate)
         self.call = call
         switch requestContext.table.respond(to: request, context: requestContext) {
         case .response(let response):
@@ -359,7 +361,7 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
         guard var call, !call.logged else { return }
         call.logged = true
         self.call = call
-        shared.log.record(LogStage.Call(head: call.head, receivedAt: call.receivedAt, receivedDate: call.receivedDate, remote: remote,
+        shared.log.record(LogStage.Call(head: call.head, receivedAt: call.receivedAt, receivedDate: call.receivedDate, sourceIp: sourceIp,
                                         status: call.status == 0 ? 499 : call.status, requestBytes: call.requestBytes,
                                         responseBytes: call.responseBytes, failure: call.failure, requestPrefix: call.requestPrefix,
                                         responsePrefix: call.responsePrefix, responseHeaders: call.responseHeaders),

@@ -16,9 +16,11 @@ public struct GatewayRequest {
     /// The raw query string (without `?`), if any.
     public let query: String?
 
-    public init(head: HTTPRequestHead, body: RequestBody?, remoteAddress: SocketAddress?,
+    /// `sourceIp` is the peer's address as text; the connection formats it once, not per call.
+    public init(head: HTTPRequestHead, body: RequestBody?, remoteAddress: SocketAddress?, sourceIp: String? = nil,
                 receivedAt: NIODeadline = .now(), receivedDate: Date = Date()) {
         self.head = head
+        self.sourceIp = sourceIp ?? remoteAddress?.ipAddress
         self.body = body
         self.remoteAddress = remoteAddress
         self.receivedAt = receivedAt
@@ -45,5 +47,5 @@ public struct GatewayRequest {
     }
 
     /// The client's IP address, as text.
-    public var sourceIp: String? { remoteAddress?.ipAddress }
+    public let sourceIp: String?
 }

@@ -51,21 +51,33 @@ public struct RoutingTable: Sendable {
     }
 
     /// Reads the two invoke URL forms: `/restapis/{api}/{stage}/_user_request_/{path}`, and
-    /// `{api}.execute-api.<anything>` in Host with `/{stage}/{path}`.
+    /// `{api}.execute-api.<anything>` in Host with `/{stage}/{path}`. Scans the bytes once (no arrays).
     public static func target(host: String?, path: String) -> Target? {
-        if let host, let dot = host.firstIndex(of: "."), host[dot...].hasPrefix(".execute-api.") {
+        if let host, let dot = host.utf8.firstIndex(of: UInt8(ascii: ".")), host.utf8[dot...].starts(with: ".execute-api.".utf8) {
             let apiId = String(host[..<dot])
-            let parts = path.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: true)
-            guard let stage = parts.first else { return nil }
-            return Target(apiId: apiId, stageName: String(stage), path: "/" + (parts.count > 1 ? String(parts[1]) : ""))
+            var rest = Substring(path)
+            while rest.utf8.first == UInt8(ascii: "/") { rest = rest.dropFirst() }
+            guard !rest.isEmpty else { return nil }
+            guard let slash = rest.utf8.firstIndex(of: UInt8(ascii: "/")) else {
+                return Target(apiId: apiId, stageName: String(rest), path: "/")
+            }
+            return Target(apiId: apiId, stageName: String(rest[..<slash]), path: String(rest[slash...]))
         }
-        let parts = path.split(separator: "/", maxSplits: 4, omittingEmptySubsequences: false)
-        // ["", "restapis", api, stage, "_user_request_/..."]
-        guard parts.count >= 5, parts[0].isEmpty, parts[1] == "restapis" else { return nil }
-        let tail = parts[4]
-        guard tail == "_user_request_" || tail.hasPrefix("_user_request_/") else { return nil }
-        let rest = tail.dropFirst("_user_request_".count)
-        return Target(apiId: String(parts[2]), stageName: String(parts[3]), path: rest.isEmpty ? "/" : String(rest))
+        // "/restapis/" api "/" stage "/_user_request_" ["/" path]
+        let prefix = "/restapis/"
+        guard path.utf8.starts(with: prefix.utf8) else { return nil }
+        let afterPrefix = path.utf8.index(path.utf8.startIndex, offsetBy: prefix.utf8.count)
+        let tail = path[afterPrefix...]
+        guard let apiEnd = tail.utf8.firstIndex(of: UInt8(ascii: "/")) else { return nil }
+        let afterApi = tail[tail.index(after: apiEnd)...]
+        guard let stageEnd = afterApi.utf8.firstIndex(of: UInt8(ascii: "/")) else { return nil }
+        let marker = afterApi[afterApi.index(after: stageEnd)...]
+        let userRequest = "_user_request_"
+        guard marker.utf8.starts(with: userRequest.utf8) else { return nil }
+        let rest = marker.utf8.dropFirst(userRequest.utf8.count)
+        guard rest.isEmpty || rest.first == UInt8(ascii: "/") else { return nil }
+        return Target(apiId: String(tail[..<apiEnd]), stageName: String(afterApi[..<stageEnd]),
+                      path: rest.isEmpty ? "/" : String(Substring(rest)))
     }
 
     /// The route stage, first of every call: finds the API, stage, resource and method, then runs the
@@ -98,4 +110,6 @@ public struct CompiledMethod: Sendable {
     public let executionLogging: ExecutionLoggingLevel
     /// Whether execution logging keeps the first KiB of each body (INFO with data trace).
     public let tracesBodies: Bool
+    /// The method's metric series, looked up once (not for ANY, whose label is the verb called).
+    let series: GatewayMetrics.Series?
 }

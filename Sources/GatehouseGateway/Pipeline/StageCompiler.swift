@@ -6,10 +6,12 @@ import GatehouseCore
 public struct StageCompiler: Sendable {
     let throttles: ThrottleRegistry
     let upstream: UpstreamPools?
+    let metrics: GatewayMetrics?
 
-    public init(throttles: ThrottleRegistry = ThrottleRegistry(), upstream: UpstreamPools? = nil) {
+    public init(throttles: ThrottleRegistry = ThrottleRegistry(), upstream: UpstreamPools? = nil, metrics: GatewayMetrics? = nil) {
         self.throttles = throttles
         self.upstream = upstream
+        self.metrics = metrics
     }
 
     func compile(method: Method, resource: Resource, binding: GatewayConfiguration.StageBinding, account: Account) -> CompiledMethod {
@@ -18,8 +20,10 @@ public struct StageCompiler: Sendable {
         let setting = stage.methodSettings[key], defaults = stage.methodSettings[Stage.defaultSettingsKey]
         let level = setting?.loggingLevel ?? defaults?.loggingLevel ?? .off
         let trace = level == .info && (setting?.dataTraceEnabled ?? defaults?.dataTraceEnabled ?? false)
+        let series = method.httpMethod == "ANY" ? nil : metrics?.series(for: .init(api: stage.restApiId, stage: stage.stageName,
+                                                                                     resource: resource.path, method: method.httpMethod))
         return CompiledMethod(chain: chain(method: method, resource: resource, stage: stage, account: account),
-                              executionLogging: level, tracesBodies: trace)
+                              executionLogging: level, tracesBodies: trace, series: series)
     }
 
     private func chain(method: Method, resource: Resource, stage: Stage, account: Account) -> [any GatewayStage] {

@@ -51,7 +51,11 @@ public final class GatewayMetrics: Sendable {
                                  help: "Requests that matched no deployed method, by status class").increment()
             return
         }
-        let handles = series(for: SeriesKey(api: api, stage: stage, resource: resource, method: record.httpMethod))
+        self.record(record, in: series(for: SeriesKey(api: api, stage: stage, resource: resource, method: record.httpMethod)))
+    }
+
+    /// Counts one finished call in series looked up when its method was compiled.
+    func record(_ record: AccessLogRecord, in handles: Series) {
         handles.requests[min(4, max(0, record.status / 100 - 1))].increment()
         if record.throttled { handles.throttled.increment() }
         handles.latency.record(record.latencyMs / 1000)
@@ -59,7 +63,8 @@ public final class GatewayMetrics: Sendable {
     }
 
     /// Gauges read at scrape time.
-    func update(configVersion: Int64, telemetryDropped: Int, connections: Int) {
+    func update(configVersion: Int64, telemetryDropped: Int, connections: Int, inFlight: Int) {
+        registry.makeGauge(name: "gatehouse_requests_in_flight", help: "Calls received and not yet answered in full").set(Double(inFlight))
         registry.makeGauge(name: "gatehouse_config_version", help: "Configuration version being served").set(Double(configVersion))
         registry.makeGauge(name: "gatehouse_telemetry_dropped", help: "Telemetry records dropped because the queue was full")
             .set(Double(telemetryDropped))

@@ -15,7 +15,7 @@ struct LogStage: Sendable {
         var head: HTTPRequestHead
         var receivedAt: NIODeadline
         var receivedDate: Date
-        var remote: SocketAddress?
+        var sourceIp: String?
         var status: Int
         var requestBytes: Int
         var responseBytes: Int
@@ -31,7 +31,7 @@ struct LogStage: Sendable {
             requestId: context.requestId, time: call.receivedDate, apiId: context.target?.apiId,
             stage: context.target?.stageName, resourcePath: context.match?.resource.path, httpMethod: call.head.method.rawValue,
             path: call.head.uri, status: call.status, latencyMs: latency, integrationLatencyMs: context.integrationLatencyMs,
-            requestBytes: call.requestBytes, responseBytes: call.responseBytes, apiKeyId: nil, sourceIp: call.remote?.ipAddress,
+            requestBytes: call.requestBytes, responseBytes: call.responseBytes, apiKeyId: nil, sourceIp: call.sourceIp,
             userAgent: call.head.headers.first(name: "user-agent"),
             error: context.failure?.description ?? call.failure, throttled: context.throttled)
         var logged = record
@@ -49,7 +49,11 @@ struct LogStage: Sendable {
             }
         }
         telemetry.enqueue(logged)
-        metrics.record(record, routed: context.match != nil)
+        if let series = context.method?.series {
+            metrics.record(record, in: series)
+        } else {
+            metrics.record(record, routed: context.match != nil)
+        }
     }
 
     /// How much of a body execution logging keeps (as AWS, 1 KiB).

@@ -140,9 +140,9 @@ final class UpstreamExchange: RequestBodyConsumer, ResponseBodySource {
             sink.responseBodyFailed(heldFailure)
         } else if heldEnd {
             sink.responseBodyEnd()
-        } else {
-            sink.responseBodyFlush()
         }
+        // Otherwise no flush here: the head goes out with the body read in the same pass (one write, one
+        // wake-up of the client), flushed when the backend's read completes.
     }
 
     func pause() { connection?.pauseReads() }
