@@ -24,13 +24,13 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
 
     private enum ResponseState { case none, streaming, done }
 
-    /// One call in progress on this connection.
-    private struct Call {
-        var head: HTTPRequestHead
-        var context: RequestContext
+    /// One call in progress on this connection (a class: the handler updates it in place, never copies it).
+    private final class Call {
+        let head: HTTPRequestHead
+        let context: RequestContext
         var body: RequestBody?
-        var receivedAt: NIODeadline
-        var receivedDate: Date
+        let receivedAt: NIODeadline
+        let receivedDate: Date
         var requestBytes = 0
         var requestComplete = false
         /// Body bytes are read and dropped (the call was answered, or is over the limit).
@@ -48,6 +48,14 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
         var responsePrefix = ByteBuffer()
         var failure: String?
         var logged = false
+
+        init(head: HTTPRequestHead, context: RequestContext, receivedAt: NIODeadline, receivedDate: Date, keepAlive: Bool) {
+            self.head = head
+            self.context = context
+            self.receivedAt = receivedAt
+            self.receivedDate = receivedDate
+            self.keepAlive = keepAlive
+        }
     }
 
     private let shared: Shared
@@ -78,7 +86,7 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        if var call {
+        if let call {
             call.body?.fail(GatewayError.protocolViolation("the client closed the connection"))
             call.source?.cancel()
             if call.response != .done, call.failure == nil { call.failure = "CLIENT_CLOSED: the client closed the connection before the response ended" }
@@ -131,7 +139,7 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
         _ = shared.connections.setBusy(context.channel, true)
         let declaredLength = head.headers.first(name: "content-length").flatMap(Int.init)
         let hasBody = declaredLength.map { $0 > 0 } ?? head.headers.contains(name: "transfer-encoding")
-        var call = Call(head: head, context: requestContext, receivedAt: receivedAt, receivedDate: Date(),
+        let call = Call(head: head, context: requestContext, receivedAt: receivedAt, receivedDate: Date(),
                         keepAlive: head.isKeepAlive && !shared.connections.isDraining)
         if let refusal = Self.refusal(for: head, maxURIBytes: shared.maxURIBytes) {
             call.discardingBody = true
@@ -167,7 +175,7 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
     }
 
     private func received(_ chunk: ByteBuffer) {
-        guard var call else { return }
+        guard let call else { return }
         call.requestBytes += chunk.readableBytes
         if call.traces { LogStage.keepTracedPrefix(of: chunk, in: &call.requestPrefix) }
         if call.discardingBody {
@@ -215,9 +223,13 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
             return (answer(.uriTooLong, "URI Too Long"), "the request target is \(head.uri.utf8.count) bytes, over \(maxURIBytes)")
         }
         if head.version.minor == 1 {
-            let hosts = head.headers[canonicalForm: "host"]
-            if hosts.count != 1 {
-                return (answer(.badRequest, "Bad Request"), hosts.isEmpty ? "HTTP/1.1 request without Host" : "HTTP/1.1 request with \(hosts.count) Host values")
+            // Counted without splitting values (`canonicalForm` allocates; this runs on every call).
+            var hosts = 0
+            for (name, value) in head.headers where name.utf8.count == 4 && name.lowercased() == "host" {
+                hosts += value.utf8.contains(UInt8(ascii: ",")) ? 2 : 1
+            }
+            if hosts != 1 {
+                return (answer(.badRequest, "Bad Request"), hosts == 0 ? "HTTP/1.1 request without Host" : "HTTP/1.1 request with \(hosts) Host values")
             }
         }
         return nil
@@ -243,7 +255,7 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
     }
 
     private func respond(_ response: GatewayResponse) {
-        guard let context, var call, call.response == .none else {
+        guard let context, let call, call.response == .none else {
             if case .stream(let source, _) = response.body { source.cancel() }
             return
         }
@@ -282,7 +294,7 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
     }
 
     func responseBodyChunk(_ chunk: ByteBuffer) {
-        guard let context, var call, call.response == .streaming else { return }
+        guard let context, let call, call.response == .streaming else { return }
         if call.head.method != .HEAD {
             call.responseBytes += chunk.readableBytes
             if call.traces { LogStage.keepTracedPrefix(of: chunk, in: &call.responsePrefix) }
@@ -323,7 +335,7 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
     /// Ends the response: the call is logged and, when its request is complete, released; then a pipelined
     /// request waiting behind it starts.
     private func endResponse(context: ChannelHandlerContext) {
-        guard var call else { return }
+        guard let call else { return }
         call.response = .done
         self.call = call
         log()
@@ -358,7 +370,7 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
     }
 
     private func log() {
-        guard var call, !call.logged else { return }
+        guard let call, !call.logged else { return }
         call.logged = true
         self.call = call
         shared.log.record(LogStage.Call(head: call.head, receivedAt: call.receivedAt, receivedDate: call.receivedDate, sourceIp: sourceIp,

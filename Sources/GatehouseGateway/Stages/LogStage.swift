@@ -27,33 +27,32 @@ struct LogStage: Sendable {
 
     func record(_ call: Call, context: RequestContext) {
         let latency = Double((NIODeadline.now() - call.receivedAt).nanoseconds) / 1_000_000
-        let record = AccessLogRecord(
+        var record = AccessLogRecord(
             requestId: context.requestId, time: call.receivedDate, apiId: context.target?.apiId,
             stage: context.target?.stageName, resourcePath: context.match?.resource.path, httpMethod: call.head.method.rawValue,
             path: call.head.uri, status: call.status, latencyMs: latency, integrationLatencyMs: context.integrationLatencyMs,
             requestBytes: call.requestBytes, responseBytes: call.responseBytes, apiKeyId: nil, sourceIp: call.sourceIp,
             userAgent: call.head.headers.first(name: "user-agent"),
             error: context.failure?.description ?? call.failure, throttled: context.throttled)
-        var logged = record
         if let stage = context.stage?.binding.stage {
             if let settings = stage.accessLogSettings {
                 let values = AccessLogFormatter.values(record, stagePath: context.stagePath ?? call.head.uri,
                                                        protocolVersion: "HTTP/\(call.head.version.major).\(call.head.version.minor)",
                                                        host: call.head.headers.first(name: "host"))
-                logged.formatted = AccessLogFormatter.render(settings.format, values: values)
-                logged.sink = settings.file == nil ? nil : settings
+                record.formatted = AccessLogFormatter.render(settings.format, values: values)
+                record.sink = settings.file == nil ? nil : settings
             }
             if context.method?.executionLogging != .off {
-                logged.execution = ExecutionLog.lines(stage: stage, context: context, head: call.head, record: record,
+                record.execution = ExecutionLog.lines(stage: stage, context: context, head: call.head, record: record,
                                                       bodies: (call.requestPrefix, call.responsePrefix), responseHeaders: call.responseHeaders)
             }
         }
-        telemetry.enqueue(logged)
         if let series = context.method?.series {
             metrics.record(record, in: series)
         } else {
             metrics.record(record, routed: context.match != nil)
         }
+        telemetry.enqueue(record)
     }
 
     /// How much of a body execution logging keeps (as AWS, 1 KiB).
