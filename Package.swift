@@ -6,6 +6,9 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "gatehouse", targets: ["gatehouse"]),
+        // For the fuzz targets in Fuzz/ (a package of their own, built with sanitizers).
+        .library(name: "GatehouseCore", targets: ["GatehouseCore"]),
+        .library(name: "GatehouseGateway", targets: ["GatehouseGateway"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),

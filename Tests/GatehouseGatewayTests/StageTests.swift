@@ -136,4 +136,38 @@ import Testing
         #expect(RoutingTable.target(host: "a1.execute-api.local", path: "/") == nil)
         #expect(RoutingTable.target(host: "a1.example.com", path: "/prod/pets") == nil)
     }
+
+    /// A body source that owns its pending response, as `UpstreamExchange` does.
+    final class OwningSource: ResponseBodySource {
+        let pending = PendingResponse()
+        func start(_ sink: any ResponseBodySink) {}
+        func pause() {}
+        func resume() {}
+        func cancel() {}
+    }
+
+    @Test func aDeliveredStreamedResponseDoesNotKeepItsSourceAlive() {
+        // Leaked every proxied call before: the pending response kept the response, whose body kept the
+        // source, which owns the pending response.
+        weak var released: OwningSource?
+        var delivered = 0
+        do {
+            let source = OwningSource()
+            released = source
+            source.pending.whenComplete { _ in delivered += 1 }
+            source.pending.complete(GatewayResponse(status: .ok, body: .stream(source, expectedLength: nil)))
+        }
+        #expect(delivered == 1)
+        #expect(released == nil, "the source is freed once its response was handed over")
+
+        weak var early: OwningSource?
+        do {
+            let source = OwningSource()
+            early = source
+            source.pending.complete(GatewayResponse(status: .ok, body: .stream(source, expectedLength: nil)))
+            source.pending.whenComplete { _ in delivered += 1 }
+        }
+        #expect(delivered == 2)
+        #expect(early == nil, "also when the response came before anyone asked for it")
+    }
 }

@@ -113,6 +113,12 @@ import Testing
         #expect(stage.methodSettings["*/*"]?.throttle == ThrottleLimit(rate: 1010, burst: 500))
         #expect(stage.methodSettings["/limited/GET"]?.throttle == ThrottleLimit(rate: 5, burst: 5))
         #expect(try store.accessLog(after: 0, limit: 10).count > 0, "telemetry committed before the kill is there")
+        // Rows and rollups are written in one transaction: after the kill they still agree.
+        let counts = try await run("/usr/bin/env", ["sqlite3", db, "SELECT (SELECT count(*) FROM access_log WHERE api_id IS NOT NULL) || ' ' || "
+                                                        + "(SELECT coalesce(sum(count), 0) FROM metric_second) || ' ' || "
+                                                        + "(SELECT coalesce(sum(count), 0) FROM metric_minute)"])
+        let numbers = counts.stdout.split(separator: " ").compactMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        #expect(numbers.count == 3 && numbers[0] > 0 && Set(numbers).count == 1, "access log, seconds, minutes: \(counts.stdout) \(counts.stderr)")
 
         let (restarted, newPort) = try await startServe(db)
         defer { restarted.signal(SIGKILL) }
