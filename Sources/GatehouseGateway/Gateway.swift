@@ -55,12 +55,12 @@ public final class Gateway: Sendable {
         bound.whenSuccess { address in listenText.withLockedValue { $0 = "\(address.ipAddress ?? options.host):\(address.port ?? options.port)" } }
         let telemetry = self.telemetry
         let heartbeat = Heartbeat(store: store, io: io, version: options.version, listen: { listenText.withLockedValue { $0 } },
-                                  dropped: { telemetry.dropped }, ready: { _ = try? await bound.get() }, logger: logger)
+                                  dropped: { telemetry.dropped }, errors: { telemetry.writeFailures }, ready: { _ = try? await bound.get() }, logger: logger)
         let metrics = self.metrics, table = self.table, connections = server.connections
         if let adminHost = options.adminHost {
             admin = AdminServer(host: adminHost, port: options.adminPort, group: group, metrics: {
                 metrics.update(configVersion: table.withLockedValue { $0.configuration.version }, telemetryDropped: telemetry.dropped,
-                               connections: connections.count, inFlight: connections.busyCount)
+                               telemetryWriteFailures: telemetry.writeFailures, connections: connections.count, inFlight: connections.busyCount)
                 return metrics.registry.emitToString()
             }, logger: logger)
         } else {

@@ -210,6 +210,9 @@ enum Schema {
                 CREATE INDEX execution_log_time ON execution_log(time);
                 """)
         }
+        migrator.registerMigration("v5-telemetry-errors") { db in
+            try db.execute(sql: "ALTER TABLE worker ADD COLUMN telemetry_errors INTEGER NOT NULL DEFAULT 0")
+        }
         return migrator
     }
 }

@@ -25,10 +25,13 @@ public struct WorkerHeartbeat: Sendable, Equatable {
     public var started: Date
     public var lastBeat: Date
     public var telemetryDropped: Int
+    /// Telemetry batches the worker could not write (a locked or unwritable store); they are retried.
+    public var telemetryErrors: Int
     public var state: String
 
     public init(id: String, pid: Int32, version: String, listen: String, started: Date, lastBeat: Date,
-                telemetryDropped: Int = 0, state: String = "serving") {
+                telemetryDropped: Int = 0, telemetryErrors: Int = 0, state: String = "serving") {
+        self.telemetryErrors = telemetryErrors
         self.id = id
         self.pid = pid
         self.version = version
@@ -164,11 +167,14 @@ extension Store {
     public func beat(_ heartbeat: WorkerHeartbeat) throws {
         try write { db in
             try db.execute(sql: """
-                INSERT INTO worker (id, pid, version, listen, started, last_beat, telemetry_dropped, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO worker (id, pid, version, listen, started, last_beat, telemetry_dropped, state, telemetry_errors)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (id) DO UPDATE SET last_beat = excluded.last_beat, telemetry_dropped = excluded.telemetry_dropped,
+                    telemetry_errors = excluded.telemetry_errors,
                     state = excluded.state, listen = excluded.listen
                 """, arguments: [heartbeat.id, heartbeat.pid, heartbeat.version, heartbeat.listen, heartbeat.started.timeIntervalSince1970,
-                                 heartbeat.lastBeat.timeIntervalSince1970, heartbeat.telemetryDropped, heartbeat.state])
+                                 heartbeat.lastBeat.timeIntervalSince1970, heartbeat.telemetryDropped, heartbeat.state,
+                                 heartbeat.telemetryErrors])
         }
     }
 
@@ -178,7 +184,7 @@ extension Store {
             try Row.fetchAll(db, sql: "SELECT * FROM worker ORDER BY last_beat DESC").map { row in
                 WorkerHeartbeat(id: row["id"], pid: row["pid"], version: row["version"], listen: row["listen"],
                                 started: Date(timeIntervalSince1970: row["started"]), lastBeat: Date(timeIntervalSince1970: row["last_beat"]),
-                                telemetryDropped: row["telemetry_dropped"], state: row["state"])
+                                telemetryDropped: row["telemetry_dropped"], telemetryErrors: row["telemetry_errors"], state: row["state"])
             }
         }
     }

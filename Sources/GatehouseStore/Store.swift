@@ -12,7 +12,7 @@ public final class Store: Sendable {
     public static let busyTimeout: TimeInterval = 10
 
     /// Opens the store at `path`. With `create`, a missing file is created; otherwise it is an error.
-    public init(path: String, create: Bool = true, readOnly: Bool = false) throws {
+    public init(path: String, create: Bool = true, readOnly: Bool = false, busyTimeout: TimeInterval = Store.busyTimeout) throws {
         self.path = path
         let exists = FileManager.default.fileExists(atPath: path)
         if !exists && (!create || readOnly) { throw StoreError.missing(path: path) }
@@ -23,7 +23,7 @@ public final class Store: Sendable {
             }
         }
         var configuration = Configuration()
-        configuration.busyMode = .timeout(Self.busyTimeout)
+        configuration.busyMode = .timeout(busyTimeout)
         configuration.readonly = readOnly
         configuration.label = "gatehouse"
         configuration.prepareDatabase { db in

@@ -53,6 +53,19 @@ import Testing
         try check("worker-down", state)
     }
 
+    @Test func telemetryTroubleShowsInTheHeader() {
+        var state = ConsoleFixtures.state
+        let calm = ConsoleRenderer.render(state, width: 160, height: 48).lines[0]
+        #expect(!calm.contains("telemetry"))
+        state.data.workers[0].telemetryErrors = 3
+        state.data.workers[0].telemetryDropped = 7
+        let header = ConsoleRenderer.render(state, width: 160, height: 48).lines[0]
+        #expect(header.contains("telemetry: 3 write errors, 7 dropped"), "\(header)")
+        let roles = Array(ConsoleRenderer.render(state, width: 160, height: 48).roleLines[0])
+        let column = header.distance(from: header.startIndex, to: header.range(of: "telemetry:")?.lowerBound ?? header.endIndex)
+        #expect(column < roles.count && roles[column] == "e", "shown in the error role")
+    }
+
     @Test func filteredLog() throws {
         var state = ConsoleFixtures.state
         state.view = .logs

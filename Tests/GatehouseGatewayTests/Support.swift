@@ -145,11 +145,11 @@ final class GatewayHarness: Sendable {
     let port: Int
     let apiId: String
 
-    static func start(backendPort: Int, apiText: String = SampleAPI.openAPI,
+    static func start(backendPort: Int, apiText: String = SampleAPI.openAPI, storeBusyTimeout: TimeInterval = Store.busyTimeout,
                       prepare: (Store, String) throws -> Void = { _, _ in },
                       configure: (inout GatewayOptions) -> Void = { _ in }) async throws -> GatewayHarness {
         let dir = try TempDir()
-        let store = try Store(path: dir.path("gatehouse.db"))
+        let store = try Store(path: dir.path("gatehouse.db"), busyTimeout: storeBusyTimeout)
         let actor = Actor(name: "test", source: "test")
         let definition = try OpenAPIImporter.parse(apiText, apiId: Identifiers.make()).definition
         try store.putApi(definition, mode: .overwrite, actor: actor)

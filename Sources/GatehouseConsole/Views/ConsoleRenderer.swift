@@ -50,6 +50,9 @@ public enum ConsoleRenderer {
         if data.workerUp, let worker = data.newestWorker {
             x += buffer.put(" ● worker up ", x: x, y: 0, role: .ok)
             x += buffer.put("pid \(worker.pid) \(worker.listen) ", x: x, y: 0, role: .title)
+            if worker.telemetryErrors > 0 || worker.telemetryDropped > 0 {
+                x += buffer.put(" telemetry: \(worker.telemetryErrors) write errors, \(worker.telemetryDropped) dropped ", x: x, y: 0, role: .error)
+            }
         } else if let worker = data.newestWorker {
             x += buffer.put(" ● worker down ", x: x, y: 0, role: .error)
             x += buffer.put("last beat \(Format.age(max(0, data.now.timeIntervalSince(worker.lastBeat)))) ago ", x: x, y: 0, role: .title)

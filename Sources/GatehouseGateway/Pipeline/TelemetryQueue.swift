@@ -7,6 +7,7 @@ public final class TelemetryQueue: Sendable {
     private struct State {
         var records: [AccessLogRecord] = []
         var dropped = 0
+        var writeFailures = 0
     }
 
     private let state = NIOLockedValueBox(State())
@@ -47,6 +48,14 @@ public final class TelemetryQueue: Sendable {
             state.records.insert(contentsOf: kept, at: 0)
         }
     }
+
+    /// A batch could not be written (it was put back); counted for `/metrics` and the heartbeat.
+    public func noteWriteFailure() {
+        state.withLockedValue { $0.writeFailures += 1 }
+    }
+
+    /// Batches that failed to write since start.
+    public var writeFailures: Int { state.withLockedValue { $0.writeFailures } }
 
     /// Records dropped since start.
     public var dropped: Int { state.withLockedValue { $0.dropped } }

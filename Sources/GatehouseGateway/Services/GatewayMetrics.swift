@@ -63,7 +63,9 @@ public final class GatewayMetrics: Sendable {
     }
 
     /// Gauges read at scrape time.
-    func update(configVersion: Int64, telemetryDropped: Int, connections: Int, inFlight: Int) {
+    func update(configVersion: Int64, telemetryDropped: Int, telemetryWriteFailures: Int, connections: Int, inFlight: Int) {
+        registry.makeGauge(name: "gatehouse_telemetry_write_failures", help: "Telemetry batches that could not be written (retried)")
+            .set(Double(telemetryWriteFailures))
         registry.makeGauge(name: "gatehouse_requests_in_flight", help: "Calls received and not yet answered in full").set(Double(inFlight))
         registry.makeGauge(name: "gatehouse_config_version", help: "Configuration version being served").set(Double(configVersion))
         registry.makeGauge(name: "gatehouse_telemetry_dropped", help: "Telemetry records dropped because the queue was full")

@@ -15,12 +15,13 @@ final class Heartbeat: Service, Sendable {
     let version: String
     let listen: @Sendable () -> String
     let dropped: @Sendable () -> Int
+    let errors: @Sendable () -> Int
     let ready: @Sendable () async -> Void
     let logger: Logger
 
     /// `ready` returns once the server is bound, so the first beat already has the real address.
     init(store: Store, io: NIOThreadPool, version: String, listen: @escaping @Sendable () -> String,
-         dropped: @escaping @Sendable () -> Int, ready: @escaping @Sendable () async -> Void, logger: Logger) {
+         dropped: @escaping @Sendable () -> Int, errors: @escaping @Sendable () -> Int, ready: @escaping @Sendable () async -> Void, logger: Logger) {
         self.ready = ready
         self.store = store
         self.io = io
@@ -29,6 +30,7 @@ final class Heartbeat: Service, Sendable {
         self.version = version
         self.listen = listen
         self.dropped = dropped
+        self.errors = errors
         self.logger = logger
     }
 
@@ -46,7 +48,7 @@ final class Heartbeat: Service, Sendable {
     func beat(state: String) async {
         let heartbeat = WorkerHeartbeat(id: id, pid: ProcessInfo.processInfo.processIdentifier, version: version,
                                         listen: listen(), started: started, lastBeat: Date(),
-                                        telemetryDropped: dropped(), state: state)
+                                        telemetryDropped: dropped(), telemetryErrors: errors(), state: state)
         let store = self.store
         do {
             try await io.runIfActive { try store.beat(heartbeat) }

@@ -76,6 +76,7 @@ final class TelemetryWriter: Service, Sendable {
         } catch {
             // Keep the batch for the next flush (what does not fit is counted as dropped).
             logger.error("telemetry batch not written; retrying", metadata: ["records": "\(batch.count)", "error": "\(error)"])
+            queue.noteWriteFailure()
             queue.requeue(batch)
         }
     }
