@@ -213,6 +213,13 @@ enum Schema {
         migrator.registerMigration("v5-telemetry-errors") { db in
             try db.execute(sql: "ALTER TABLE worker ADD COLUMN telemetry_errors INTEGER NOT NULL DEFAULT 0")
         }
+        migrator.registerMigration("v6-access-log-throttled") { db in
+            // Throttled calls get their own column (they were told apart by their error text).
+            try db.execute(sql: """
+                ALTER TABLE access_log ADD COLUMN throttled INTEGER NOT NULL DEFAULT 0;
+                UPDATE access_log SET throttled = 1 WHERE error = 'THROTTLED';
+                """)
+        }
         return migrator
     }
 }

@@ -53,8 +53,8 @@ extension Store {
         try write { db in
             let insert = try db.cachedStatement(sql: """
                 INSERT INTO access_log (request_id, time, api_id, stage, resource_path, http_method, path, status, latency_ms,
-                    integration_latency_ms, request_bytes, response_bytes, api_key_id, source_ip, user_agent, error, formatted)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    integration_latency_ms, request_bytes, response_bytes, api_key_id, source_ip, user_agent, error, formatted, throttled)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             // Bound through SQLite's C API: building GRDB's `StatementArguments` per row was two thirds of the
             // writer's CPU in `perf` of `gatehouse bench-telemetry`.
@@ -64,6 +64,7 @@ extension Store {
                 row.text(5, r.resourcePath); row.text(6, r.httpMethod); row.text(7, r.path); row.int(8, r.status)
                 row.double(9, r.latencyMs); row.double(10, r.integrationLatencyMs); row.int(11, r.requestBytes); row.int(12, r.responseBytes)
                 row.text(13, r.apiKeyId); row.text(14, r.sourceIp); row.text(15, r.userAgent); row.text(16, r.error); row.text(17, r.formatted)
+                row.int(18, r.throttled ? 1 : 0)
                 try row.step(db)
             }
             let execution = try db.cachedStatement(sql: """
@@ -207,7 +208,7 @@ extension Store {
                     resourcePath: row["resource_path"], httpMethod: row["http_method"], path: row["path"], status: status,
                     latencyMs: row["latency_ms"], integrationLatencyMs: row["integration_latency_ms"], requestBytes: row["request_bytes"],
                     responseBytes: row["response_bytes"], apiKeyId: row["api_key_id"], sourceIp: row["source_ip"],
-                    userAgent: row["user_agent"], error: row["error"], throttled: (row["error"] as String?) == "THROTTLED")
+                    userAgent: row["user_agent"], error: row["error"], throttled: row["throttled"])
                 return (row["id"], record)
             }
         }

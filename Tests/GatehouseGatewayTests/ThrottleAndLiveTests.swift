@@ -19,6 +19,10 @@ import Testing
             #expect(body.stdout == #"{"message":"Too Many Requests"}"#)
             // Another method is not limited by /health's bucket.
             #expect(statusAndBody(try await curl(["-w", "\n%{http_code}", gw.url("/limited")]).stdout).0 == 200)
+            // Throttled calls have their own column in the access log.
+            try await waitUntil("six rows") { try gw.store.accessLog(after: 0, limit: 10).count == 6 }
+            let rows = try await run("/usr/bin/env", ["sqlite3", gw.store.path, "SELECT status || ':' || throttled FROM access_log ORDER BY id"])
+            #expect(rows.stdout.split(separator: "\n") == ["200:0", "200:0", "429:1", "429:1", "429:1", "200:0"], "\(rows.stdout) \(rows.stderr)")
         }
     }
 
