@@ -9,21 +9,24 @@ results, warmups, checks, rss_kb, rows, rollup, dropped, non2xx_rows = sys.argv[
 runs = defaultdict(list)
 invalid = []
 gh_requests = int(checks)
-for line in open(results):
-    r, c, t, rps, p50, p99, non2xx, errors, requests, cpu = line.rstrip("\n").split("\t")
-    if t.startswith("gh-"):
-        gh_requests += int(requests)
-    if int(non2xx) or int(errors):
-        invalid.append(f"round {r}, {c} connections, {t}: {non2xx} non-2xx, {errors} socket errors")
-        continue
-    runs[(int(c), t)].append((float(rps), float(p50), float(p99), float(cpu) * 1e6 / max(1, int(requests))))
-for line in open(warmups):
-    r, c, t, rps, p50, p99, non2xx, errors, requests, cpu = line.rstrip("\n").split("\t")
-    if t.startswith("gh-"):
-        gh_requests += int(requests)
-    if int(non2xx) or int(errors):
-        invalid.append(f"warm-up/1,000-connection run, {c} connections, {t}: {non2xx} non-2xx, {errors} socket errors")
 
+
+def read(path, measured):
+    """Reads bench-wrk.py rows; counts calls at the worker, sets invalid runs aside, keeps measured ones."""
+    global gh_requests
+    for line in open(path):
+        r, c, t, rps, p50, p99, non2xx, errors, requests, cpu = line.rstrip("\n").split("\t")
+        if t.startswith("gh-"):
+            gh_requests += int(requests)
+        if int(non2xx) or int(errors):
+            where = f"round {r}" if measured else "warm-up/1,000-connection run"
+            invalid.append(f"{where}, {c} connections, {t}: {non2xx} non-2xx, {errors} socket errors")
+        elif measured:
+            runs[(int(c), t)].append((float(rps), float(p50), float(p99), float(cpu) * 1e6 / max(1, int(requests))))
+
+
+read(results, measured=True)
+read(warmups, measured=False)
 
 def med(values):
     return statistics.median(values) if values else float("nan")
