@@ -75,7 +75,13 @@ final class GatewayServer: Service, Sendable {
         let drainTimeout = TimeAmount.seconds(double: options.drainTimeout)
         let loop = group.next()
         try await withGracefulShutdownHandler {
-            try await server.closeFuture.get()
+            // Cancellation (not a graceful shutdown) closes the listener too, so this never hangs.
+            try await withTaskCancellationHandler {
+                try await server.closeFuture.get()
+            } onCancel: {
+                server.close(promise: nil)
+                connections.closeAll()
+            }
         } onGracefulShutdown: {
             server.close(promise: nil)
             connections.drain()
