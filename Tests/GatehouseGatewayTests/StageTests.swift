@@ -170,4 +170,17 @@ import Testing
         #expect(delivered == 2)
         #expect(early == nil, "also when the response came before anyone asked for it")
     }
+
+    @Test func hopByHopHeadersAreRecognisedInAnyCase() {
+        for name in ["Connection", "KEEP-ALIVE", "te", "Transfer-Encoding", "proxy-Authorization", "Upgrade", "Trailer"] {
+            #expect(ProxyStage.isHopByHop(name, connectionTokens: []), "\(name)")
+        }
+        for name in ["Content-Type", "X-Request-Id", "Accept", "tf", "Host", "Transfer-Encodinh"] {
+            #expect(!ProxyStage.isHopByHop(name, connectionTokens: []), "\(name)")
+        }
+        #expect(ProxyStage.isHopByHop("X-Secret", connectionTokens: ["x-secret"]))
+        #expect(ProxyStage.equalsIgnoringCase("X-Forwarded-For", "x-forwarded-for"))
+        #expect(!ProxyStage.equalsIgnoringCase("X-Forwarded-For", "x-forwarded-fos"))
+        #expect(!ProxyStage.equalsIgnoringCase("a[", "a{"), "only letters fold")
+    }
 }

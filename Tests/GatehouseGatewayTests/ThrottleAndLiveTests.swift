@@ -29,8 +29,8 @@ import Testing
     @Test func throttleChangeFromAnotherProcessAppliesLiveOnAKeptAliveConnection() async throws {
         // At the worker's default poll interval, as in production.
         try await withGateway(configure: { $0.configPollInterval = GatewayOptions().configPollInterval }) { gw, _ in
-            let urls = (0..<30).flatMap { _ in ["-o", "/dev/null", gw.url("/health")] }
-            // One curl process, one connection, 10 requests a second for 3 s.
+            let urls = (0..<50).flatMap { _ in ["-o", "/dev/null", gw.url("/health")] }
+            // One curl process, one connection, 10 requests a second for 5 s.
             async let traffic = curl(["--rate", "10/s", "-w", "%{http_code} %{num_connects}\n"] + urls)
             // Change the limit once the worker has recorded a few of the calls.
             let deadline = Date().addingTimeInterval(10)
@@ -42,15 +42,15 @@ import Testing
             #expect(change.status == 0, "\(change.stderr)")
             let output = try await traffic.stdout
             let lines = output.split(separator: "\n").map { $0.split(separator: " ").compactMap { Int($0) } }
-            try #require(lines.count == 30 && lines.allSatisfy { $0.count == 2 }, "\(output)")
+            try #require(lines.count == 50 && lines.allSatisfy { $0.count == 2 }, "\(output)")
             let statuses = lines.map { $0[0] }
             let connects = lines.map { $0[1] }.reduce(0, +)
             #expect(connects == 1, "the connection was kept across the change")
             #expect(statuses.prefix(5).allSatisfy { $0 == 200 })
-            #expect(statuses.suffix(12).allSatisfy { $0 == 429 }, "\(statuses)")
-            // The switch happened within a second of the write: at most ~10 more 200s after it.
-            let firstRejected = try #require(statuses.firstIndex(of: 429))
-            #expect((5...22).contains(firstRejected), "\(statuses)")
+            // One switch, and for good: every call after the first 429 is a 429 (how soon the CLI process
+            // ran is up to the machine; how soon the worker enforced the change is measured below).
+            let firstRejected = try #require(statuses.firstIndex(of: 429), "\(statuses)")
+            #expect(firstRejected >= 5 && statuses[firstRejected...].allSatisfy { $0 == 429 }, "\(statuses)")
             // Enforced within a second, measured from the change's audit row to the first 429 the worker logged.
             let audit = try #require(try gw.store.auditLog(limit: 5).first { $0.action == "UpdateStage(throttle)" })
             try await waitUntil("the 429s logged") { try gw.store.accessLog(after: 0, limit: 100).contains { $0.record.status == 429 } }

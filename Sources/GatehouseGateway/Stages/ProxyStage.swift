@@ -77,9 +77,9 @@ struct ProxyStage: GatewayStage {
         var headers = HTTPHeaders()
         headers.add(name: "Host", value: endpoint.hostHeader)
         if forwardsClientRequest {
-            let tokens = request.head.headers[canonicalForm: "connection"]
+            let tokens = request.head.headers.contains(name: "connection") ? request.head.headers[canonicalForm: "connection"] : []
             for (name, value) in request.head.headers where !Self.isHopByHop(name, connectionTokens: tokens) {
-                if name.utf8.count == 4 && name.lowercased() == "host" { continue }
+                if name.utf8.count == 4 && Self.equalsIgnoringCase(name, "host") { continue }
                 headers.add(name: name, value: value)
             }
         } else {
@@ -89,8 +89,11 @@ struct ProxyStage: GatewayStage {
         }
         for header in mapped { headers.replaceOrAdd(name: header.name, value: header.value) }
         if let ip = request.sourceIp {
-            let prior = request.head.headers[canonicalForm: "x-forwarded-for"]
-            headers.replaceOrAdd(name: "X-Forwarded-For", value: prior.isEmpty ? ip : prior.joined(separator: ", ") + ", " + ip)
+            var forwarded = ""
+            for (name, value) in request.head.headers where name.utf8.count == 15 && Self.equalsIgnoringCase(name, "x-forwarded-for") {
+                forwarded += value + ", "
+            }
+            headers.replaceOrAdd(name: "X-Forwarded-For", value: forwarded + ip)
         }
         headers.replaceOrAdd(name: "X-Forwarded-Proto", value: "http")
         if let body = request.body {
@@ -106,8 +109,11 @@ struct ProxyStage: GatewayStage {
             headers.remove(name: "Content-Length")
         }
         let head = HTTPRequestHead(version: .http1_1, method: verb, uri: target, headers: headers)
-        context.integrationURL = "\(verb.rawValue) \(endpoint.secure ? "https" : "http")://\(endpoint.hostHeader)\(target)"
-        context.integrationHeaders = headers.map { ($0.name, $0.value) }
+        if context.method?.executionLogging != .off {
+            // Only execution logging reads these; a call without it does not build them.
+            context.integrationURL = "\(verb.rawValue) \(endpoint.secure ? "https" : "http")://\(endpoint.hostHeader)\(target)"
+            context.integrationHeaders = headers.map { ($0.name, $0.value) }
+        }
         let exchange = UpstreamExchange(endpoint: endpoint, head: head, body: request.body, timeout: timeout, context: context, pool: pool) { head, source in
             self.response(head, source: source, context: context)
         }
@@ -119,11 +125,11 @@ struct ProxyStage: GatewayStage {
     /// selected integration response's status and header mappings.
     private func response(_ head: HTTPResponseHead, source: UpstreamExchange, context: RequestContext) -> GatewayResponse {
         var headers = HTTPHeaders()
-        let tokens = head.headers[canonicalForm: "connection"]
+        let tokens = head.headers.contains(name: "connection") ? head.headers[canonicalForm: "connection"] : []
         for (name, value) in head.headers where !Self.isHopByHop(name, connectionTokens: tokens) {
             headers.add(name: name, value: value)
         }
-        context.backendHeaders = head.headers.map { ($0.name, $0.value) }
+        if context.method?.executionLogging != .off { context.backendHeaders = head.headers.map { ($0.name, $0.value) } }
         var status = head.status
         if integration.type == .http, !selection.isEmpty, let selected = selection.select(status: Int(head.status.code)) {
             status = HTTPResponseStatus(statusCode: Int(selected.statusCode) ?? Int(head.status.code))
@@ -151,11 +157,21 @@ struct ProxyStage: GatewayStage {
                       "resourcePath": match?.resource.path ?? "", "apiId": context.target?.apiId ?? ""])
     }
 
-    /// Whether a header is hop-by-hop, or named by the message's `Connection` header.
+    /// Whether a header is hop-by-hop, or named by the message's `Connection` header. Compared byte by
+    /// byte, without lowercasing copies (this runs for every header of every proxied call).
     static func isHopByHop(_ name: String, connectionTokens: [Substring]) -> Bool {
         let count = name.utf8.count
-        // Every hop-by-hop name is 2 to 19 bytes long; most headers are ruled out without lowercasing.
-        if count >= 2, count <= 19, hopByHop.contains(name.lowercased()) { return true }
-        return !connectionTokens.isEmpty && connectionTokens.contains { $0.lowercased() == name.lowercased() }
+        if count >= 2, count <= 19, hopByHopByLength[count]?.contains(where: { equalsIgnoringCase(name, $0) }) == true { return true }
+        return !connectionTokens.isEmpty && connectionTokens.contains { equalsIgnoringCase(name, $0) }
+    }
+
+    static let hopByHopByLength: [Int: [String]] = Dictionary(grouping: hopByHop, by: { $0.utf8.count })
+
+    /// ASCII case-insensitive equality, without allocating.
+    static func equalsIgnoringCase(_ a: String, _ b: some StringProtocol) -> Bool {
+        guard a.utf8.count == b.utf8.count else { return false }
+        return zip(a.utf8, b.utf8).allSatisfy { x, y in
+            x == y || (x | 0x20 == y | 0x20 && (x | 0x20) >= UInt8(ascii: "a") && (x | 0x20) <= UInt8(ascii: "z"))
+        }
     }
 }

@@ -1,14 +1,18 @@
 /// Where a backend listens, read from an integration URL: scheme, host and port, and the path with query
 /// to put in the request line. Parsed once per configuration where the URL is fixed.
 public struct UpstreamEndpoint: Hashable, Sendable {
-    public var secure: Bool
-    public var host: String
-    public var port: Int
+    public let secure: Bool
+    public let host: String
+    public let port: Int
+    /// The `Host` header value for this endpoint, made once.
+    public let hostHeader: String
 
-    /// The `Host` header value for this endpoint.
-    public var hostHeader: String {
+    public init(secure: Bool, host: String, port: Int) {
+        self.secure = secure
+        self.host = host
+        self.port = port
         let bracketed = host.contains(":") ? "[\(host)]" : host
-        return port == (secure ? 443 : 80) ? bracketed : "\(bracketed):\(port)"
+        hostHeader = port == (secure ? 443 : 80) ? bracketed : "\(bracketed):\(port)"
     }
 
     /// Splits `http(s)://host[:port][/path][?query]` into the endpoint and the request target.
