@@ -39,7 +39,6 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
         var response = ResponseState.none
         var status = 0
         var responseBytes = 0
-        var expectedLength: Int?
         var source: (any ResponseBodySource)?
         var responseHeaders = HTTPHeaders()
         /// Whether execution logging keeps the start of each body for this call.
@@ -284,7 +283,6 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
         case .stream(let source, let expectedLength):
             if expectedLength == nil { headers.remove(name: "Content-Length") }
             call.responseHeaders = headers
-            call.expectedLength = expectedLength
             call.response = .streaming
             call.source = source
             self.call = call

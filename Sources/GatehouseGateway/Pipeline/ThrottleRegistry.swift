@@ -55,11 +55,6 @@ public final class ThrottleRegistry: Sendable {
         return nil
     }
 
-    /// Takes a token from every bucket covering `throttles`, or from none: returns the first empty one.
-    public func acquire(_ throttles: [AppliedThrottle], now: Double = ThrottleRegistry.now()) -> AppliedThrottle? {
-        Self.acquire(buckets(for: throttles, now: now), now: now).map { throttles[$0] }
-    }
-
     /// The tokens a bucket holds now, if it exists (for tests and the console).
     public func tokens(bucketKey: String) -> Double? {
         buckets.withLockedValue { $0[bucketKey]?.tokens }
