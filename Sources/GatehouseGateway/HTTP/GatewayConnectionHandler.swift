@@ -62,8 +62,10 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
     private var call: Call?
     private var remote: SocketAddress?
     private var sourceIp: String?
+    /// The request body's consumer cannot take more.
     private var readsPaused = false
-    private var readPending = false
+    /// Reads are held while the body's consumer is paused or a pipelined request waits in `queued`.
+    private var reads = ReadGate()
     private var requestIds = RequestIdGenerator()
     private var queued = CircularBuffer<HTTPServerRequestPart>()
 
@@ -104,6 +106,7 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
         // then, not around every call (NIO's pipelining handler toggled epoll interest twice per proxied call).
         if !queued.isEmpty || (call != nil && part.isHead) {
             queued.append(part)
+            updateReadGate()
             return
         }
         dispatch(part, context: context)
@@ -125,10 +128,7 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
             queued.removeFirst()
             dispatch(part, context: context)
         }
-        if queued.isEmpty, !readsPaused, readPending {
-            readPending = false
-            context.read()
-        }
+        updateReadGate()
     }
 
     private func received(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
@@ -383,18 +383,15 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
     private func setReadsPaused(_ paused: Bool) {
         guard paused != readsPaused else { return }
         readsPaused = paused
-        if !paused, readPending, queued.isEmpty, let context {
-            readPending = false
-            context.read()
-        }
+        updateReadGate()
+    }
+
+    private func updateReadGate() {
+        reads.set(held: readsPaused || !queued.isEmpty, context: context)
     }
 
     func read(context: ChannelHandlerContext) {
-        if readsPaused || !queued.isEmpty {
-            readPending = true
-        } else {
-            context.read()
-        }
+        reads.read(context)
     }
 }
 

@@ -42,34 +42,37 @@ public struct GatewayResponse {
 
     /// A gateway response of `type` with AWS's JSON body and `x-amzn-ErrorType` header.
     public static func gateway(_ type: GatewayResponseType) -> GatewayResponse {
-        let prepared = PreparedGatewayResponses.shared[type]
-        return GatewayResponse(status: prepared.status, headers: prepared.headers, body: .buffer(prepared.body))
+        PreparedGatewayResponses.shared[type].response
     }
+}
+
+/// An in-memory response built once (at start-up or when a configuration is compiled) and answered as is.
+struct PreparedResponse: Sendable {
+    var status: HTTPResponseStatus
+    var headers: HTTPHeaders
+    var body: ByteBuffer
+
+    var response: GatewayResponse { GatewayResponse(status: status, headers: headers, body: .buffer(body)) }
 }
 
 /// Gateway responses built once: status, headers and body of every type.
 struct PreparedGatewayResponses: Sendable {
-    struct Entry: Sendable {
-        var status: HTTPResponseStatus
-        var headers: HTTPHeaders
-        var body: ByteBuffer
-    }
-
-    let entries: [GatewayResponseType: Entry]
+    let entries: [GatewayResponseType: PreparedResponse]
     static let shared = PreparedGatewayResponses()
 
     init() {
-        var entries: [GatewayResponseType: Entry] = [:]
+        var entries: [GatewayResponseType: PreparedResponse] = [:]
         for type in GatewayResponseType.allCases {
             var headers = HTTPHeaders()
             headers.add(name: "Content-Type", value: "application/json")
             headers.add(name: "x-amzn-ErrorType", value: type.errorTypeHeader)
-            entries[type] = Entry(status: HTTPResponseStatus(statusCode: type.statusCode), headers: headers, body: ByteBuffer(string: type.body))
+            entries[type] = PreparedResponse(status: HTTPResponseStatus(statusCode: type.statusCode), headers: headers,
+                                             body: ByteBuffer(string: type.body))
         }
         self.entries = entries
     }
 
-    subscript(type: GatewayResponseType) -> Entry {
-        entries[type] ?? Entry(status: .internalServerError, headers: [:], body: ByteBuffer(string: type.body))
+    subscript(type: GatewayResponseType) -> PreparedResponse {
+        entries[type] ?? PreparedResponse(status: .internalServerError, headers: [:], body: ByteBuffer(string: type.body))
     }
 }

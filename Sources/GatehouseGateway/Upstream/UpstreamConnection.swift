@@ -12,8 +12,7 @@ final class UpstreamConnection: ChannelDuplexHandler, RemovableChannelHandler {
     var pool: UpstreamPool?
     private var context: ChannelHandlerContext?
     private var exchange: UpstreamExchange?
-    private var readsPaused = false
-    private var readPending = false
+    private var reads = ReadGate()
 
     init(endpoint: UpstreamEndpoint) {
         self.endpoint = endpoint
@@ -33,14 +32,13 @@ final class UpstreamConnection: ChannelDuplexHandler, RemovableChannelHandler {
     /// Starts `exchange` on this connection.
     func run(_ exchange: UpstreamExchange, reused: Bool) {
         self.exchange = exchange
-        readsPaused = false
         exchange.start(on: self, reused: reused)
     }
 
     /// The exchange is over: the connection goes back to the pool (or is closed).
     func finish(reusable: Bool) {
         exchange = nil
-        if readsPaused { resumeReads() }
+        resumeReads()
         pool?.release(self, reusable: reusable)
     }
 
@@ -50,15 +48,9 @@ final class UpstreamConnection: ChannelDuplexHandler, RemovableChannelHandler {
         if flush { context.flush() }
     }
 
-    func pauseReads() { readsPaused = true }
+    func pauseReads() { reads.set(held: true, context: context) }
 
-    func resumeReads() {
-        readsPaused = false
-        if readPending, let context {
-            readPending = false
-            context.read()
-        }
-    }
+    func resumeReads() { reads.set(held: false, context: context) }
 
     func close() {
         context?.close(promise: nil)
@@ -104,10 +96,6 @@ final class UpstreamConnection: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func read(context: ChannelHandlerContext) {
-        if readsPaused {
-            readPending = true
-        } else {
-            context.read()
-        }
+        reads.read(context)
     }
 }

@@ -63,11 +63,10 @@ final class UpstreamExchange: RequestBodyConsumer, ResponseBodySource {
         self.connection = connection
         state = .sending
         retried = retried || !reused
+        connection.write(.head(head), flush: false)
         if let body {
-            connection.write(.head(head), flush: false)
             body.attach(self)
         } else {
-            connection.write(.head(head), flush: false)
             connection.write(.end(nil), flush: true)
             requestSent = true
         }
