@@ -7,18 +7,11 @@ import Testing
 /// The connection handlers on `EmbeddedChannel`: no sockets, virtual time.
 @Suite struct HandlerTests {
     func channel(maxHeaderBytes: Int = 1024, idle: TimeAmount = .seconds(60), headerRead: TimeAmount = .seconds(10)) throws -> EmbeddedChannel {
-        let channel = EmbeddedChannel()
-        var limits = NIOHTTPDecoderLimitConfiguration()
-        limits.maxHeaderFieldSize = maxHeaderBytes
-        limits.maxHeaderListSize = maxHeaderBytes
-        try channel.pipeline.syncOperations.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: false,
-                                                                        withOutboundHeaderValidation: true,
-                                                                        withEncoderConfiguration: .init(),
-                                                                        withDecoderLimitConfiguration: limits)
-        try channel.pipeline.syncOperations.addHandler(ProtocolErrorHandler())
-        try channel.pipeline.syncOperations.addHandler(ConnectionTimeoutHandler(idle: idle, headerRead: headerRead))
-        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
-        return channel
+        var options = GatewayOptions()
+        options.maxHeaderBytes = maxHeaderBytes
+        options.idleTimeout = Double(idle.nanoseconds) / 1e9
+        options.headerReadTimeout = Double(headerRead.nanoseconds) / 1e9
+        return try serverChannel(options: options)
     }
 
     func written(_ channel: EmbeddedChannel) throws -> String {
@@ -41,6 +34,43 @@ import Testing
         let channel = try channel()
         _ = try? channel.writeInbound(ByteBuffer(string: "\u{1}\u{2} nonsense\r\n\r\n"))
         #expect(try written(channel).hasPrefix("HTTP/1.1 400 Bad Request"))
+        #expect(!channel.isActive)
+    }
+
+    @Test func responsesAreWrittenAsOneWellFormedMessage() throws {
+        let channel = try channel()
+        try channel.writeInbound(ByteBuffer(string: "GET /nowhere HTTP/1.1\r\nHost: a\r\n\r\n"))
+        let response = try written(channel)
+        let parts = response.components(separatedBy: "\r\n\r\n")
+        #expect(parts.count == 2, "one head, one body: \(response)")
+        let lines = parts[0].components(separatedBy: "\r\n")
+        #expect(lines[0].hasPrefix("HTTP/1.1 4"), "\(lines[0])")
+        let length = lines.first { $0.lowercased().hasPrefix("content-length: ") }.flatMap { Int($0.dropFirst(16)) }
+        #expect(length == parts[1].utf8.count, "Content-Length matches the body")
+        #expect(lines.contains { $0.lowercased().hasPrefix("x-amzn-requestid: ") })
+        #expect(parts[1].hasPrefix("{\"message\""))
+
+        try channel.writeInbound(ByteBuffer(string: "HEAD /nowhere HTTP/1.1\r\nHost: a\r\n\r\n"))
+        let head = try written(channel)
+        #expect(head.hasPrefix("HTTP/1.1 4") && head.hasSuffix("\r\n\r\n"), "HEAD: the head only: \(head)")
+        #expect(channel.isActive, "kept alive")
+    }
+
+    @Test func expectContinueGetsAnInterimAnswerBeforeTheFinalOne() throws {
+        let channel = try channel()
+        try channel.writeInbound(ByteBuffer(string: "POST /nowhere HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nExpect: 100-continue\r\n\r\n"))
+        let response = try written(channel)
+        #expect(response.hasPrefix("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 4"), "\(response)")
+    }
+
+    @Test func theIdleTimeoutRestartsWhenAResponseEnds() throws {
+        let channel = try channel(idle: .seconds(5), headerRead: .seconds(1))
+        channel.embeddedEventLoop.advanceTime(by: .seconds(4))
+        try channel.writeInbound(ByteBuffer(string: "GET /nowhere HTTP/1.1\r\nHost: a\r\n\r\n"))
+        #expect(try written(channel).hasPrefix("HTTP/1.1 4"))
+        channel.embeddedEventLoop.advanceTime(by: .seconds(4))
+        #expect(channel.isActive, "5 s of idleness count from the end of the response")
+        channel.embeddedEventLoop.advanceTime(by: .seconds(2))
         #expect(!channel.isActive)
     }
 
@@ -67,9 +97,10 @@ import Testing
 
 /// Slow bodies, on virtual time: a body that keeps a minimum rate goes on; one below it is cut.
 @Suite struct SlowBodyTests {
+    /// The decoder and the timeouts alone: no handler answers, so a call stays in progress.
     func channel() throws -> EmbeddedChannel {
         let channel = EmbeddedChannel()
-        try channel.pipeline.syncOperations.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: false)
+        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(HTTPRequestDecoder()))
         try channel.pipeline.syncOperations.addHandler(ConnectionTimeoutHandler(idle: .seconds(60), headerRead: .seconds(2), minBodyRate: 100))
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
         return channel
@@ -105,6 +136,18 @@ import Testing
         #expect(channel.isActive, "the integration timeout, not the body rate, governs a call being answered")
         _ = try? channel.finish()
     }
+}
+
+/// A client connection's real pipeline (`GatewayServer.configure`) on `EmbeddedChannel`, over an empty
+/// routing table: every request is answered by the worker's own handlers.
+func serverChannel(options: GatewayOptions) throws -> EmbeddedChannel {
+    let channel = EmbeddedChannel()
+    let shared = GatewayConnectionHandler.Shared(
+        table: .init(.empty), maxBodyBytes: options.maxBodyBytes, maxURIBytes: options.maxURIBytes,
+        log: LogStage(telemetry: TelemetryQueue(capacity: 16), metrics: GatewayMetrics()), connections: ConnectionRegistry())
+    try GatewayServer.configure(channel.pipeline.syncOperations, options: options, shared: shared)
+    try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
+    return channel
 }
 
 /// What the codec lets through but HTTP/1.1 does not (the worker's own checks behind llhttp's).

@@ -147,6 +147,22 @@ import Testing
         }
     }
 
+    @Test func aBodyWithoutALengthIsChunkedTo11ClientsAndEndsTheConnectionFor10() async throws {
+        let reply = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"
+        try await withBackend([.send(reply), .close]) { gw in
+            let path = "/restapis/\(gw.apiId)/prod/_user_request_/pets"
+            let result = try await curl(["-w", "\n%{http_code}", gw.url("/pets")])
+            #expect(statusAndBody(result.stdout) == (200, "hello world"))
+            let http11 = try await rawExchange(port: gw.port, bytes: "GET \(path) HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+            #expect(http11.response.lowercased().contains("transfer-encoding: chunked\r\n"), "\(http11.response)")
+            #expect(http11.response.hasSuffix("\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"), "\(http11.response)")
+            let http10 = try await rawExchange(port: gw.port, bytes: "GET \(path) HTTP/1.0\r\n\r\n")
+            #expect(http10.response.hasPrefix("HTTP/1.0 200"), "\(http10.response)")
+            #expect(!http10.response.lowercased().contains("transfer-encoding"), "\(http10.response)")
+            #expect(http10.response.hasSuffix("\r\n\r\nhello world"), "the end of the connection ends the body: \(http10.response)")
+        }
+    }
+
     @Test func aBackendThatNeverAnswersIs504AtTheIntegrationTimeout() async throws {
         try await withBackend([.pause(60)]) { gw in
             let started = Date()

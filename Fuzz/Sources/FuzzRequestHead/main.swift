@@ -10,19 +10,15 @@ import NIOHTTP1
 public func fuzzRequestHead(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     let channel = EmbeddedChannel()
     defer { _ = try? channel.finish() }
-    var limits = NIOHTTPDecoderLimitConfiguration()
-    limits.maxHeaderFieldSize = 1024
-    limits.maxHeaderListSize = 1024
+    var options = GatewayOptions()
+    options.maxHeaderBytes = 1024
+    options.idleTimeout = 5
+    options.headerReadTimeout = 1
     let shared = GatewayConnectionHandler.Shared(
         table: .init(.empty), maxBodyBytes: 1024, maxURIBytes: 512,
         log: LogStage(telemetry: TelemetryQueue(capacity: 16), metrics: GatewayMetrics()), connections: ConnectionRegistry())
     do {
-        let sync = channel.pipeline.syncOperations
-        try sync.configureHTTPServerPipeline(withPipeliningAssistance: false, withErrorHandling: false, withOutboundHeaderValidation: true,
-                                             withEncoderConfiguration: .init(), withDecoderLimitConfiguration: limits)
-        try sync.addHandler(ProtocolErrorHandler())
-        try sync.addHandler(ConnectionTimeoutHandler(idle: .seconds(5), headerRead: .seconds(1)))
-        try sync.addHandler(GatewayConnectionHandler(shared: shared))
+        try GatewayServer.configure(channel.pipeline.syncOperations, options: options, shared: shared)
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
     } catch {
         return 0

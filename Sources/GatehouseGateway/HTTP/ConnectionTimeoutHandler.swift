@@ -5,12 +5,11 @@ import NIOHTTP1
 /// request head that has not completed within `headerRead` (slowloris); a body that arrives slower than
 /// `minBodyRate` bytes a second after a grace of `headerRead` (as Apache's mod_reqtimeout: each
 /// `minBodyRate` bytes buy one more second). One timer per connection, moved lazily: a call only
-/// notes a deadline, and the timer re-arms itself when it fires early.
-final class ConnectionTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler {
+/// notes a deadline, and the timer re-arms itself when it fires early. Inbound only (writes do not pass
+/// through it): the connection handler tells it when a response has ended.
+final class ConnectionTimeoutHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart
-    typealias OutboundIn = HTTPServerResponsePart
-    typealias OutboundOut = HTTPServerResponsePart
 
     private let idle: TimeAmount
     private let headerRead: TimeAmount
@@ -25,6 +24,9 @@ final class ConnectionTimeoutHandler: ChannelDuplexHandler, RemovableChannelHand
     private var deadline: NIODeadline?
     private var timer: Scheduled<Void>?
     private var timerDeadline = NIODeadline.distantFuture
+    private var context: ChannelHandlerContext?
+    /// A response ended while this read was being handled (a synchronous answer, such as MOCK's).
+    private var answeredInThisRead = false
 
     init(idle: TimeAmount, headerRead: TimeAmount, minBodyRate: Int = 500) {
         self.idle = idle
@@ -33,6 +35,7 @@ final class ConnectionTimeoutHandler: ChannelDuplexHandler, RemovableChannelHand
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
         if context.channel.isActive { set(context.eventLoop.now + idle, context: context) }
     }
 
@@ -43,6 +46,7 @@ final class ConnectionTimeoutHandler: ChannelDuplexHandler, RemovableChannelHand
 
     func handlerRemoved(context: ChannelHandlerContext) {
         timer?.cancel()
+        self.context = nil
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -64,6 +68,7 @@ final class ConnectionTimeoutHandler: ChannelDuplexHandler, RemovableChannelHand
         case .end:
             if answeredEarly {
                 phase = .idle
+                answeredInThisRead = true
                 set(context.eventLoop.now + idle, context: context)
             } else {
                 // Waiting for the pipeline is the integration timeout's business.
@@ -75,27 +80,29 @@ final class ConnectionTimeoutHandler: ChannelDuplexHandler, RemovableChannelHand
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
-        // Bytes arrived but no complete head was decoded from them: a request head is under way.
-        if phase == .idle {
+        // Bytes arrived but no complete head was decoded from them: a request head is under way. (Not when
+        // the request they carried was answered within the read.)
+        defer { answeredInThisRead = false }
+        if phase == .idle && !answeredInThisRead {
             phase = .readingHead
             set(context.eventLoop.now + headerRead, context: context)
         }
         context.fireChannelReadComplete()
     }
 
-    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        if case .end = unwrapOutboundIn(data) {
-            switch phase {
-            case .awaitingResponse:
-                phase = .idle
-                set(context.eventLoop.now + idle, context: context)
-            case .readingBody:
-                answeredEarly = true
-            case .idle, .readingHead:
-                break
-            }
+    /// The response to the current request has been written in full.
+    func responseEnded() {
+        guard let context else { return }
+        switch phase {
+        case .awaitingResponse:
+            phase = .idle
+            answeredInThisRead = true
+            set(context.eventLoop.now + idle, context: context)
+        case .readingBody:
+            answeredEarly = true
+        case .idle, .readingHead:
+            break
         }
-        context.write(data, promise: promise)
     }
 
     /// Notes the new deadline; the timer is only moved when it must fire sooner than it would.

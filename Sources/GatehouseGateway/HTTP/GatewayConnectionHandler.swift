@@ -7,11 +7,12 @@ import NIOHTTP1
 /// The transport of one client connection, on its event loop from the first byte to the last: reads each
 /// request, runs the route stage and the method's compiled chain, writes the response (streaming a
 /// backend's body with backpressure both ways), and hands the call to the log stage. It knows nothing of
-/// what the stages do; it enforces the body limit (413), `Expect: 100-continue` and keep-alive.
+/// what the stages do; it enforces the body limit (413), `Expect: 100-continue` and keep-alive, answers what
+/// the parser rejects (431, 400), and writes responses as bytes (`HTTPHeadWriter`), one write per response.
 final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
     typealias InboundIn = HTTPServerRequestPart
-    typealias OutboundIn = HTTPServerResponsePart
-    typealias OutboundOut = HTTPServerResponsePart
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
 
     /// What every connection shares: the current snapshot, the limits, the log stage, the registry.
     struct Shared: Sendable {
@@ -41,6 +42,8 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
         var responseBytes = 0
         var source: (any ResponseBodySource)?
         var responseHeaders = HTTPHeaders()
+        /// The streamed body goes out in chunks (HTTP/1.1, no length known).
+        var chunked = false
         /// Whether execution logging keeps the start of each body for this call.
         var traces: Bool { context.method?.tracesBodies ?? false }
         var requestPrefix = ByteBuffer()
@@ -58,6 +61,7 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
     }
 
     private let shared: Shared
+    private let timeouts: ConnectionTimeoutHandler?
     private var context: ChannelHandlerContext?
     private var call: Call?
     private var remote: SocketAddress?
@@ -69,8 +73,9 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
     private var requestIds = RequestIdGenerator()
     private var queued = CircularBuffer<HTTPServerRequestPart>()
 
-    init(shared: Shared) {
+    init(shared: Shared, timeouts: ConnectionTimeoutHandler?) {
         self.shared = shared
+        self.timeouts = timeouts
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -160,7 +165,9 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
             body.onPause = { [unowned self] paused in self.setReadsPaused(paused) }
             call.body = body
             if head.headers.first(name: "expect")?.lowercased() == "100-continue" {
-                context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))), promise: nil)
+                var interim = context.channel.allocator.buffer(capacity: 32)
+                HTTPHeadWriter.writeResponseHead(version: head.version, status: .continue, headers: [:], into: &interim)
+                context.writeAndFlush(wrapOutboundOut(interim), promise: nil)
             }
         }
         let request = GatewayRequest(head: head, body: call.body, remoteAddress: remote, sourceIp: sourceIp, receivedAt: receivedAt, receivedDate: call.receivedDate)
@@ -268,28 +275,57 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
         }
         call.status = Int(response.status.code)
         let isHead = call.head.method == .HEAD
+        let code = response.status.code
+        let bodyless = code < 200 || code == 204 || code == 304
         switch response.body {
         case .buffer(let buffer):
-            headers.replaceOrAdd(name: "Content-Length", value: String(buffer.readableBytes))
+            if bodyless {
+                headers.remove(name: "Content-Length")
+            } else {
+                headers.replaceOrAdd(name: "Content-Length", value: String(buffer.readableBytes))
+            }
             call.responseHeaders = headers
-            context.write(wrapOutboundOut(.head(HTTPResponseHead(version: call.head.version, status: response.status, headers: headers))), promise: nil)
-            if !isHead, buffer.readableBytes > 0 {
-                context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+            let sendsBody = !isHead && !bodyless && buffer.readableBytes > 0
+            // Head and a small body in one buffer: one write, one wake-up of the client.
+            let inline = sendsBody && buffer.readableBytes <= Self.inlineBodyLimit
+            var bytes = context.channel.allocator.buffer(capacity: 256 + (inline ? buffer.readableBytes : 0))
+            HTTPHeadWriter.writeResponseHead(version: call.head.version, status: response.status, headers: headers, into: &bytes)
+            if inline { bytes.writeImmutableBuffer(buffer) }
+            context.write(wrapOutboundOut(bytes), promise: nil)
+            if sendsBody {
+                if !inline { context.write(wrapOutboundOut(buffer), promise: nil) }
                 call.responseBytes = buffer.readableBytes
                 if call.traces { LogStage.keepTracedPrefix(of: buffer, in: &call.responsePrefix) }
             }
             self.call = call
             endResponse(context: context)
         case .stream(let source, let expectedLength):
-            if expectedLength == nil { headers.remove(name: "Content-Length") }
+            if expectedLength == nil {
+                headers.remove(name: "Content-Length")
+                if !isHead && !bodyless {
+                    if call.head.version.minor >= 1 {
+                        headers.replaceOrAdd(name: "Transfer-Encoding", value: "chunked")
+                        call.chunked = true
+                    } else {
+                        // HTTP/1.0 without a length: the end of the connection ends the body.
+                        call.keepAlive = false
+                        headers.replaceOrAdd(name: "Connection", value: "close")
+                    }
+                }
+            }
             call.responseHeaders = headers
             call.response = .streaming
             call.source = source
             self.call = call
-            context.write(wrapOutboundOut(.head(HTTPResponseHead(version: call.head.version, status: response.status, headers: headers))), promise: nil)
+            var bytes = context.channel.allocator.buffer(capacity: 256)
+            HTTPHeadWriter.writeResponseHead(version: call.head.version, status: response.status, headers: headers, into: &bytes)
+            context.write(wrapOutboundOut(bytes), promise: nil)
             source.start(self)
         }
     }
+
+    /// Bodies up to this size are copied behind the head (one buffer); larger ones are written as they are.
+    static let inlineBodyLimit = 4096
 
     func responseBodyChunk(_ chunk: ByteBuffer) {
         guard let context, let call, call.response == .streaming else { return }
@@ -297,7 +333,16 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
             call.responseBytes += chunk.readableBytes
             if call.traces { LogStage.keepTracedPrefix(of: chunk, in: &call.responsePrefix) }
             self.call = call
-            context.write(wrapOutboundOut(.body(.byteBuffer(chunk))), promise: nil)
+            if call.chunked {
+                guard chunk.readableBytes > 0 else { return }
+                var framing = context.channel.allocator.buffer(capacity: 12)
+                HTTPHeadWriter.writeChunkStart(size: chunk.readableBytes, into: &framing)
+                context.write(wrapOutboundOut(framing), promise: nil)
+                context.write(wrapOutboundOut(chunk), promise: nil)
+                context.write(wrapOutboundOut(Self.crlf), promise: nil)
+            } else {
+                context.write(wrapOutboundOut(chunk), promise: nil)
+            }
         }
         if !context.channel.isWritable {
             // Flushing may drain the buffer (and signal writability) at once: pause only if it did not.
@@ -348,7 +393,9 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
             call.body?.fail(GatewayError.protocolViolation("the call was answered before its body ended"))
             setReadsPaused(false)
         }
-        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        if call.chunked, call.head.method != .HEAD { context.write(wrapOutboundOut(HTTPHeadWriter.lastChunk), promise: nil) }
+        context.flush()
+        timeouts?.responseEnded()
         if close {
             context.close(promise: nil)
         } else if finished {
@@ -392,6 +439,43 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
 
     func read(context: ChannelHandlerContext) {
         reads.read(context)
+    }
+
+    static let crlf = ByteBuffer(string: "\r\n")
+
+    // MARK: what the parser rejects
+
+    /// Headers over the limit get 431, any other malformed request 400, then the connection closes; a
+    /// response already under way is cut instead (its status line is gone). Other errors close the connection.
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        guard let parserError = error as? HTTPParserError else {
+            context.close(promise: nil)
+            return
+        }
+        let status: HTTPResponseStatus = parserError == .headerOverflow ? .requestHeaderFieldsTooLarge : .badRequest
+        if let call {
+            call.keepAlive = false
+            call.body?.fail(GatewayError.protocolViolation("malformed request: \(parserError)"))
+            if call.failure == nil { call.failure = "\(GatewayResponseType.badRequestBody.rawValue): malformed request (\(parserError))" }
+            if call.response != .none {
+                call.source?.cancel()
+                context.close(promise: nil)
+                return
+            }
+            call.status = Int(status.code)
+            call.response = .done
+        }
+        let body = "{\"message\":\"\(status.reasonPhrase)\"}"
+        var headers = HTTPHeaders()
+        headers.add(name: "Connection", value: "close")
+        headers.add(name: "Content-Type", value: "application/json")
+        headers.add(name: "Content-Length", value: String(body.utf8.count))
+        headers.add(name: "x-amzn-RequestId", value: call?.context.requestId ?? requestIds.make())
+        var bytes = context.channel.allocator.buffer(capacity: 256)
+        HTTPHeadWriter.writeResponseHead(version: .http1_1, status: status, headers: headers, into: &bytes)
+        bytes.writeString(body)
+        context.writeAndFlush(wrapOutboundOut(bytes), promise: nil)
+        context.close(promise: nil)
     }
 }
 

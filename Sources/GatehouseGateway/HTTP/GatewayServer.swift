@@ -30,13 +30,8 @@ final class GatewayServer: Service, Sendable {
     }
 
     func run() async throws {
-        var limits = NIOHTTPDecoderLimitConfiguration()
-        limits.maxHeaderFieldSize = options.maxHeaderBytes
-        limits.maxHeaderListSize = options.maxHeaderBytes
-        let idle = TimeAmount.seconds(double: options.idleTimeout)
-        let headerRead = TimeAmount.seconds(double: options.headerReadTimeout)
         let shared = self.shared
-        let minBodyRate = options.minBodyBytesPerSecond
+        let options = self.options
         let maxConnections = options.maxConnections
         let server: any Channel
         do {
@@ -51,13 +46,7 @@ final class GatewayServer: Service, Sendable {
                             try sync.addHandler(RefuseConnectionHandler())
                             return
                         }
-                        try sync.configureHTTPServerPipeline(withPipeliningAssistance: false, withErrorHandling: false,
-                                                             withOutboundHeaderValidation: true,
-                                                             withEncoderConfiguration: .init(),
-                                                             withDecoderLimitConfiguration: limits)
-                        try sync.addHandler(ProtocolErrorHandler())
-                        try sync.addHandler(ConnectionTimeoutHandler(idle: idle, headerRead: headerRead, minBodyRate: minBodyRate))
-                        try sync.addHandler(GatewayConnectionHandler(shared: shared))
+                        try Self.configure(sync, options: options, shared: shared)
                     }
                 }
                 .bind(host: options.host, port: options.port).get()
@@ -90,6 +79,21 @@ final class GatewayServer: Service, Sendable {
         connections.drain()
         await connections.waitUntilEmpty()
         logger.info("drained")
+    }
+
+    /// A client connection's pipeline: NIOHTTP1's request decoder (llhttp, with the header limits), the
+    /// timeouts, and the connection handler, which writes its responses as bytes (no response encoder).
+    static func configure(_ pipeline: ChannelPipeline.SynchronousOperations, options: GatewayOptions,
+                          shared: GatewayConnectionHandler.Shared) throws {
+        var limits = NIOHTTPDecoderLimitConfiguration()
+        limits.maxHeaderFieldSize = options.maxHeaderBytes
+        limits.maxHeaderListSize = options.maxHeaderBytes
+        let timeouts = ConnectionTimeoutHandler(idle: .seconds(double: options.idleTimeout),
+                                                headerRead: .seconds(double: options.headerReadTimeout),
+                                                minBodyRate: options.minBodyBytesPerSecond)
+        try pipeline.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes, limitConfiguration: limits)))
+        try pipeline.addHandler(timeouts)
+        try pipeline.addHandler(GatewayConnectionHandler(shared: shared, timeouts: timeouts))
     }
 }
 
