@@ -1,21 +1,23 @@
 import NIOCore
 import NIOHTTP1
 
-/// One keep-alive connection to a backend, on NIOHTTP1's client codec: it carries one exchange at a
-/// time, hands the response parts to it, and holds reads while the client cannot take more.
+/// One keep-alive connection to a backend: it carries one exchange at a time, writes its request as bytes,
+/// hands the response parts (NIOHTTP1's decoder) to it, and holds reads while the client cannot take more.
 final class UpstreamConnection: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPClientResponsePart
-    typealias OutboundIn = HTTPClientRequestPart
-    typealias OutboundOut = HTTPClientRequestPart
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
 
     let endpoint: UpstreamEndpoint
     var pool: UpstreamPool?
+    private let decoder: UpstreamResponseDecoder
     private var context: ChannelHandlerContext?
     private var exchange: UpstreamExchange?
     private var reads = ReadGate()
 
-    init(endpoint: UpstreamEndpoint) {
+    init(endpoint: UpstreamEndpoint, decoder: UpstreamResponseDecoder) {
         self.endpoint = endpoint
+        self.decoder = decoder
     }
 
     var isActive: Bool { context?.channel.isActive ?? false }
@@ -42,10 +44,37 @@ final class UpstreamConnection: ChannelDuplexHandler, RemovableChannelHandler {
         pool?.release(self, reusable: reusable)
     }
 
-    func write(_ part: HTTPClientRequestPart, flush: Bool) {
+    /// Writes a request head; the decoder learns which method the next response answers.
+    func writeHead(_ head: HTTPRequestHead, flush: Bool) {
         guard let context else { return }
-        context.write(wrapOutboundOut(part), promise: nil)
+        decoder.expectResponse(to: head)
+        var bytes = context.channel.allocator.buffer(capacity: 512)
+        HTTPHeadWriter.writeRequestHead(head, into: &bytes)
+        context.write(wrapOutboundOut(bytes), promise: nil)
         if flush { context.flush() }
+    }
+
+    /// Writes a piece of the request body, framed as a chunk when the body has no declared length.
+    func writeBody(_ chunk: ByteBuffer, chunked: Bool) {
+        guard let context else { return }
+        if chunked {
+            guard chunk.readableBytes > 0 else { return }
+            var framing = context.channel.allocator.buffer(capacity: 12)
+            HTTPHeadWriter.writeChunkStart(size: chunk.readableBytes, into: &framing)
+            context.write(wrapOutboundOut(framing), promise: nil)
+            context.write(wrapOutboundOut(chunk), promise: nil)
+            context.write(wrapOutboundOut(GatewayConnectionHandler.crlf), promise: nil)
+        } else {
+            context.write(wrapOutboundOut(chunk), promise: nil)
+        }
+        context.flush()
+    }
+
+    /// Ends the request body (the last chunk of a chunked one).
+    func writeEnd(chunked: Bool) {
+        guard let context else { return }
+        if chunked { context.write(wrapOutboundOut(HTTPHeadWriter.lastChunk), promise: nil) }
+        context.flush()
     }
 
     func pauseReads() { reads.set(held: true, context: context) }

@@ -63,24 +63,26 @@ final class UpstreamExchange: RequestBodyConsumer, ResponseBodySource {
         self.connection = connection
         state = .sending
         retried = retried || !reused
-        connection.write(.head(head), flush: false)
+        connection.writeHead(head, flush: body == nil)
         if let body {
             body.attach(self)
         } else {
-            connection.write(.end(nil), flush: true)
             requestSent = true
         }
     }
 
+    /// A body without a declared length goes to the backend chunked (the stage set `Transfer-Encoding`).
+    private var chunked: Bool { body?.length == nil }
+
     func requestBodyChunk(_ chunk: ByteBuffer) {
         guard let connection, state != .done else { return }
-        connection.write(.body(.byteBuffer(chunk)), flush: true)
+        connection.writeBody(chunk, chunked: chunked)
         if !connection.isWritable { body?.consumerBackpressure(true) }
     }
 
     func requestBodyEnd() {
         guard let connection, state != .done else { return }
-        connection.write(.end(nil), flush: true)
+        connection.writeEnd(chunked: chunked)
         requestSent = true
     }
 

@@ -104,8 +104,9 @@ final class UpstreamPool {
                     if let tls {
                         try sync.addHandler(NIOSSLClientHandler(context: tls, serverHostname: endpoint.host.first?.isNumber == true ? nil : endpoint.host))
                     }
-                    try sync.addHTTPClientHandlers(leftOverBytesStrategy: .fireError)
-                    try sync.addHandler(UpstreamConnection(endpoint: endpoint))
+                    let decoder = UpstreamResponseDecoder(decoder: HTTPResponseDecoder(leftOverBytesStrategy: .fireError))
+                    try sync.addHandler(ByteToMessageHandler(decoder))
+                    try sync.addHandler(UpstreamConnection(endpoint: endpoint, decoder: decoder))
                 }
             }
         bootstrap.connect(host: endpoint.host, port: endpoint.port).assumeIsolated().whenComplete { result in
