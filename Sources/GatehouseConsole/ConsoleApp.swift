@@ -152,7 +152,7 @@ public final class ConsoleApp {
     func openStore() -> Store? {
         if let store { return store }
         do {
-            let opened = try Store(path: storePath, create: false, readOnly: false)
+            let opened = try Store(path: storePath, access: state.readOnly ? .readOnly : .readWrite)
             store = opened
             return opened
         } catch {

@@ -6,25 +6,41 @@ import GRDB
 /// Every write is a short IMMEDIATE transaction with a busy timeout, so concurrent processes wait, never fail.
 public final class Store: Sendable {
     public let path: String
-    let pool: DatabasePool
+    public let access: Access
+    let pool: any DatabaseWriter
 
     /// How long a write waits for another process's transaction before giving up.
     public static let busyTimeout: TimeInterval = 10
 
-    /// Opens the store at `path`. With `create`, a missing file is created; otherwise it is an error.
-    public init(path: String, create: Bool = true, readOnly: Bool = false, busyTimeout: TimeInterval = Store.busyTimeout) throws {
+    /// How a command may use the file. Only `create` makes a store; nothing writes into a file that is not
+    /// already a Gatehouse store (an empty file counts as new for `create` only).
+    public enum Access: Sendable {
+        /// `import`, `demo`, `init`: a missing or empty file becomes a store; a store is upgraded.
+        case create
+        /// Commands that change the store: it must exist and be a Gatehouse store (upgraded if older).
+        case readWrite
+        /// Commands that only read: opened read-only and never written, even in a read-only folder.
+        case readOnly
+    }
+
+    /// Opens the store at `path` for `access`.
+    public init(path: String, access: Access, busyTimeout: TimeInterval = Store.busyTimeout) throws {
         self.path = path
-        let exists = FileManager.default.fileExists(atPath: path)
-        if !exists && (!create || readOnly) { throw StoreError.missing(path: path) }
-        if !exists {
+        self.access = access
+        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+        let size = (attributes?[.size] as? NSNumber)?.intValue
+        if attributes == nil {
+            guard access == .create else { throw StoreError.missing(path: path) }
             let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
             if !FileManager.default.fileExists(atPath: directory) {
                 throw StoreError.cannotOpen(path: path, reason: "the folder \(directory) does not exist")
             }
+        } else if size == 0, access != .create {
+            throw StoreError.notAStore(path: path, reason: "the file is empty")
         }
         var configuration = Configuration()
         configuration.busyMode = .timeout(busyTimeout)
-        configuration.readonly = readOnly
+        configuration.readonly = access == .readOnly
         configuration.label = "gatehouse"
         configuration.prepareDatabase { db in
             db.add(function: Self.histogramMerge)
@@ -32,19 +48,68 @@ public final class Store: Sendable {
                 try db.execute(sql: "PRAGMA synchronous = NORMAL")
             }
         }
+        let migrator = Schema.migrator
+        if let size, size > 0 {
+            // Looked at read-only first: opening a foreign file for writing would already change it (WAL mode).
+            try Self.check(path: path, migrator: migrator, access: access)
+        }
         do {
-            pool = try DatabasePool(path: path, configuration: configuration)
+            if access == .readOnly {
+                pool = try Self.openReadOnly(path: path, configuration: configuration)
+            } else {
+                pool = try DatabasePool(path: path, configuration: configuration)
+                try migrator.migrate(pool)
+            }
         } catch let error as DatabaseError {
             throw Self.translate(error, path: path)
         }
+    }
+
+    /// Opens the store at `path`: with `create`, a missing file becomes a store; `readOnly` never writes.
+    public convenience init(path: String, create: Bool = true, readOnly: Bool = false, busyTimeout: TimeInterval = Store.busyTimeout) throws {
+        try self.init(path: path, access: readOnly ? .readOnly : create ? .create : .readWrite, busyTimeout: busyTimeout)
+    }
+
+    /// Refuses a file that is not a Gatehouse store (naming what it holds instead), one written by a newer
+    /// Gatehouse, and, for read-only use, one whose schema is older than this binary's.
+    static func check(path: String, migrator: DatabaseMigrator, access: Access) throws {
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(Store.busyTimeout)
         do {
-            let migrator = Schema.migrator
-            let superseded = try pool.read { db in try migrator.hasBeenSuperseded(db) }
-            if superseded { throw StoreError.newerSchema(path: path) }
-            if !readOnly { try migrator.migrate(pool) }
+            let probe = try openReadOnly(path: path, configuration: configuration, pool: false)
+            try probe.read { db in
+                let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+                var isStore = false
+                if tables.contains("grdb_migrations") {
+                    isStore = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM grdb_migrations WHERE identifier = 'v1')") ?? false
+                }
+                if !isStore {
+                    if tables.isEmpty && access == .create { return }
+                    let held = tables.isEmpty ? "no tables" : "tables " + tables.prefix(5).joined(separator: ", ") + (tables.count > 5 ? ", …" : "")
+                    throw StoreError.notAStore(path: path, reason: "it holds \(held) and no Gatehouse schema")
+                }
+                if try migrator.hasBeenSuperseded(db) { throw StoreError.newerSchema(path: path) }
+                let complete = try migrator.hasCompletedMigrations(db)
+                if access == .readOnly && !complete { throw StoreError.olderSchema(path: path) }
+            }
+            try probe.close()
         } catch let error as DatabaseError {
+            if error.resultCode == .SQLITE_NOTADB { throw StoreError.notAStore(path: path, reason: "it is not a SQLite database") }
             throw Self.translate(error, path: path)
         }
+    }
+
+    /// A read-only connection. In a folder this process cannot write, SQLite cannot make the WAL's shared
+    /// memory file, so the store is opened immutable (a snapshot: nobody can be writing there either).
+    static func openReadOnly(path: String, configuration: Configuration, pool: Bool = true) throws -> any DatabaseWriter {
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        if FileManager.default.isWritableFile(atPath: directory) {
+            return pool ? try DatabasePool(path: path, configuration: configuration) : try DatabaseQueue(path: path, configuration: configuration)
+        }
+        let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
+        let encoded = absolute.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? absolute
+        return try DatabaseQueue(path: "file:\(encoded)?immutable=1", configuration: configuration)
     }
 
     /// Turns SQLite errors into messages that say what to do.
@@ -53,7 +118,8 @@ public final class Store: Sendable {
         case .SQLITE_BUSY, .SQLITE_LOCKED: return StoreError.locked(path: path)
         case .SQLITE_NOTADB: return StoreError.cannotOpen(path: path, reason: "the file is not a SQLite database")
         case .SQLITE_CANTOPEN: return StoreError.cannotOpen(path: path, reason: "SQLite cannot open it (permissions, or a missing folder)")
-        case .SQLITE_READONLY: return StoreError.cannotOpen(path: path, reason: "it is read-only")
+        case .SQLITE_READONLY:
+            return StoreError.cannotOpen(path: path, reason: "it is read-only for this user (the file or its folder cannot be written); read commands still work")
         default: return StoreError.cannotOpen(path: path, reason: error.message ?? "\(error)")
         }
     }

@@ -2,6 +2,8 @@
 public enum StoreError: Error, Sendable, CustomStringConvertible {
     case missing(path: String)
     case newerSchema(path: String)
+    case olderSchema(path: String)
+    case notAStore(path: String, reason: String)
     case locked(path: String)
     case cannotOpen(path: String, reason: String)
     case notFound(what: String, hint: String)
@@ -13,6 +15,10 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
             return "no store at \(path): create one with `gatehouse import FILE --store \(path)`, or pass --store PATH"
         case .newerSchema(let path):
             return "the store \(path) was written by a newer gatehouse; upgrade this binary to use it (nothing was changed)"
+        case .olderSchema(let path):
+            return "the store \(path) has an older schema than this gatehouse; upgrade it with `gatehouse init --store \(path)` (read-only use never writes)"
+        case .notAStore(let path, let reason):
+            return "not a Gatehouse store: \(path) (\(reason)); nothing was changed. Pass the right --store, or create one with `gatehouse init --store NEW_PATH`"
         case .locked(let path):
             return "the store \(path) stayed locked by another process past the busy timeout; try again, or look for a stuck process holding it"
         case .cannotOpen(let path, let reason):

@@ -51,7 +51,7 @@ struct Alarm: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
-                let store = try Store(path: storeOptions.path, create: false)
+                let store = try storeOptions.open(.readWrite)
                 guard try store.definition(apiId: api) != nil else {
                     throw ValidationError("--api \(api): no such API; list them with `gatehouse apis`")
                 }
@@ -75,7 +75,7 @@ struct Alarm: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
-                let store = try Store(path: storeOptions.path, create: false)
+                let store = try storeOptions.open(.readOnly)
                 print(pad("NAME", 24) + pad("STATE", 18) + pad("SINCE (UTC)", 21) + pad("ACK", 14) + "RULE")
                 for alarm in try store.alarms() {
                     print(pad(alarm.rule.name, 24) + pad(alarm.state.rawValue, 18) + pad(utc(alarm.stateUpdated), 21)
@@ -92,7 +92,7 @@ struct Alarm: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
-                let store = try Store(path: storeOptions.path, create: false)
+                let store = try storeOptions.open(.readOnly)
                 guard let alarm = try store.alarm(name: name) else {
                     throw StoreError.notFound(what: "alarm '\(name)'", hint: "list alarms with `gatehouse alarm list`")
                 }
@@ -124,7 +124,7 @@ struct Alarm: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
-                let store = try Store(path: storeOptions.path, create: false)
+                let store = try storeOptions.open(.readWrite)
                 var actor = Actor.current(source: "cli")
                 if let name = self.operator { actor.name = name }
                 try store.acknowledgeAlarm(name: name, note: note, actor: actor)
@@ -140,7 +140,7 @@ struct Alarm: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
-                let store = try Store(path: storeOptions.path, create: false)
+                let store = try storeOptions.open(.readWrite)
                 try store.deleteAlarm(name: name, actor: .current(source: "cli"))
                 print("alarm \(name) deleted")
             }
@@ -155,7 +155,7 @@ struct Alarm: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
-                let store = try Store(path: storeOptions.path, create: false)
+                let store = try storeOptions.open(.readOnly)
                 print(pad("TIME (UTC)", 21) + pad("ALARM", 24) + pad("KIND", 20) + pad("CHANGE", 30) + "REASON")
                 for entry in try store.alarmHistory(name: name, limit: limit) {
                     let change = entry.oldState.map { "\($0.rawValue) -> \(entry.newState?.rawValue ?? "?")" } ?? "-"

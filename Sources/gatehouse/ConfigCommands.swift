@@ -6,6 +6,23 @@ import GatehouseStore
 extension ImportMode: ExpressibleByArgument {}
 extension OpenAPIExporter.Format: ExpressibleByArgument {}
 
+/// `gatehouse init`: the explicit way to make a store (besides `import` and `demo`).
+struct Init: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Create an empty store, or upgrade an older one to this gatehouse's schema.",
+        discussion: "Refuses a file that is not a Gatehouse store; nothing is written into it.")
+
+    @OptionGroup var storeOptions: StoreOptions
+
+    func run() async throws {
+        try await reportingErrors {
+            let size = (try? FileManager.default.attributesOfItem(atPath: storeOptions.path)[.size] as? NSNumber)?.intValue ?? 0
+            let store = try storeOptions.open(.create)
+            print("\(size > 0 ? "store ready" : "store created"): \(store.path)")
+        }
+    }
+}
+
 /// `gatehouse import FILE`: OpenAPI 3.0 / Swagger 2.0 with AWS extensions into the store.
 struct Import: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Import an OpenAPI 3.0 or Swagger 2.0 file (JSON or YAML) as a REST API; prints its id.")
@@ -23,7 +40,7 @@ struct Import: AsyncParsableCommand {
             guard let text = String(data: data, encoding: .utf8) else {
                 throw StoreError.invalid("\(file) is not UTF-8 text")
             }
-            let store = try storeOptions.open(create: true)
+            let store = try storeOptions.open(.create)
             if let api, try store.definition(apiId: api) == nil {
                 throw StoreError.notFound(what: "API \(api)", hint: "omit --api to create a new API")
             }
@@ -52,7 +69,7 @@ struct Export: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let store = try Store(path: storeOptions.path, create: false)
+            let store = try storeOptions.open(.readOnly)
             guard let stageValue = try store.stage(apiId: api, stageName: stage) else {
                 throw StoreError.notFound(what: "stage \(stage) of API \(api)", hint: "list stages with `gatehouse stages --api \(api)`")
             }
@@ -85,7 +102,7 @@ struct Deploy: AsyncParsableCommand {
                 }
                 parsed[String(parts[0])] = String(parts[1])
             }
-            let store = try Store(path: storeOptions.path, create: false)
+            let store = try storeOptions.open(.readWrite)
             let deployment = try store.deploy(apiId: api, stageName: stage, description: description, variables: parsed,
                                               actor: .current(source: "cli"))
             print(deployment.id)
@@ -102,7 +119,7 @@ struct Deployments: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let store = try Store(path: storeOptions.path, create: false)
+            let store = try storeOptions.open(.readOnly)
             let stages = try store.stages(apiId: api)
             let formatter = ISO8601DateFormatter()
             print(pad("ID", 12) + pad("CREATED", 22) + pad("STAGES", 20) + "DESCRIPTION")
@@ -126,7 +143,7 @@ struct Rollback: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let store = try Store(path: storeOptions.path, create: false)
+            let store = try storeOptions.open(.readWrite)
             try store.rollback(apiId: api, stageName: stage, to: to, actor: .current(source: "cli"))
             print("stage \(stage) of \(api) now serves deployment \(to)")
         }
@@ -141,7 +158,7 @@ struct Apis: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let store = try Store(path: storeOptions.path, create: false)
+            let store = try storeOptions.open(.readOnly)
             print(pad("ID", 12) + pad("NAME", 30) + "STAGES")
             for api in try store.restApis() {
                 let stages = try store.stages(apiId: api.id).map(\.stageName).joined(separator: ",")
@@ -160,7 +177,7 @@ struct Stages: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let store = try Store(path: storeOptions.path, create: false)
+            let store = try storeOptions.open(.readOnly)
             print(pad("STAGE", 16) + pad("DEPLOYMENT", 12) + "VARIABLES")
             for stage in try store.stages(apiId: api) {
                 let variables = stage.variables.keys.sorted().map { "\($0)=\(stage.variables[$0] ?? "")" }.joined(separator: " ")

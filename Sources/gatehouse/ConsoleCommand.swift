@@ -20,7 +20,7 @@ struct Console: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let path = storeOptions.path
-            _ = try Store(path: path, create: false)   // a missing or newer store is an error before the screen is taken
+            _ = try Store(path: path, access: readOnly ? .readOnly : .readWrite)   // a missing, foreign or newer store is an error before the screen is taken
             let chosen = try ConsoleOptions.theme(theme)
             var state = ConsoleState(readOnly: readOnly, operatorName: self.operator ?? ConsoleOptions.user, themeName: chosen.name)
             state.window = window

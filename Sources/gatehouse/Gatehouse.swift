@@ -8,7 +8,7 @@ struct Gatehouse: AsyncParsableCommand {
         abstract: "A self-hosted API gateway in the shape of Amazon API Gateway.",
         version: "0.1.0",
         subcommands: [
-            Demo.self, Serve.self, Console.self, Import.self, Export.self, Deploy.self, Deployments.self, Rollback.self,
+            Demo.self, Init.self, Serve.self, Console.self, Import.self, Export.self, Deploy.self, Deployments.self, Rollback.self,
             Throttle.self, Alarm.self, LoggingCommand.self, Apis.self, Stages.self, SampleBackendCommand.self, BenchTelemetry.self,
         ]
     )

@@ -43,7 +43,7 @@ struct LoggingCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
-                let store = try Store(path: storeOptions.path, create: false)
+                let store = try storeOptions.open(.readWrite)
                 var access: AccessLogSettings?? = nil
                 if accessOff { access = .some(nil) }
                 if let format = accessFormat {
@@ -65,7 +65,7 @@ struct LoggingCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
-                let store = try Store(path: storeOptions.path, create: false)
+                let store = try storeOptions.open(.readOnly)
                 guard let value = try store.stage(apiId: api, stageName: stage) else {
                     throw StoreError.notFound(what: "stage \(stage) of API \(api)", hint: "list stages with `gatehouse stages --api \(api)`")
                 }
@@ -87,7 +87,7 @@ struct LoggingCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
-                let store = try Store(path: storeOptions.path, create: false)
+                let store = try storeOptions.open(.readOnly)
                 for line in try store.formattedAccessLog(apiId: api, stage: stage, limit: limit) { print(line) }
             }
         }
@@ -100,7 +100,7 @@ struct LoggingCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
-                let store = try Store(path: storeOptions.path, create: false)
+                let store = try storeOptions.open(.readOnly)
                 let lines = try store.executionLog(requestId: requestId)
                 if lines.isEmpty { throw StoreError.notFound(what: "an execution log for \(requestId)", hint: "set --level ERROR or INFO with `gatehouse logging set`") }
                 for line in lines { print("(\(requestId)) \(line)") }

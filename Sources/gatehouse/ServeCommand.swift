@@ -50,7 +50,7 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let logger = makeLogger(label: "gatehouse.serve", level: logLevel)
-            let store = try Store(path: storeOptions.path, create: false)
+            let store = try storeOptions.open(.readWrite)
             var options = GatewayOptions()
             options.host = listen.host
             options.port = listen.port

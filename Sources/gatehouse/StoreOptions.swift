@@ -11,8 +11,9 @@ struct StoreOptions: ParsableArguments {
         store ?? ProcessInfo.processInfo.environment["GATEHOUSE_STORE"] ?? "gatehouse.db"
     }
 
-    func open(create: Bool) throws -> Store {
-        try Store(path: path, create: create)
+    /// Opens the store for `access`: only `create` makes one; read commands never write.
+    func open(_ access: Store.Access) throws -> Store {
+        try Store(path: path, access: access)
     }
 }
 

@@ -37,7 +37,7 @@ struct Throttle: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
-                let store = try Store(path: storeOptions.path, create: false)
+                let store = try storeOptions.open(.readWrite)
                 let limit = clear ? nil : rate.flatMap { r in burst.map { ThrottleLimit(rate: r, burst: $0) } }
                 let actor = Actor.current(source: "cli")
                 if account {
@@ -62,7 +62,7 @@ struct Throttle: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
-                let store = try Store(path: storeOptions.path, create: false)
+                let store = try storeOptions.open(.readOnly)
                 let account = try store.account()
                 print(pad("SCOPE", 14) + pad("API", 12) + pad("STAGE", 12) + pad("METHOD", 28) + pad("RATE", 10) + "BURST")
                 print(pad("account", 14) + pad("-", 12) + pad("-", 12) + pad("*", 28) + pad(format(account.throttle.rate), 10) + "\(account.throttle.burst)")
