@@ -27,6 +27,8 @@ public final class Gateway: Sendable {
     let serviceGroup: ServiceGroup
     let logger: Logger
     let watcher: ConfigWatcher
+    /// This worker's id in the store's `worker` table (its heartbeat row and the leases it holds).
+    public let workerId = UUID().uuidString.lowercased()
 
     /// Builds the worker and loads the configuration; `handleSignals` installs SIGTERM/SIGINT handlers.
     public init(store: Store, options: GatewayOptions, logger: Logger, handleSignals: Bool = true) throws {
@@ -54,7 +56,7 @@ public final class Gateway: Sendable {
         let listenText = NIOLockedValueBox("\(options.host):\(options.port)")
         bound.whenSuccess { address in listenText.withLockedValue { $0 = "\(address.ipAddress ?? options.host):\(address.port ?? options.port)" } }
         let telemetry = self.telemetry
-        let heartbeat = Heartbeat(store: store, io: io, version: options.version, listen: { listenText.withLockedValue { $0 } },
+        let heartbeat = Heartbeat(id: workerId, store: store, io: io, version: options.version, listen: { listenText.withLockedValue { $0 } },
                                   dropped: { telemetry.dropped }, errors: { telemetry.writeFailures }, ready: { _ = try? await bound.get() }, logger: logger)
         let metrics = self.metrics, table = self.table, connections = server.connections
         if let adminHost = options.adminHost {
@@ -66,8 +68,9 @@ public final class Gateway: Sendable {
         } else {
             admin = nil
         }
-        let evaluator = AlarmEvaluator(store: store, io: io, interval: options.alarmInterval, logger: logger)
-        let notifier = AlarmNotifier(store: store, io: io, client: client, logger: logger)
+        let lease = AlarmLease(store: store, holder: workerId, logger: logger)
+        let evaluator = AlarmEvaluator(store: store, io: io, interval: options.alarmInterval, lease: lease, logger: logger)
+        let notifier = AlarmNotifier(store: store, io: io, client: client, lease: lease, logger: logger)
         // Started in this order, shut down in reverse: the server drains first, the writer flushes last.
         serviceGroup = ServiceGroup(configuration: .init(
             services: [.init(service: writer), .init(service: heartbeat), .init(service: notifier), .init(service: evaluator),
@@ -81,6 +84,14 @@ public final class Gateway: Sendable {
     /// Runs until shut down; then releases threads and connections.
     public func run() async throws {
         do {
+            // Both listeners first: a port in use stops the worker before any service (heartbeat, writer) starts.
+            do {
+                try await server.bind()
+                try await admin?.bind()
+            } catch {
+                await server.unbind()
+                throw error
+            }
             try await serviceGroup.run()
         } catch {
             upstream.closeAll()
@@ -111,6 +122,14 @@ public final class Gateway: Sendable {
     /// Starts a graceful shutdown: stop accepting, drain, flush telemetry.
     public func shutdown() async {
         await serviceGroup.triggerGracefulShutdown()
+    }
+
+    /// Other workers serving the same store now (a heartbeat in the last few seconds): each enforces the
+    /// configuration on its own port; alarms are evaluated by one of them at a time.
+    public func otherLiveWorkers(now: Date = Date()) throws -> [WorkerHeartbeat] {
+        try store.workers().filter { worker in
+            worker.id != workerId && worker.state == "serving" && now.timeIntervalSince(worker.lastBeat) <= AlarmLease.staleAfter
+        }
     }
 
     /// The configuration version being served.

@@ -220,6 +220,17 @@ enum Schema {
                 UPDATE access_log SET throttled = 1 WHERE error = 'THROTTLED';
                 """)
         }
+        migrator.registerMigration("v7-leases") { db in
+            // Jobs only one worker may run at a time (alarm evaluation and notification), held while the
+            // holder's heartbeat is fresh.
+            try db.execute(sql: """
+                CREATE TABLE lease (
+                    name TEXT PRIMARY KEY NOT NULL,
+                    holder TEXT NOT NULL,
+                    since REAL NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 }

@@ -41,6 +41,24 @@ struct LoggingCommand: AsyncParsableCommand {
             }
         }
 
+        /// The worker appends to the file: it (or, if it does not exist yet, its folder) must be writable now.
+        static func checkWritable(_ file: String) throws {
+            let manager = FileManager.default
+            var isDirectory: ObjCBool = false
+            if manager.fileExists(atPath: file, isDirectory: &isDirectory) {
+                if isDirectory.boolValue { throw ValidationError("--access-file \(file) is a folder; give a file path") }
+                if !manager.isWritableFile(atPath: file) { throw ValidationError("--access-file \(file) cannot be written by this user; nothing was changed") }
+                return
+            }
+            let folder = URL(fileURLWithPath: file).deletingLastPathComponent().path
+            if !manager.fileExists(atPath: folder, isDirectory: &isDirectory) || !isDirectory.boolValue {
+                throw ValidationError("--access-file \(file): the folder \(folder) does not exist; nothing was changed")
+            }
+            if !manager.isWritableFile(atPath: folder) {
+                throw ValidationError("--access-file \(file): the folder \(folder) cannot be written by this user; nothing was changed")
+            }
+        }
+
         func run() async throws {
             try await reportingErrors {
                 let store = try storeOptions.open(.readWrite)
@@ -48,6 +66,7 @@ struct LoggingCommand: AsyncParsableCommand {
                 if accessOff { access = .some(nil) }
                 if let format = accessFormat {
                     let file = accessFile.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+                    if let file { try Self.checkWritable(file) }
                     access = .some(AccessLogSettings(format: AccessLogSettings.resolve(format), file: file, maxBytes: maxBytes, keep: keep))
                 }
                 try store.setStageLogging(apiId: api, stageName: stage, accessLog: access, level: level, dataTrace: dataTrace,

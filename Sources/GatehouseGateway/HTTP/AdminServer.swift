@@ -1,4 +1,5 @@
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -13,6 +14,7 @@ final class AdminServer: Service, Sendable {
     let metrics: @Sendable () -> String
     let logger: Logger
     let bound: EventLoopPromise<SocketAddress>
+    private let listener = NIOLockedValueBox<(any Channel)?>(nil)
 
     init(host: String, port: Int, group: any EventLoopGroup, metrics: @escaping @Sendable () -> String, logger: Logger) {
         self.host = host
@@ -23,7 +25,9 @@ final class AdminServer: Service, Sendable {
         bound = group.next().makePromise(of: SocketAddress.self)
     }
 
-    func run() async throws {
+    /// Binds the listener before the worker starts anything else.
+    func bind() async throws {
+        if listener.withLockedValue({ $0 }) != nil { return }
         let metrics = self.metrics
         let channel: any Channel
         do {
@@ -37,11 +41,18 @@ final class AdminServer: Service, Sendable {
                 }
                 .bind(host: host, port: port).get()
         } catch {
-            bound.fail(error)
-            throw GatewayError.cannotListen(address: "\(host):\(port) (admin)", reason: "\(error)")
+            let failure = GatewayError.cannotListen(address: "\(host):\(port)", flag: "--admin", reason: "\(error)")
+            bound.fail(failure)
+            throw failure
         }
+        listener.withLockedValue { $0 = channel }
         if let address = channel.localAddress { bound.succeed(address) }
         logger.info("admin listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
+    }
+
+    func run() async throws {
+        try await bind()
+        guard let channel = listener.withLockedValue({ $0 }) else { return }
         // Closing the channel on shutdown is what ends the wait (a future does not observe task cancellation).
         try? await withGracefulShutdownHandler {
             try await channel.closeFuture.get()

@@ -16,6 +16,7 @@ final class GatewayServer: Service, Sendable {
     let shared: GatewayConnectionHandler.Shared
     let logger: Logger
     let bound: EventLoopPromise<SocketAddress>
+    private let listener = NIOLockedValueBox<(any Channel)?>(nil)
     var connections: ConnectionRegistry { shared.connections }
 
     init(options: GatewayOptions, group: any EventLoopGroup, table: NIOLockedValueBox<RoutingTable>,
@@ -29,7 +30,9 @@ final class GatewayServer: Service, Sendable {
         bound = group.next().makePromise(of: SocketAddress.self)
     }
 
-    func run() async throws {
+    /// Binds the listener (before anything else of the worker starts, so a port in use stops it cleanly).
+    func bind() async throws {
+        if listener.withLockedValue({ $0 }) != nil { return }
         let shared = self.shared
         let options = self.options
         let maxConnections = options.maxConnections
@@ -51,15 +54,33 @@ final class GatewayServer: Service, Sendable {
                 }
                 .bind(host: options.host, port: options.port).get()
         } catch {
-            bound.fail(error)
-            throw GatewayError.cannotListen(address: "\(options.host):\(options.port)", reason: "\(error)")
+            let failure = GatewayError.cannotListen(address: "\(options.host):\(options.port)", flag: "--listen", reason: "\(error)")
+            bound.fail(failure)
+            throw failure
         }
         guard let address = server.localAddress else {
-            bound.fail(GatewayError.cannotListen(address: "\(options.host):\(options.port)", reason: "no local address"))
-            throw GatewayError.cannotListen(address: "\(options.host):\(options.port)", reason: "no local address")
+            let failure = GatewayError.cannotListen(address: "\(options.host):\(options.port)", flag: "--listen", reason: "no local address")
+            bound.fail(failure)
+            try? await server.close()
+            throw failure
         }
+        listener.withLockedValue { $0 = server }
         bound.succeed(address)
         logger.info("listening", metadata: ["address": "\(address)"])
+    }
+
+    /// Closes a listener that was bound but never run (another listener of the worker failed to bind).
+    func unbind() async {
+        let server = listener.withLockedValue { value in
+            defer { value = nil }
+            return value
+        }
+        try? await server?.close()
+    }
+
+    func run() async throws {
+        try await bind()
+        guard let server = listener.withLockedValue({ $0 }) else { return }
         let connections = shared.connections
         let drainTimeout = TimeAmount.seconds(double: options.drainTimeout)
         let loop = group.next()
@@ -99,14 +120,16 @@ final class GatewayServer: Service, Sendable {
 
 /// Failures of the worker itself, with what to do about them.
 public enum GatewayError: Error, CustomStringConvertible {
-    case cannotListen(address: String, reason: String)
+    case cannotListen(address: String, flag: String, reason: String)
     case protocolViolation(String)
     case requestTooLarge
 
     public var description: String {
         switch self {
-        case .cannotListen(let address, let reason):
-            return "cannot listen on \(address): \(reason); is another process using the port? choose another with --listen HOST:PORT"
+        case .cannotListen(let address, let flag, let reason):
+            let inUse = reason.contains("Address already in use")
+            return "cannot listen on \(address) (\(flag)): " + (inUse ? "the address is already in use" : reason)
+                + "; is another process using the port? choose another with \(flag) HOST:PORT"
         case .protocolViolation(let reason):
             return "protocol violation: \(reason)"
         case .requestTooLarge:

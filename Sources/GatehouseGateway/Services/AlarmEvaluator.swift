@@ -12,21 +12,27 @@ final class AlarmEvaluator: Service, Sendable {
     let store: Store
     let io: NIOThreadPool
     let interval: TimeAmountSeconds
+    let lease: AlarmLease
     let logger: Logger
 
-    init(store: Store, io: NIOThreadPool, interval: TimeAmountSeconds, logger: Logger) {
+    init(store: Store, io: NIOThreadPool, interval: TimeAmountSeconds, lease: AlarmLease, logger: Logger) {
         self.store = store
         self.io = io
         self.interval = interval
+        self.lease = lease
         self.logger = logger
     }
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
-                let store = self.store, logger = self.logger
+                let store = self.store, logger = self.logger, lease = self.lease
                 do {
-                    try await self.io.runIfActive { try Self.evaluateAll(store: store, logger: logger) }
+                    try await self.io.runIfActive {
+                        // Several workers on one store: only the lease holder evaluates.
+                        guard try lease.take() else { return }
+                        try Self.evaluateAll(store: store, logger: logger)
+                    }
                 } catch is CancellationError {
                     return
                 } catch {

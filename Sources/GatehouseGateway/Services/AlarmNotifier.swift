@@ -15,11 +15,13 @@ final class AlarmNotifier: Service, Sendable {
     let client: HTTPClient
     let logger: Logger
     let maxAttempts: Int
+    let lease: AlarmLease
 
-    init(store: Store, io: NIOThreadPool, client: HTTPClient, logger: Logger, maxAttempts: Int = 5) {
+    init(store: Store, io: NIOThreadPool, client: HTTPClient, lease: AlarmLease, logger: Logger, maxAttempts: Int = 5) {
         self.store = store
         self.io = io
         self.client = client
+        self.lease = lease
         self.logger = logger
         self.maxAttempts = maxAttempts
     }
@@ -27,8 +29,9 @@ final class AlarmNotifier: Service, Sendable {
     func run() async throws {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
-                let store = self.store
-                let due = (try? await self.io.runIfActive { try store.dueAlarmDeliveries() }) ?? []
+                let store = self.store, lease = self.lease
+                // Only the worker that evaluates alarms sends their notifications (each exactly once).
+                let due = (try? await self.io.runIfActive { try lease.isHeld() ? store.dueAlarmDeliveries() : [] }) ?? []
                 await withTaskGroup(of: Void.self) { group in
                     for delivery in due {
                         group.addTask { await self.deliver(delivery) }

@@ -20,12 +20,12 @@ final class Heartbeat: Service, Sendable {
     let logger: Logger
 
     /// `ready` returns once the server is bound, so the first beat already has the real address.
-    init(store: Store, io: NIOThreadPool, version: String, listen: @escaping @Sendable () -> String,
+    init(id: String, store: Store, io: NIOThreadPool, version: String, listen: @escaping @Sendable () -> String,
          dropped: @escaping @Sendable () -> Int, errors: @escaping @Sendable () -> Int, ready: @escaping @Sendable () async -> Void, logger: Logger) {
         self.ready = ready
         self.store = store
         self.io = io
-        self.id = UUID().uuidString.lowercased()
+        self.id = id
         self.started = Date()
         self.version = version
         self.listen = listen
@@ -52,6 +52,8 @@ final class Heartbeat: Service, Sendable {
         let store = self.store
         do {
             try await io.runIfActive { try store.beat(heartbeat) }
+        } catch is CancellationError {
+            // Shutting down: the pool no longer takes work.
         } catch {
             logger.warning("heartbeat not written", metadata: ["error": "\(error)"])
         }

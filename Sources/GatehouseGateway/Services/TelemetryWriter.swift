@@ -35,6 +35,8 @@ final class TelemetryWriter: Service, Sendable {
                     do {
                         let deleted = try await self.io.runIfActive { try store.applyRetention(policy) }
                         if deleted > 0 { self.logger.info("retention", metadata: ["deleted": "\(deleted)"]) }
+                    } catch is CancellationError {
+                        // Shutting down: the pool no longer takes work.
                     } catch {
                         self.logger.warning("retention failed", metadata: ["error": "\(error)"])
                     }

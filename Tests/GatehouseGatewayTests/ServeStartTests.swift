@@ -1,0 +1,85 @@
+import Foundation
+import GatehouseDemo
+import GatehouseStore
+import NIOCore
+import NIOPosix
+import Testing
+
+/// `gatehouse serve` starts cleanly or not at all, and several workers on one store share the alarm work.
+@Suite struct ServeStartTests {
+    func store(_ dir: TempDir) async throws -> String {
+        let db = dir.path("g.db")
+        let spec = dir.path("api.yaml")
+        try SampleAPI.openAPI.write(toFile: spec, atomically: true, encoding: .utf8)
+        let apiId = try await gatehouse("import", spec, "--store", db).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(try await gatehouse("deploy", "--store", db, "--api", apiId, "--stage", "prod", "--var", "backend=127.0.0.1:9").status == 0)
+        return db
+    }
+
+    @Test func aPortInUseIsReportedOnceNamingItsFlagAndLeavesNoTrace() async throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let db = try await store(dir)
+        let taken = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
+        defer { taken.close(promise: nil) }
+        let port = try #require(taken.localAddress?.port)
+        for (flag, arguments) in [("--listen", ["--listen", "127.0.0.1:\(port)"]), ("--admin", ["--listen", "127.0.0.1:0", "--admin", "127.0.0.1:\(port)"])] {
+            let result = try await run(Binary.gatehouse, ["serve", "--store", db] + arguments)
+            #expect(result.status == 1)
+            #expect(result.stderr.components(separatedBy: "cannot listen").count == 2, "reported once: \(result.stderr)")
+            #expect(result.stderr.contains("cannot listen on 127.0.0.1:\(port) (\(flag)): the address is already in use"), "\(result.stderr)")
+            #expect(result.stderr.contains("choose another with \(flag) HOST:PORT"))
+            #expect(!result.stderr.contains("CancellationError"), "\(result.stderr)")
+            #expect(!result.stdout.contains("serving"), "\(result.stdout)")
+        }
+        #expect(try Store(path: db, access: .readOnly).workers().isEmpty, "no worker row was left behind")
+    }
+
+    @Test func aSecondWorkerIsAnnouncedAndTheAlarmLeasePassesWhenTheHolderDies() async throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let db = try await store(dir)
+        let serve = ["serve", "--store", db, "--listen", "127.0.0.1:0", "--alarm-interval", "0.2", "--log-level", "notice"]
+        let first = try ChildProcess(Binary.gatehouse, serve)
+        defer { first.signal(SIGKILL) }
+        _ = try await first.line(containing: "serving")
+        let reader = try Store(path: db, access: .readOnly)
+        try await waitUntil("the first worker holds the alarm lease") {
+            guard let holder = try reader.leaseHolder("alarms")?.holder else { return false }
+            return try reader.workers().contains { $0.id == holder && $0.pid == first.process.processIdentifier }
+        }
+        let second = try ChildProcess(Binary.gatehouse, serve)
+        defer { second.signal(SIGKILL) }
+        let note = try await second.line(containing: "another worker is serving this store")
+        #expect(note.contains("pid \(first.process.processIdentifier)"), "\(note)")
+        try await waitUntil("the second worker says it leaves alarms to the other") {
+            second.stderr.contains("another worker on this store evaluates alarms")
+        }
+        let holder = try #require(try reader.leaseHolder("alarms"))
+        #expect(try reader.workers().first { $0.id == holder.holder }?.pid == first.process.processIdentifier, "still the first")
+
+        first.signal(SIGKILL)
+        _ = try await first.waitForExit()
+        try await waitUntil("the second worker takes the lease once the first one's heartbeat stops", timeout: 20) {
+            guard let holder = try reader.leaseHolder("alarms")?.holder else { return false }
+            return try reader.workers().contains { $0.id == holder && $0.pid == second.process.processIdentifier }
+        }
+        #expect(second.stderr.contains("this worker evaluates alarms"))
+    }
+
+    @Test func loggingSetRefusesAnAccessFileThatCannotBeWritten() async throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let db = try await store(dir)
+        let apiId = try Store(path: db, access: .readOnly).restApis().first?.id ?? ""
+        let missing = dir.path("no/such/folder/access.log")
+        let result = try await gatehouse("logging", "set", "--store", db, "--api", apiId, "--stage", "prod", "--access-format", "clf", "--access-file", missing)
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("does not exist; nothing was changed"), "\(result.stderr)")
+        let folder = try await gatehouse("logging", "set", "--store", db, "--api", apiId, "--stage", "prod", "--access-format", "clf", "--access-file", dir.url.path)
+        #expect(folder.status != 0 && folder.stderr.contains("is a folder"), "\(folder.stderr)")
+        #expect(try Store(path: db, access: .readOnly).stage(apiId: apiId, stageName: "prod")?.accessLogSettings == nil, "nothing was set")
+        let fine = try await gatehouse("logging", "set", "--store", db, "--api", apiId, "--stage", "prod", "--access-format", "clf", "--access-file", dir.path("access.log"))
+        #expect(fine.status == 0, "\(fine.stderr)")
+    }
+}
