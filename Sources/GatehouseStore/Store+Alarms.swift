@@ -116,6 +116,9 @@ extension Store {
             guard state == AlarmState.alarm.rawValue else {
                 throw StoreError.invalid("alarm '\(name)' is \(state), not ALARM: only an alarm in ALARM can be acknowledged")
             }
+            if let by = row["ack_by"] as String? {
+                throw StoreError.invalid("alarm '\(name)' is already acknowledged by \(by) (until its state changes); nothing was changed")
+            }
             try db.execute(sql: "UPDATE alarm SET ack_by = ?, ack_at = ?, ack_note = ? WHERE name = ?",
                            arguments: [actor.name, now.timeIntervalSince1970, note, name])
             try db.execute(sql: "INSERT INTO alarm_history (alarm, time, kind, reason) VALUES (?, ?, 'Acknowledged', ?)",

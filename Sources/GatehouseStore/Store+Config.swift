@@ -186,9 +186,7 @@ extension Store {
     /// Points a stage back (or forward) at one of the API's deployments.
     public func rollback(apiId: String, stageName: String, to deploymentId: String, actor: Actor) throws {
         try write { db in
-            guard var stage = try Self.loadStage(db, apiId: apiId, stageName: stageName) else {
-                throw StoreError.notFound(what: "stage \(stageName) of API \(apiId)", hint: "create it with `gatehouse deploy`")
-            }
+            var stage = try Self.existingStage(db, apiId: apiId, stageName: stageName)
             guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM deployment WHERE id = ? AND rest_api_id = ?)",
                                     arguments: [deploymentId, apiId]) == true else {
                 throw StoreError.notFound(what: "deployment \(deploymentId) of API \(apiId)",
@@ -208,6 +206,7 @@ extension Store {
         try read { db in
             let rows: [Row]
             if let apiId {
+                guard try Self.apiExists(db, apiId) else { throw Self.apiNotFound(apiId) }
                 rows = try Row.fetchAll(db, sql: "SELECT * FROM stage WHERE rest_api_id = ? ORDER BY stage_name", arguments: [apiId])
             } else {
                 rows = try Row.fetchAll(db, sql: "SELECT * FROM stage ORDER BY rest_api_id, stage_name")
@@ -218,6 +217,24 @@ extension Store {
 
     public func stage(apiId: String, stageName: String) throws -> Stage? {
         try read { db in try Self.loadStage(db, apiId: apiId, stageName: stageName) }
+    }
+
+    /// The stage, or an error naming what is missing: the API first, then the stage.
+    public func existingStage(apiId: String, stageName: String) throws -> Stage {
+        try read { db in try Self.existingStage(db, apiId: apiId, stageName: stageName) }
+    }
+
+    static func existingStage(_ db: Database, apiId: String, stageName: String) throws -> Stage {
+        guard try apiExists(db, apiId) else { throw apiNotFound(apiId) }
+        guard let stage = try loadStage(db, apiId: apiId, stageName: stageName) else {
+            throw StoreError.notFound(what: "stage \(stageName) of API \(apiId)",
+                                      hint: "list stages with `gatehouse stages --api \(apiId)`, or create it with `gatehouse deploy --api \(apiId) --stage \(stageName)`")
+        }
+        return stage
+    }
+
+    static func apiNotFound(_ apiId: String) -> StoreError {
+        StoreError.notFound(what: "API \(apiId)", hint: "list APIs with `gatehouse apis`")
     }
 
     static func loadStage(_ db: Database, apiId: String, stageName: String) throws -> Stage? {
@@ -259,16 +276,14 @@ extension Store {
             }
         }
         try write { db in
-            guard var stage = try Self.loadStage(db, apiId: apiId, stageName: stageName) else {
-                throw StoreError.notFound(what: "stage \(stageName) of API \(apiId)", hint: "deploy it first with `gatehouse deploy --api \(apiId) --stage \(stageName)`")
-            }
+            var stage = try Self.existingStage(db, apiId: apiId, stageName: stageName)
             if methodKey != Stage.defaultSettingsKey {
                 let deployment = try Row.fetchOne(db, sql: "SELECT snapshot FROM deployment WHERE id = ?", arguments: [stage.deploymentId])
                 let snapshot = try deployment.map { try Self.decode(ApiDefinition.self, $0["snapshot"]) }
                 let known = Set(snapshot?.methods.map { Stage.methodSettingsKey(resourcePath: $0.path, httpMethod: $0.method.httpMethod) } ?? [])
                 guard known.contains(methodKey) else {
-                    throw StoreError.notFound(what: "method \(methodKey) in stage \(stageName)",
-                                              hint: "the stage serves: \(known.sorted().joined(separator: ", "))")
+                    throw StoreError.notFound(what: "method '\(Stage.methodLabel(settingsKey: methodKey))' in stage \(stageName) of API \(apiId)",
+                                              hint: "the stage serves: \(known.sorted().map { Stage.methodLabel(settingsKey: $0) }.joined(separator: ", "))")
                 }
             }
             let before = stage.methodSettings[methodKey]?.throttle
@@ -279,7 +294,7 @@ extension Store {
             stage.lastUpdatedDate = Date()
             try Self.saveStage(db, stage)
             try Self.audit(db, actor: actor, action: "UpdateStage(throttle)",
-                           target: "restapis/\(apiId)/stages/\(stageName)/\(methodKey)",
+                           target: "restapis/\(apiId)/stages/\(stageName) \(Stage.methodLabel(settingsKey: methodKey))",
                            before: before?.description ?? "none", after: limit?.description ?? "none")
         }
     }
@@ -288,9 +303,7 @@ extension Store {
     public func setStageLogging(apiId: String, stageName: String, accessLog: AccessLogSettings??, level: ExecutionLoggingLevel?,
                                 dataTrace: Bool?, actor: Actor) throws {
         try write { db in
-            guard var stage = try Self.loadStage(db, apiId: apiId, stageName: stageName) else {
-                throw StoreError.notFound(what: "stage \(stageName) of API \(apiId)", hint: "deploy it first with `gatehouse deploy`")
-            }
+            var stage = try Self.existingStage(db, apiId: apiId, stageName: stageName)
             let before = Self.loggingSummary(stage)
             if let accessLog { stage.accessLogSettings = accessLog }
             var defaults = stage.methodSettings[Stage.defaultSettingsKey] ?? MethodSetting()

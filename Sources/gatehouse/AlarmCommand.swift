@@ -52,9 +52,7 @@ struct Alarm: AsyncParsableCommand {
         func run() async throws {
             try await reportingErrors {
                 let store = try storeOptions.open(.readWrite)
-                guard try store.definition(apiId: api) != nil else {
-                    throw ValidationError("--api \(api): no such API; list them with `gatehouse apis`")
-                }
+                try validateDimensions(store)
                 let rule = AlarmRule(
                     name: name, description: description, metric: metric,
                     dimensions: AlarmDimensions(apiId: api, stage: stage, resourcePath: resource, httpMethod: method?.uppercased()),
@@ -65,6 +63,29 @@ struct Alarm: AsyncParsableCommand {
                 guard problems.isEmpty else { throw ValidationError(problems.joined(separator: "\n")) }
                 try store.putAlarm(rule, actor: .current(source: "cli"))
                 print("alarm \(name): \(rule.summary)")
+            }
+        }
+
+        /// The dimensions name what exists, as `--api` does everywhere: the API, its stage, and a method the
+        /// stage serves (spelled `--resource /pets --method GET`).
+        func validateDimensions(_ store: Store) throws {
+            if let stage {
+                let value = try store.existingStage(apiId: api, stageName: stage)
+                if resource != nil || method != nil {
+                    guard let resource, let method else { throw ValidationError("--resource and --method go together") }
+                    let served = try store.deployments(apiId: api).first { $0.id == value.deploymentId }?.snapshot.methods ?? []
+                    let wanted = Stage.methodSettingsKey(resourcePath: resource, httpMethod: method)
+                    let keys = served.map { Stage.methodSettingsKey(resourcePath: $0.path, httpMethod: $0.method.httpMethod) }
+                    guard keys.contains(wanted) else {
+                        throw StoreError.notFound(what: "method '\(Stage.methodLabel(settingsKey: wanted))' in stage \(stage) of API \(api)",
+                                                  hint: "the stage serves: \(keys.sorted().map { Stage.methodLabel(settingsKey: $0) }.joined(separator: ", "))")
+                    }
+                }
+            } else {
+                guard try store.definition(apiId: api) != nil else {
+                    throw StoreError.notFound(what: "API \(api)", hint: "list APIs with `gatehouse apis`")
+                }
+                if resource != nil || method != nil { throw ValidationError("--resource and --method need --stage") }
             }
         }
     }

@@ -70,9 +70,7 @@ struct Export: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let store = try storeOptions.open(.readOnly)
-            guard let stageValue = try store.stage(apiId: api, stageName: stage) else {
-                throw StoreError.notFound(what: "stage \(stage) of API \(api)", hint: "list stages with `gatehouse stages --api \(api)`")
-            }
+            let stageValue = try store.existingStage(apiId: api, stageName: stage)
             guard let deployment = try store.deployments(apiId: api).first(where: { $0.id == stageValue.deploymentId }) else {
                 throw StoreError.notFound(what: "deployment \(stageValue.deploymentId)", hint: "redeploy the stage")
             }
@@ -106,6 +104,11 @@ struct Deploy: AsyncParsableCommand {
             let deployment = try store.deploy(apiId: api, stageName: stage, description: description, variables: parsed,
                                               actor: .current(source: "cli"))
             print(deployment.id)
+            let set = try store.existingStage(apiId: api, stageName: stage).variables
+            for (name, methods) in deployment.snapshot.stageVariableReferences.sorted(by: { $0.key < $1.key }) where set[name] == nil {
+                printError("warning: \(methods.joined(separator: ", ")) read ${stageVariables.\(name)}, which stage \(stage) does not set:"
+                           + " those calls answer 500 until it is set (gatehouse deploy --api \(api) --stage \(stage) --var \(name)=VALUE)")
+            }
         }
     }
 }
@@ -121,9 +124,10 @@ struct Deployments: AsyncParsableCommand {
         try await reportingErrors {
             let store = try storeOptions.open(.readOnly)
             let stages = try store.stages(apiId: api)
+            let deployments = try store.deployments(apiId: api)
             let formatter = ISO8601DateFormatter()
             print(pad("ID", 12) + pad("CREATED", 22) + pad("STAGES", 20) + "DESCRIPTION")
-            for deployment in try store.deployments(apiId: api) {
+            for deployment in deployments {
                 let serving = stages.filter { $0.deploymentId == deployment.id }.map(\.stageName).joined(separator: ",")
                 print(pad(deployment.id, 12) + pad(formatter.string(from: deployment.createdDate), 22) + pad(serving.isEmpty ? "-" : serving, 20)
                       + (deployment.description ?? ""))
@@ -144,8 +148,12 @@ struct Rollback: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let store = try storeOptions.open(.readWrite)
+            let before = try store.existingStage(apiId: api, stageName: stage)
             try store.rollback(apiId: api, stageName: stage, to: to, actor: .current(source: "cli"))
-            print("stage \(stage) of \(api) now serves deployment \(to)")
+            print("stage \(stage) of \(api) now serves deployment \(to) (was \(before.deploymentId))")
+            let variables = before.variables.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+            print(variables.isEmpty ? "stage variables: none (a rollback changes only the deployment)"
+                                    : "stage variables kept as they are (a rollback changes only the deployment): \(variables.joined(separator: ", "))")
         }
     }
 }
@@ -178,8 +186,9 @@ struct Stages: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let store = try storeOptions.open(.readOnly)
+            let stages = try store.stages(apiId: api)
             print(pad("STAGE", 16) + pad("DEPLOYMENT", 12) + "VARIABLES")
-            for stage in try store.stages(apiId: api) {
+            for stage in stages {
                 let variables = stage.variables.keys.sorted().map { "\($0)=\(stage.variables[$0] ?? "")" }.joined(separator: " ")
                 print(pad(stage.stageName, 16) + pad(stage.deploymentId, 12) + variables)
             }

@@ -14,7 +14,7 @@ struct Console: AsyncParsableCommand {
     @Option(help: "Name recorded in the audit log for changes made here (default: $USER).") var `operator`: String?
     @Flag(help: "Refuse every write.") var readOnly = false
     @Flag(help: "No terminal bell when an alarm fires.") var noBell = false
-    @Option(help: "Time window to start with: 5m, 15m, 1h, 6h or 24h.") var window: TimeWindow = .m5
+    @Option(help: "Time window to start with: 5m, 15m, 1h, 6h or 24h.") var window = WindowOption(.m5)
     @Option(help: "Measure instead of showing: first frame and this many refreshes at 160×48, printed in ms.") var bench: Int?
 
     func run() async throws {
@@ -23,7 +23,7 @@ struct Console: AsyncParsableCommand {
             _ = try Store(path: path, access: readOnly ? .readOnly : .readWrite)   // a missing, foreign or newer store is an error before the screen is taken
             let chosen = try ConsoleOptions.theme(theme)
             var state = ConsoleState(readOnly: readOnly, operatorName: self.operator ?? ConsoleOptions.user, themeName: chosen.name)
-            state.window = window
+            state.window = window.window
             if let bench {
                 ConsoleOptions.benchmark(path: path, state: state, theme: chosen, refreshes: bench)
                 return
@@ -33,13 +33,23 @@ struct Console: AsyncParsableCommand {
     }
 }
 
-extension TimeWindow: ExpressibleByArgument {
-    public init?(argument: String) {
-        guard let match = TimeWindow.allCases.first(where: { $0.label == argument }) else { return nil }
-        self = match
+/// `--window 5m`: a `TimeWindow` by its label. A wrapper, because ArgumentParser shows an enum's raw value
+/// (300) as the default in `--help`.
+struct WindowOption: ExpressibleByArgument, Sendable {
+    var window: TimeWindow
+
+    init(_ window: TimeWindow) {
+        self.window = window
     }
 
-    public static var allValueStrings: [String] { allCases.map(\.label) }
+    init?(argument: String) {
+        guard let match = TimeWindow.allCases.first(where: { $0.label == argument }) else { return nil }
+        window = match
+    }
+
+    static var allValueStrings: [String] { TimeWindow.allCases.map(\.label) }
+
+    var defaultValueDescription: String { window.label }
 }
 
 /// Shared by `console` and `demo`.

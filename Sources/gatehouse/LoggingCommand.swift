@@ -85,9 +85,7 @@ struct LoggingCommand: AsyncParsableCommand {
         func run() async throws {
             try await reportingErrors {
                 let store = try storeOptions.open(.readOnly)
-                guard let value = try store.stage(apiId: api, stageName: stage) else {
-                    throw StoreError.notFound(what: "stage \(stage) of API \(api)", hint: "list stages with `gatehouse stages --api \(api)`")
-                }
+                let value = try store.existingStage(apiId: api, stageName: stage)
                 print(Store.loggingSummary(value))
                 if let settings = value.accessLogSettings {
                     print("format: \(settings.format)")
@@ -107,6 +105,7 @@ struct LoggingCommand: AsyncParsableCommand {
         func run() async throws {
             try await reportingErrors {
                 let store = try storeOptions.open(.readOnly)
+                _ = try store.existingStage(apiId: api, stageName: stage)
                 for line in try store.formattedAccessLog(apiId: api, stage: stage, limit: limit) { print(line) }
             }
         }

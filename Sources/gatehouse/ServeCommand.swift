@@ -21,6 +21,9 @@ struct ListenAddress: ExpressibleByArgument, Sendable {
         self.host = host
         self.port = port
     }
+
+    /// Shown as the default in `--help`.
+    var defaultValueDescription: String { "\(host):\(port)" }
 }
 
 /// `gatehouse serve`: the gateway worker.

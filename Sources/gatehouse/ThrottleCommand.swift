@@ -17,8 +17,8 @@ struct Throttle: AsyncParsableCommand {
         @Option(help: "The stage (not with --account).") var stage: String?
         @Option(help: "One method, as 'VERB /resource/path' (e.g. 'GET /pets'); omit for the stage default.") var method: String?
         @Flag(help: "Set the account-level limit instead.") var account = false
-        @Option(help: "Steady rate, requests per second.") var rate: Double?
-        @Option(help: "Burst: the bucket size.") var burst: Int?
+        @Option(parsing: .unconditional, help: "Steady rate, requests per second.") var rate: Double?
+        @Option(parsing: .unconditional, help: "Burst: the bucket size.") var burst: Int?
         @Flag(help: "Remove the setting instead.") var clear = false
 
         func validate() throws {
@@ -30,7 +30,8 @@ struct Throttle: AsyncParsableCommand {
             if !clear {
                 guard let rate else { throw ValidationError("--rate is required (or --clear)") }
                 guard let burst else { throw ValidationError("--burst is required (or --clear)") }
-                if rate < 0 || !rate.isFinite { throw ValidationError("--rate must be zero or more, got \(rate)") }
+                if !rate.isFinite { throw ValidationError("--rate must be a finite number of requests per second, got \(rate)") }
+                if rate < 0 { throw ValidationError("--rate must be zero or more, got \(format(rate))") }
                 if burst < 0 { throw ValidationError("--burst must be zero or more, got \(burst)") }
             }
         }
@@ -49,7 +50,7 @@ struct Throttle: AsyncParsableCommand {
                 guard let api, let stage else { return }
                 let key = try methodKey(method)
                 try store.setStageThrottle(apiId: api, stageName: stage, methodKey: key, limit: limit, actor: actor)
-                print("\(api)/\(stage) \(key): \(limit?.description ?? "cleared")")
+                print("\(api)/\(stage) \(Stage.methodLabel(settingsKey: key)): \(limit?.description ?? "cleared")")
             }
         }
     }
@@ -70,7 +71,7 @@ struct Throttle: AsyncParsableCommand {
                     for key in stage.methodSettings.keys.sorted() {
                         guard let limit = stage.methodSettings[key]?.throttle else { continue }
                         let scope = key == Stage.defaultSettingsKey ? "stage" : "stage-method"
-                        print(pad(scope, 14) + pad(stage.restApiId, 12) + pad(stage.stageName, 12) + pad(displayKey(key), 28)
+                        print(pad(scope, 14) + pad(stage.restApiId, 12) + pad(stage.stageName, 12) + pad(Stage.methodLabel(settingsKey: key), 28)
                               + pad(format(limit.rate), 10) + "\(limit.burst)")
                     }
                 }
@@ -87,13 +88,6 @@ func methodKey(_ method: String?) throws -> String {
         throw ValidationError("--method takes 'VERB /resource/path' such as 'GET /pets/{petId}', got '\(method)'")
     }
     return Stage.methodSettingsKey(resourcePath: String(parts[1]), httpMethod: String(parts[0]))
-}
-
-/// `/pets/GET` → `GET /pets`.
-func displayKey(_ key: String) -> String {
-    guard key != Stage.defaultSettingsKey, let slash = key.lastIndex(of: "/") else { return key }
-    let path = key[..<slash]
-    return "\(key[key.index(after: slash)...]) \(path.isEmpty ? "/" : String(path))"
 }
 
 func format(_ rate: Double) -> String {

@@ -29,11 +29,9 @@ public struct ThrottleForm: Sendable, Equatable {
 
     /// `/pets/GET` → `GET /pets`.
     public static func display(_ key: String) -> String {
-        guard key != Stage.defaultSettingsKey, key != "*", let slash = key.lastIndex(of: "/") else {
-            return key == "*" ? "account" : "stage default (*/*)"
-        }
-        let path = key[..<slash]
-        return "\(key[key.index(after: slash)...]) \(path.isEmpty ? "/" : String(path))"
+        if key == "*" { return "account" }
+        if key == Stage.defaultSettingsKey { return "stage default (*/*)" }
+        return Stage.methodLabel(settingsKey: key)
     }
 }
 

@@ -50,3 +50,31 @@ public struct Account: Codable, Sendable, Equatable {
     /// AWS's default account limit: 10,000 requests per second with a burst of 5,000.
     public static let defaultThrottle = ThrottleLimit(rate: 10_000, burst: 5_000)
 }
+
+extension ApiDefinition {
+    /// The stage variables the methods read (in integration URIs, `${stageVariables.name}`, and request
+    /// parameters, `stageVariables.name`), each with the methods that read it as `GET /pets`.
+    public var stageVariableReferences: [String: [String]] {
+        var references: [String: [String]] = [:]
+        for (path, method) in methods {
+            guard let integration = method.methodIntegration else { continue }
+            var names = Set<String>()
+            if let uri = integration.uri {
+                var rest = Substring(uri)
+                while let start = rest.range(of: "${stageVariables.") {
+                    rest = rest[start.upperBound...]
+                    guard let end = rest.firstIndex(of: "}") else { break }
+                    names.insert(String(rest[..<end]))
+                    rest = rest[end...]
+                }
+            }
+            for value in integration.requestParameters.values where value.hasPrefix("stageVariables.") {
+                names.insert(String(value.dropFirst("stageVariables.".count)))
+            }
+            for name in names {
+                references[name, default: []].append(Stage.methodLabel(settingsKey: Stage.methodSettingsKey(resourcePath: path, httpMethod: method.httpMethod)))
+            }
+        }
+        return references
+    }
+}

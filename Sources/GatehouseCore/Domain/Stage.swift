@@ -35,6 +35,15 @@ public struct Stage: Codable, Sendable, Equatable {
     public static func methodSettingsKey(resourcePath: String, httpMethod: String) -> String {
         "\(resourcePath)/\(httpMethod.uppercased())"
     }
+
+    /// How a method is written to people, everywhere (CLI, errors, audit, console): `GET /pets`; the
+    /// stage-wide default is `*`.
+    public static func methodLabel(settingsKey key: String) -> String {
+        if key == defaultSettingsKey { return "*" }
+        guard let slash = key.lastIndex(of: "/") else { return key }
+        let path = key[..<slash]
+        return "\(key[key.index(after: slash)...]) \(path.isEmpty ? "/" : path)"
+    }
 }
 
 /// Settings of one method (or of every method, under `*/*`) in a stage. Mirrors `MethodSetting`.
