@@ -75,6 +75,19 @@ import Testing
             #expect(all.contains(#"Method request body before transformations: {"type":"cat"}"#))
             #expect(all.contains("Authorization=*** (redacted)"))
             #expect(!all.contains("top-secret-token") && !all.contains("key-123"))
+            let endpointHeaders = try #require(lines.first { $0.hasPrefix("Endpoint request headers: ") }, "\(all)")
+            #expect(endpointHeaders.contains("X-Forwarded-For=127.0.0.1"), "the headers as sent, after the gateway's own: \(endpointHeaders)")
+            #expect(endpointHeaders.contains("Authorization=*** (redacted)"), "\(endpointHeaders)")
+            #expect(all.contains(#"Endpoint request body after transformations: {"type":"cat"}"#))
+
+            // After mapping: the mapped path and the header set from the context.
+            let mapped = try await curl(["-i", gw.url("/pets/7")])
+            let mappedId = try #require(mapped.stdout.split(separator: "\r\n").first { $0.lowercased().hasPrefix("x-amzn-requestid:") }?
+                .split(separator: " ").last.map(String.init))
+            try await waitUntil("the mapped call's execution log") { try !gw.store.executionLog(requestId: mappedId).isEmpty }
+            let mappedLines = try gw.store.executionLog(requestId: mappedId)
+            #expect(mappedLines.contains { $0.hasPrefix("Endpoint request URI: GET http://127.0.0.1:") && $0.hasSuffix("/pets/7") }, "\(mappedLines)")
+            #expect(mappedLines.contains { $0.hasPrefix("Endpoint request headers: ") && $0.contains("X-Stage=prod") }, "\(mappedLines)")
 
             try await set(gw, ["--level", "ERROR", "--no-data-trace"])
             let ok = try await curl(["-i", gw.url("/health")])

@@ -31,7 +31,12 @@ enum ExecutionLog {
                 lines.append("Method request body before transformations: \(text(bodies.request))")
             }
         }
-        if let url = context.integrationURL { lines.append("Endpoint request URI: \(url)") }
+        if let url = context.integrationURL {
+            // What went to the backend, after mapping (AWS's lines), secrets redacted.
+            lines.append("Endpoint request URI: \(url)")
+            if level == .info { lines.append("Endpoint request headers: \(Redaction.headers(context.integrationHeaders))") }
+            if level == .info && trace { lines.append("Endpoint request body after transformations: \(text(bodies.request))") }
+        }
         if let status = context.integrationStatus {
             lines.append("Received response. Status: \(status), Integration latency: \(Int((context.integrationLatencyMs ?? 0).rounded())) ms")
             if level == .info && trace {
