@@ -62,7 +62,10 @@ let package = Package(
                 "GatehouseCore",
                 "GatehouseStore",
                 .product(name: "Yams", package: "Yams"),
-            ]
+            ],
+            // The bundled themes (links to Themes/) are compiled into the binary, so the console has its colours
+            // wherever the executable is copied.
+            resources: [.embedInCode("Resources/default.yaml"), .embedInCode("Resources/light.yaml"), .embedInCode("Resources/mono.yaml")]
         ),
         .target(
             name: "GatehouseTerminal",

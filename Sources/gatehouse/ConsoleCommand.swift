@@ -21,8 +21,12 @@ struct Console: AsyncParsableCommand {
         try await reportingErrors {
             let path = storeOptions.path
             _ = try Store(path: path, access: readOnly ? .readOnly : .readWrite)   // a missing, foreign or newer store is an error before the screen is taken
-            let chosen = try ConsoleOptions.theme(theme)
+            let (chosen, notice) = try ConsoleOptions.theme(theme)
             var state = ConsoleState(readOnly: readOnly, operatorName: self.operator ?? ConsoleOptions.user, themeName: chosen.name)
+            if let notice {
+                state.message = notice
+                state.messageIsError = true
+            }
             state.window = window.window
             if let bench {
                 ConsoleOptions.benchmark(path: path, state: state, theme: chosen, refreshes: bench)
@@ -57,10 +61,12 @@ enum ConsoleOptions {
     static var user: String { ProcessInfo.processInfo.environment["USER"] ?? "operator" }
 
     /// The theme to start with: `--theme`, else `NO_COLOR`'s attributes-only theme, else `default`.
-    static func theme(_ requested: String?) throws -> Theme {
-        if let requested { return try ThemeLoader.load(requested) }
-        if let noColor = ProcessInfo.processInfo.environment["NO_COLOR"], !noColor.isEmpty { return Theme.noColor }
-        return (try? ThemeLoader.load("default")) ?? Theme.noColor
+    /// A requested theme that cannot be loaded is an error; the default one falls back to the built-in theme,
+    /// and `notice` says so (the console shows it on its message line).
+    static func theme(_ requested: String?) throws -> (theme: Theme, notice: String?) {
+        if let requested { return (try ThemeLoader.load(requested), nil) }
+        if let noColor = ProcessInfo.processInfo.environment["NO_COLOR"], !noColor.isEmpty { return (Theme.noColor, nil) }
+        return ThemeLoader.resolve("default")
     }
 
     /// Runs the console on its own thread (curses is single-threaded and the loop blocks), until it quits

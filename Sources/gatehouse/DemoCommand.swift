@@ -69,8 +69,12 @@ struct Demo: AsyncParsableCommand {
             }
             defer { reporter.cancel() }
             if interactive {
-                let theme = try ConsoleOptions.theme(nil)
-                let state = ConsoleState(operatorName: ConsoleOptions.user, themeName: theme.name)
+                let (theme, notice) = try ConsoleOptions.theme(nil)
+                var state = ConsoleState(operatorName: ConsoleOptions.user, themeName: theme.name)
+                if let notice {
+                    state.message = notice
+                    state.messageIsError = true
+                }
                 let deadline = duration.map { Date().addingTimeInterval($0) }
                 try await ConsoleOptions.runConsole(path: path, refresh: 1, state: state, theme: theme,
                                                     stop: { deadline.map { Date() >= $0 } ?? false })

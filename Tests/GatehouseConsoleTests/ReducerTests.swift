@@ -221,6 +221,30 @@ import Testing
         #expect(theme.style(.selected) != ThemeStyle())
     }
 
+    @Test(arguments: ["default", "light", "mono"])
+    func theBuiltInThemesAreTheShippedFiles(_ name: String) throws {
+        let file = try String(contentsOfFile: "\(Self.themesDirectory)/\(name).yaml", encoding: .utf8)
+        #expect(ThemeLoader.builtIn[name] == file)
+        let theme = try ThemeLoader.load(name, searchPaths: [])
+        #expect(theme.name == name, "found with no Themes folder anywhere")
+    }
+
+    @Test func aFileOverridesTheBuiltInThemeAndABrokenOneFallsBackWithANotice() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("themes-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try "name: light\nroles:\n  title: {fg: red, bold: true}\n".write(to: dir.appendingPathComponent("light.yaml"), atomically: true, encoding: .utf8)
+        let overridden = try ThemeLoader.load("light", searchPaths: [dir.path])
+        let builtInLight = try ThemeLoader.load("light", searchPaths: [])
+        #expect(overridden.style(.title).bold && overridden != builtInLight)
+        try "name: default\nroles:\n  titel: red\n".write(to: dir.appendingPathComponent("default.yaml"), atomically: true, encoding: .utf8)
+        let (theme, notice) = ThemeLoader.resolve("default", searchPaths: [dir.path])
+        let builtInDefault = try ThemeLoader.load("default", searchPaths: [])
+        #expect(theme == builtInDefault, "the built-in default")
+        #expect(notice?.contains("default.yaml line 3, 'titel'") == true, "\(notice ?? "")")
+        #expect(notice?.hasSuffix("using the built-in default theme") == true)
+    }
+
     @Test func brokenThemeNamesKeyAndLine() {
         let text = "name: x\nroles:\n  title: {fg: red}\n  titel: blue\n"
         #expect {

@@ -97,6 +97,20 @@ import Testing
         #expect(again.status != 0 && again.stderr.contains("already acknowledged by ada"), "\(again.stderr)")
     }
 
+    @Test func theBundledThemesTravelWithTheBinary() async throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let binary = dir.path("gatehouse")
+        try FileManager.default.copyItem(atPath: Binary.gatehouse, toPath: binary)
+        #expect(try await run(binary, ["init", "--store", dir.path("g.db")]).status == 0)
+        for name in ["light", "mono", "default"] {
+            let result = try await run(binary, ["console", "--theme", name, "--bench", "1", "--store", dir.path("g.db")])
+            #expect(result.status == 0, "--theme \(name) from a copy of the binary with no Themes folder: \(result.stderr)")
+        }
+        let unknown = try await run(binary, ["console", "--theme", "nope", "--bench", "1", "--store", dir.path("g.db")])
+        #expect(unknown.status != 0 && unknown.stderr.contains("the built-in ones are default, light, mono"), "\(unknown.stderr)")
+    }
+
     @Test func helpShowsReadableDefaults() async throws {
         let serve = try await gatehouse("serve", "--help")
         #expect(serve.stdout.contains("default: 127.0.0.1:8080"), "\(serve.stdout)")

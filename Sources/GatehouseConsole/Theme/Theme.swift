@@ -112,22 +112,48 @@ public enum ThemeLoader {
             paths.append(dir.appendingPathComponent("Themes").path)
             dir = dir.deletingLastPathComponent()
         }
-        return paths
+        var seen = Set<String>()
+        return paths.filter { seen.insert(URL(fileURLWithPath: $0).standardizedFileURL.path).inserted }
     }
 
-    /// A theme by name (`default`, `light`, `mono`, …) or by path to a `.yaml` file.
+    /// The themes compiled into the binary (from `Themes/`), so the console has its colours wherever the
+    /// executable goes.
+    public static let builtIn: [String: String] = [
+        "default": String(decoding: PackageResources.default_yaml, as: UTF8.self),
+        "light": String(decoding: PackageResources.light_yaml, as: UTF8.self),
+        "mono": String(decoding: PackageResources.mono_yaml, as: UTF8.self),
+    ]
+
+    /// A theme by name (`default`, `light`, `mono`, …) or by path to a `.yaml` file. A file of that name in
+    /// the search paths overrides the built-in theme.
     public static func load(_ nameOrPath: String, searchPaths: [String] = ThemeLoader.searchPaths()) throws -> Theme {
-        let candidates = nameOrPath.contains("/") || nameOrPath.hasSuffix(".yaml")
-            ? [nameOrPath] : searchPaths.map { "\($0)/\(nameOrPath).yaml" }
+        let isPath = nameOrPath.contains("/") || nameOrPath.hasSuffix(".yaml")
+        let candidates = isPath ? [nameOrPath] : searchPaths.map { "\($0)/\(nameOrPath).yaml" }
         guard let file = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
+            if !isPath, let text = builtIn[nameOrPath] { return try parse(text, file: "built-in \(nameOrPath) theme") }
             throw ThemeError(file: nameOrPath, line: nil, key: nil,
-                             reason: "no such theme; looked in \(candidates.prefix(3).joined(separator: ", "))")
+                             reason: "no such theme; the built-in ones are \(builtIn.keys.sorted().joined(separator: ", ")), "
+                                + "and files are looked for in \(candidates.prefix(3).joined(separator: ", "))")
         }
         let text: String
         do { text = try String(contentsOfFile: file, encoding: .utf8) } catch {
             throw ThemeError(file: file, line: nil, key: nil, reason: "cannot read it: \(error.localizedDescription)")
         }
         return try parse(text, file: file)
+    }
+
+    /// The theme to start with, never failing: the requested one, else the built-in one of the same name, else
+    /// the built-in default; `notice` says what was used instead and why (shown on the console's message line).
+    public static func resolve(_ nameOrPath: String, searchPaths: [String] = ThemeLoader.searchPaths()) -> (theme: Theme, notice: String?) {
+        do {
+            return (try load(nameOrPath, searchPaths: searchPaths), nil)
+        } catch {
+            let fallbackName = builtIn[nameOrPath] != nil ? nameOrPath : "default"
+            if let text = builtIn[fallbackName], let theme = try? parse(text, file: "built-in \(fallbackName) theme") {
+                return (theme, "\(error); using the built-in \(fallbackName) theme")
+            }
+            return (Theme.noColor, "\(error); using no colours")
+        }
     }
 
     public static func parse(_ text: String, file: String) throws -> Theme {
