@@ -49,6 +49,7 @@ public final class ConsoleApp {
         self.storePath = storePath
         self.refresh = refresh
         self.state = state
+        self.state.monochrome = !theme.usesColor
         self.theme = theme
         self.themes = themes
         actor = Actor(name: state.operatorName, source: "console")
@@ -99,6 +100,7 @@ public final class ConsoleApp {
                     theme = try themes(name)
                     terminal.apply(theme)
                     state.themeName = theme.name
+                    state.monochrome = !theme.usesColor
                     dispatch(.effectSucceeded("theme \(theme.name)"))
                 } catch {
                     dispatch(.effectFailed("\(error)"))

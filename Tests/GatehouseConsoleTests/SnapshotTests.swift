@@ -96,3 +96,52 @@ import Testing
         try check("alarm-form", state)
     }
 }
+
+/// The latency chart on a log scale: a fast p50 stays off the floor next to a slow p99; without colour each
+/// series is drawn with its own glyph.
+@Suite struct LatencyChartTests {
+    func state(monochrome: Bool) -> ConsoleState {
+        var state = ConsoleFixtures.state
+        state.view = .charts
+        state.monochrome = monochrome
+        state.data.chart = (0..<60).map { i in
+            ChartPoint(start: 1_800_000_000 - 300 + Int64(i) * 5, p50: 0.5, p90: 40, p99: 900, integrationP50: 0.3,
+                       integrationP99: 800, count: 100, count4xx: 0, count5xx: 0)
+        }
+        return state
+    }
+
+    /// The rows (screen y) where cells of `role` appear, and the plot's first and last rows.
+    func rows(of role: ColorRole, in buffer: ScreenBuffer) -> (rows: Set<Int>, top: Int, bottom: Int)? {
+        guard let corner = (0..<buffer.height).first(where: { y in (0..<buffer.width).contains { buffer[$0, y].character == "└" } }) else { return nil }
+        let top = (0..<corner).first { y in (0..<buffer.width).contains { buffer[$0, y].character == "│" } } ?? 0
+        var rows = Set<Int>()
+        for y in top..<corner {
+            for x in 0..<buffer.width where buffer[x, y].role == role && buffer[x, y].character != " " { rows.insert(y) }
+        }
+        return (rows, top, corner - 1)
+    }
+
+    @Test func aHalfMillisecondP50IsReadableBesideANineHundredMillisecondP99() throws {
+        let buffer = ConsoleRenderer.render(state(monochrome: false), width: 120, height: 40)
+        let p50 = try #require(rows(of: .chartP50, in: buffer))
+        let p99 = try #require(rows(of: .chartP99, in: buffer))
+        #expect(!p50.rows.isEmpty && !p99.rows.isEmpty)
+        #expect(p50.rows.allSatisfy { $0 < p50.bottom - 1 }, "the p50 line is off the floor: rows \(p50.rows.sorted()), floor \(p50.bottom)")
+        #expect((p50.rows.min() ?? 0) - (p99.rows.max() ?? 0) >= 5, "and well apart from p99: \(p50.rows.sorted()) vs \(p99.rows.sorted())")
+        let text = buffer.lines.joined(separator: "\n")
+        #expect(text.contains("log scale"))
+        #expect(text.contains("1.0s") && text.contains("0.10ms"), "decade labels top and bottom")
+    }
+
+    @Test func withoutColourEachSeriesHasItsOwnGlyph() throws {
+        let buffer = ConsoleRenderer.render(state(monochrome: true), width: 120, height: 40)
+        let plot = buffer.lines.joined(separator: "\n")
+        #expect(!plot.unicodeScalars.contains { (0x2801...0x28FF).contains($0.value) }, "no braille dots to tell apart by colour")
+        for (glyph, role) in [("o", ColorRole.chartP50), ("+", .chartP90), ("*", .chartP99), (".", .chartIntegration)] {
+            let found = (0..<buffer.height).contains { y in (0..<buffer.width).contains { buffer[$0, y].character == Character(glyph) && buffer[$0, y].role == role } }
+            #expect(found, "\(role) drawn as '\(glyph)'")
+            #expect(plot.contains("\(glyph) \(role == .chartIntegration ? "integration p50" : role == .chartP50 ? "p50" : role == .chartP90 ? "p90" : "p99")"), "legend shows '\(glyph)'")
+        }
+    }
+}

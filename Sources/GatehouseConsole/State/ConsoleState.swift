@@ -77,6 +77,8 @@ public struct ConsoleState: Sendable, Equatable {
     public var readOnly = false
     public var operatorName = "operator"
     public var themeName = "default"
+    /// The theme has no colours: charts tell series apart by glyph.
+    public var monochrome = false
     public var storeProblem: String?
     public var quit = false
 

@@ -10,15 +10,20 @@ enum ChartsView {
         }
         let points = state.data.chart
         let x = body.x + 1, width = body.width - 2
-        let legend: [(String, ColorRole)] = [("p50", .chartP50), ("p90", .chartP90), ("p99", .chartP99), ("integration p50", .chartIntegration)]
-        var lx = x + buffer.put("Latency \(target.label)  ", x: x, y: body.y, role: .title)
-        for (name, role) in legend { lx += buffer.put("━ \(name)  ", x: lx, y: body.y, role: role) }
+        // Series in drawing order (the last on top); without colour each has its own glyph.
+        let series: [(name: String, values: [Double?], role: ColorRole, glyph: Character)] = [
+            ("integration p50", points.map(\.integrationP50), .chartIntegration, "."), ("p50", points.map(\.p50), .chartP50, "o"),
+            ("p90", points.map(\.p90), .chartP90, "+"), ("p99", points.map(\.p99), .chartP99, "*"),
+        ]
+        var lx = x + buffer.put("Latency \(target.label) (log scale)  ", x: x, y: body.y, role: .title)
+        for s in [series[1], series[2], series[3], series[0]] {
+            lx += buffer.put("\(state.monochrome ? String(s.glyph) : "━") \(s.name)  ", x: lx, y: body.y, role: s.role)
+        }
         let latencyHeight = max(4, (body.height - 3) * 55 / 100)
         let xLabels = ("-\(state.window.label)", "now")
         Charts.lines(&buffer, x: x, y: body.y + 1, width: width, height: latencyHeight,
-                     series: [(points.map(\.integrationP50), .chartIntegration), (points.map(\.p50), .chartP50),
-                              (points.map(\.p90), .chartP90), (points.map(\.p99), .chartP99)],
-                     format: { Format.ms($0) }, xLabels: xLabels)
+                     series: series.map { ($0.values, $0.role) }, format: { Format.ms($0) }, xLabels: xLabels,
+                     logScale: true, glyphs: state.monochrome ? series.map(\.glyph) : nil)
         let barsY = body.y + 1 + latencyHeight + 1
         let remaining = body.y + body.height - barsY
         guard remaining >= 4 else { return }
