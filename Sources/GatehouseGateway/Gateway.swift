@@ -81,25 +81,34 @@ public final class Gateway: Sendable {
         try watcher.load()
     }
 
-    /// Runs until shut down; then releases threads and connections.
-    public func run() async throws {
+    /// Binds the data-plane and admin listeners, before anything else of the worker starts; a port in use
+    /// fails here with the flag to change, and the worker's threads are released. Returns both addresses.
+    @discardableResult
+    public func bind() async throws -> (address: SocketAddress, admin: SocketAddress?) {
         do {
-            // Both listeners first: a port in use stops the worker before any service (heartbeat, writer) starts.
-            do {
-                try await server.bind()
-                try await admin?.bind()
-            } catch {
-                await server.unbind()
-                throw error
-            }
-            try await serviceGroup.run()
+            let address = try await server.bind()
+            let adminAddress = try await admin?.bind()
+            return (address, adminAddress ?? nil)
         } catch {
-            upstream.closeAll()
-            try? await client.shutdown()
-            try? await io.shutdownGracefully()
-            try? await group.shutdownGracefully()
+            await server.unbind()
+            await release()
             throw error
         }
+    }
+
+    /// Runs until shut down (binding first, if `bind()` was not called); then releases threads and connections.
+    public func run() async throws {
+        try await bind()
+        do {
+            try await serviceGroup.run()
+        } catch {
+            await release()
+            throw error
+        }
+        await release()
+    }
+
+    private func release() async {
         upstream.closeAll()
         try? await client.shutdown()
         try? await io.shutdownGracefully()

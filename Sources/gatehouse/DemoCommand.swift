@@ -38,8 +38,8 @@ struct Demo: AsyncParsableCommand {
             options.host = listen.host
             options.port = listen.port
             let gateway = try Gateway(store: storeHandle, options: options, logger: logger)
+            let (address, _) = try await gateway.bind()
             let worker = Task { try await gateway.run() }
-            let address = try await gateway.localAddress
             let base = "http://\(address.ipAddress ?? "127.0.0.1"):\(address.port ?? 0)/restapis/\(apiId)/prod/_user_request_"
             print("store:   \(path)")
             print("api:     \(apiId) (PetStore Demo), stage prod, backend 127.0.0.1:\(backend.port)")

@@ -3,7 +3,6 @@ import Foundation
 import GatehouseGateway
 import GatehouseStore
 import Logging
-import NIOCore
 
 /// `host:port` as a flag value.
 struct ListenAddress: ExpressibleByArgument, Sendable {
@@ -75,20 +74,18 @@ struct Serve: AsyncParsableCommand {
                 options.adminPort = admin.port
             }
             let gateway = try Gateway(store: store, options: options, logger: logger)
+            // Bound (or failed, reported once) before anything runs and before "serving" is printed.
+            let (address, adminAddress) = try await gateway.bind()
             async let running: Void = gateway.run()
-            // "serving" only once every listener is bound; a failure is reported once, by `running`.
-            let bound: (SocketAddress, SocketAddress?)? = try? await (gateway.localAddress, gateway.adminAddress)
-            if let (address, adminAddress) = bound {
-                if let adminAddress {
-                    print("admin on http://\(adminAddress.ipAddress ?? "?"):\(adminAddress.port ?? 0)/metrics")
-                }
-                print("gatehouse \(options.version) serving \(storeOptions.path) on http://\(address.ipAddress ?? listen.host):\(address.port ?? listen.port)")
-                for other in (try? gateway.otherLiveWorkers()) ?? [] {
-                    print("note: another worker is serving this store: pid \(other.pid) on \(other.listen), up since \(other.started);"
-                          + " both enforce its configuration, and one at a time evaluates alarms")
-                }
-                fflush(nil)
+            if let adminAddress {
+                print("admin on http://\(adminAddress.ipAddress ?? "?"):\(adminAddress.port ?? 0)/metrics")
             }
+            print("gatehouse \(options.version) serving \(storeOptions.path) on http://\(address.ipAddress ?? listen.host):\(address.port ?? listen.port)")
+            for other in (try? gateway.otherLiveWorkers()) ?? [] {
+                print("note: another worker is serving this store: pid \(other.pid) on \(other.listen), up since \(other.started);"
+                      + " both enforce its configuration, and one at a time evaluates alarms")
+            }
+            fflush(nil)
             try await running
         }
     }

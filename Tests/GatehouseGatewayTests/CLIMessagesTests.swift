@@ -101,7 +101,7 @@ import Testing
         let dir = try TempDir()
         defer { dir.remove() }
         let binary = dir.path("gatehouse")
-        try FileManager.default.copyItem(atPath: Binary.gatehouse, toPath: binary)
+        try await copyGatehouse(to: binary)
         #expect(try await run(binary, ["init", "--store", dir.path("g.db")]).status == 0)
         for name in ["light", "mono", "default"] {
             let result = try await run(binary, ["console", "--theme", name, "--bench", "1", "--store", dir.path("g.db")])

@@ -95,7 +95,7 @@ import Testing
         #expect(siblings(db).isEmpty, "the writer closed cleanly: no WAL files to lean on")
         // The binary is copied where the unprivileged user can run it; as root the commands run as nobody.
         let binary = dir.path("gatehouse")
-        try FileManager.default.copyItem(atPath: Binary.gatehouse, toPath: binary)
+        try await copyGatehouse(to: binary)
         chmod(dir.url.path, 0o755)
         chmod(folder, 0o555)
         chmod(db, 0o644)

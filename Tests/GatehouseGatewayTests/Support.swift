@@ -77,7 +77,7 @@ final class ChildProcess: @unchecked Sendable {
         while process.isRunning {
             if Date() > deadline {
                 process.terminate()
-                throw TestFailure("process did not exit in \(timeout) s")
+                throw TestFailure("process did not exit in \(timeout) s: \(process.arguments ?? []); stdout: \(stdout.suffix(2000)) stderr: \(stderr.suffix(2000))")
             }
             try await Task.sleep(for: .milliseconds(20))
         }
@@ -108,6 +108,14 @@ func run(_ executable: String, _ arguments: [String], environment: [String: Stri
     let child = try ChildProcess(executable, arguments, environment: environment)
     let status = try await child.waitForExit(timeout: 60)
     return (status, child.stdout, child.stderr)
+}
+
+/// A copy of the `gatehouse` binary at `path`, made by `cp` in a child process: a copy written by this
+/// process could still be open in a process forked meanwhile by a parallel test, and exec would fail with
+/// ETXTBSY ("Text file busy").
+func copyGatehouse(to path: String) async throws {
+    let copied = try await run("/bin/cp", [Binary.gatehouse, path])
+    guard copied.status == 0 else { throw TestFailure("cp failed: \(copied.stderr)") }
 }
 
 /// Runs `gatehouse ARGS`.
@@ -165,8 +173,8 @@ final class GatewayHarness: Sendable {
         var logger = Logger(label: "test")
         logger.logLevel = .error
         let gateway = try Gateway(store: store, options: options, logger: logger, handleSignals: false)
+        let (address, _) = try await gateway.bind()
         let task = Task { try await gateway.run() }
-        let address = try await gateway.localAddress
         return GatewayHarness(dir: dir, store: store, gateway: gateway, task: task, port: address.port ?? 0, apiId: definition.restApi.id)
     }
 

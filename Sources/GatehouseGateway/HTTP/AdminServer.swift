@@ -26,8 +26,9 @@ final class AdminServer: Service, Sendable {
     }
 
     /// Binds the listener before the worker starts anything else.
-    func bind() async throws {
-        if listener.withLockedValue({ $0 }) != nil { return }
+    @discardableResult
+    func bind() async throws -> SocketAddress? {
+        if let address = listener.withLockedValue({ $0?.localAddress }) { return address }
         let metrics = self.metrics
         let channel: any Channel
         do {
@@ -48,6 +49,7 @@ final class AdminServer: Service, Sendable {
         listener.withLockedValue { $0 = channel }
         if let address = channel.localAddress { bound.succeed(address) }
         logger.info("admin listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
+        return channel.localAddress
     }
 
     func run() async throws {

@@ -31,8 +31,9 @@ final class GatewayServer: Service, Sendable {
     }
 
     /// Binds the listener (before anything else of the worker starts, so a port in use stops it cleanly).
-    func bind() async throws {
-        if listener.withLockedValue({ $0 }) != nil { return }
+    @discardableResult
+    func bind() async throws -> SocketAddress {
+        if let address = listener.withLockedValue({ $0?.localAddress }) { return address }
         let shared = self.shared
         let options = self.options
         let maxConnections = options.maxConnections
@@ -67,6 +68,7 @@ final class GatewayServer: Service, Sendable {
         listener.withLockedValue { $0 = server }
         bound.succeed(address)
         logger.info("listening", metadata: ["address": "\(address)"])
+        return address
     }
 
     /// Closes a listener that was bound but never run (another listener of the worker failed to bind).
