@@ -27,7 +27,8 @@ public enum TerminalInput: Sendable, Equatable {
 }
 
 /// The console's loop: refresh from the store once per `refresh` (cheap queries only), render, blit, read keys
-/// without blocking the refresh, and carry out effects — the only place that writes the store.
+/// without blocking the refresh, and carry out effects — the only place that writes the store. Writes run off
+/// the loop on `ConsoleWriter`, so a store another process holds locked never freezes the screen.
 public final class ConsoleApp {
     public private(set) var state: ConsoleState
     let terminal: TerminalBackend
@@ -42,6 +43,8 @@ public final class ConsoleApp {
     /// Rings the bell when an alarm newly fires unacknowledged.
     public var bellEnabled = true
     var firing: Set<String>?
+    let writer: ConsoleWriter
+    var loadedOnce = false
 
     public init(terminal: TerminalBackend, storePath: String, refresh: TimeInterval, state: ConsoleState, theme: Theme,
                 themes: @escaping (String) throws -> Theme) {
@@ -53,6 +56,7 @@ public final class ConsoleApp {
         self.theme = theme
         self.themes = themes
         actor = Actor(name: state.operatorName, source: "console")
+        writer = ConsoleWriter(storePath: storePath)
     }
 
     /// Runs until the operator quits (or `shouldStop` says so, checked every tick).
@@ -60,7 +64,18 @@ public final class ConsoleApp {
         terminal.apply(theme)
         var nextRefresh = Date.distantPast
         var dirty = true
+        if !state.readOnly && store == nil {
+            // Opened (and upgraded, if older) off the loop; the screen says it is waiting meanwhile.
+            writer.prepare()
+        }
+        if !loadedOnce {
+            // The first frame comes before the first query: a slow or locked store shows as waiting, not blank.
+            state.waitingForStore = true
+            let size = terminal.size
+            terminal.draw(ConsoleRenderer.render(state, width: size.width, height: size.height))
+        }
         while !state.quit && !shouldStop() {
+            if drainResults(nextRefresh: &nextRefresh) { dirty = true }
             if Date() >= nextRefresh {
                 reload()
                 nextRefresh = Date().addingTimeInterval(refresh)
@@ -71,7 +86,8 @@ public final class ConsoleApp {
                 terminal.draw(ConsoleRenderer.render(state, width: size.width, height: size.height))
                 dirty = false
             }
-            let wait = max(1, min(250, Int(nextRefresh.timeIntervalSinceNow * 1000)))
+            // While a write is under way, look for its result often.
+            let wait = max(1, min(state.saving.isEmpty ? 250 : 50, Int(nextRefresh.timeIntervalSinceNow * 1000)))
             guard let input = terminal.nextInput(timeoutMs: wait) else { continue }
             dirty = true
             switch input {
@@ -81,6 +97,16 @@ public final class ConsoleApp {
                 perform(ConsoleReducer.reduce(&state, .key(key)), nextRefresh: &nextRefresh)
             }
         }
+        // A save asked for before quitting is finished, not dropped.
+        writer.waitUntilIdle()
+        _ = drainResults(nextRefresh: &nextRefresh)
+    }
+
+    /// Hands finished writes' results to the reducer; `true` if there were any.
+    func drainResults(nextRefresh: inout Date) -> Bool {
+        let results = writer.takeResults()
+        for action in results { perform(ConsoleReducer.reduce(&state, action), nextRefresh: &nextRefresh) }
+        return !results.isEmpty
     }
 
     func dispatch(_ action: ConsoleAction) {
@@ -89,6 +115,7 @@ public final class ConsoleApp {
     }
 
     func perform(_ effects: [ConsoleEffect], nextRefresh: inout Date) {
+        let actor = self.actor
         for effect in effects {
             switch effect {
             case .quit:
@@ -139,22 +166,19 @@ public final class ConsoleApp {
         }
     }
 
-    /// One store write from the console: reports the outcome and refreshes at once when it succeeded.
-    func write(done: String, failed: String, nextRefresh: inout Date, _ body: (Store) throws -> Void) {
-        guard let store = openStore() else { return }
-        do {
-            try body(store)
-            dispatch(.effectSucceeded(done))
-            nextRefresh = .distantPast
-        } catch {
-            dispatch(.effectFailed("\(failed): \(error)"))
-        }
+    /// One store write from the console, off the loop: "saving…" until its result comes back; the result
+    /// stays on the message line until dismissed, and a success refreshes at once.
+    func write(done: String, failed: String, nextRefresh: inout Date, _ body: @escaping @Sendable (Store) throws -> Void) {
+        let label = done.split(separator: ":").first.map(String.init) ?? done
+        dispatch(.effectStarted(label))
+        writer.submit(label: label, done: done, failed: failed, body)
     }
 
+    /// The loop's own connection only reads (read-only, so it never waits for a writer's lock).
     func openStore() -> Store? {
         if let store { return store }
         do {
-            let opened = try Store(path: storePath, access: state.readOnly ? .readOnly : .readWrite)
+            let opened = try Store(path: storePath, access: .readOnly)
             store = opened
             return opened
         } catch {
@@ -173,6 +197,7 @@ public final class ConsoleApp {
             let nowFiring = Set(data.unacknowledgedAlarms.map(\.rule.name))
             if bellEnabled, let before = firing, !nowFiring.subtracting(before).isEmpty { terminal.bell() }
             firing = nowFiring
+            loadedOnce = true
             dispatch(.dataLoaded(data))
             let entries = try loader.logs(after: lastLogId, limit: lastLogId == nil ? 500 : 1000)
             if let last = entries.last { lastLogId = last.id } else if lastLogId == nil { lastLogId = 0 }

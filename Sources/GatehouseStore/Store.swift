@@ -70,12 +70,33 @@ public final class Store: Sendable {
         try self.init(path: path, access: readOnly ? .readOnly : create ? .create : .readWrite, busyTimeout: busyTimeout)
     }
 
+    /// What opening the store for `access` would refuse (missing, not a Gatehouse store, newer), found without
+    /// opening it for writing and without waiting on a lock: a store another process holds counts as fine here,
+    /// so a console can start and show that it is waiting.
+    public static func validate(path: String, access: Access) throws {
+        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+        guard let attributes else {
+            if access == .create { return }
+            throw StoreError.missing(path: path)
+        }
+        let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
+        if size == 0 {
+            if access == .create { return }
+            throw StoreError.notAStore(path: path, reason: "the file is empty")
+        }
+        do {
+            try check(path: path, migrator: Schema.migrator, access: access == .readOnly ? .readOnly : access, busyTimeout: 0.2)
+        } catch StoreError.locked {
+            return
+        }
+    }
+
     /// Refuses a file that is not a Gatehouse store (naming what it holds instead), one written by a newer
     /// Gatehouse, and, for read-only use, one whose schema is older than this binary's.
-    static func check(path: String, migrator: DatabaseMigrator, access: Access) throws {
+    static func check(path: String, migrator: DatabaseMigrator, access: Access, busyTimeout: TimeInterval = Store.busyTimeout) throws {
         var configuration = Configuration()
         configuration.readonly = true
-        configuration.busyMode = .timeout(Store.busyTimeout)
+        configuration.busyMode = .timeout(busyTimeout)
         do {
             let probe = try openReadOnly(path: path, configuration: configuration, pool: false)
             try probe.read { db in

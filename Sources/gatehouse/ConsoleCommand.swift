@@ -20,7 +20,9 @@ struct Console: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let path = storeOptions.path
-            _ = try Store(path: path, access: readOnly ? .readOnly : .readWrite)   // a missing, foreign or newer store is an error before the screen is taken
+            // A missing, foreign or newer store is an error before the screen is taken; a locked one is not (the
+            // console shows that it is waiting).
+            try Store.validate(path: path, access: readOnly ? .readOnly : .readWrite)
             let (chosen, notice) = try ConsoleOptions.theme(theme)
             var state = ConsoleState(readOnly: readOnly, operatorName: self.operator ?? ConsoleOptions.user, themeName: chosen.name)
             if let notice {

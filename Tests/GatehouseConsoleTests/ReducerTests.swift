@@ -270,3 +270,33 @@ import Testing
         #expect(ThemeColor("300") == nil)
     }
 }
+
+/// Results of writes: "saving…" while under way, then a message that stays until esc, kept for `:messages`.
+@Suite struct WriteResultTests {
+    @Test func aResultStaysUntilDismissedAndAHintDoesNot() {
+        var state = ConsoleState()
+        _ = ConsoleReducer.reduce(&state, .effectStarted("saved"))
+        #expect(state.saving == ["saved"])
+        _ = ConsoleReducer.reduce(&state, .effectFailed("not saved: the store is locked", started: "saved"))
+        #expect(state.saving.isEmpty)
+        _ = ConsoleReducer.reduce(&state, .key(.char("2")))
+        _ = ConsoleReducer.reduce(&state, .key(.char("j")))
+        #expect(state.view == .apis)
+        #expect(state.message == "not saved: the store is locked" && state.messageIsError, "it survives other keys")
+        _ = ConsoleReducer.reduce(&state, .key(.escape))
+        #expect(state.message == nil)
+        #expect(state.messageLog.map(\.text) == ["not saved: the store is locked"])
+
+        for c in ":nonsense" { _ = ConsoleReducer.reduce(&state, .key(.char(c))) }
+        _ = ConsoleReducer.reduce(&state, .key(.enter))
+        #expect(state.message?.hasPrefix("unknown command") == true)
+        _ = ConsoleReducer.reduce(&state, .key(.char("1")))
+        #expect(state.message == nil, "a hint goes with the next key")
+
+        for c in ":messages" { _ = ConsoleReducer.reduce(&state, .key(.char(c))) }
+        _ = ConsoleReducer.reduce(&state, .key(.enter))
+        #expect(state.showMessages)
+        let screen = ConsoleRenderer.render(state, width: 80, height: 24).lines.joined(separator: "\n")
+        #expect(screen.contains("Messages (newest first)") && screen.contains("not saved: the store is locked"))
+    }
+}

@@ -6,7 +6,7 @@ import Testing
 
 /// The CLI never surprises: one spelling of a method, not-found errors that name what is missing (the API
 /// before the stage), warnings where a deploy leaves calls failing, and readable defaults in `--help`.
-@Suite struct CLIMessagesTests {
+@Suite(.serialized) struct CLIMessagesTests {
     func prepared(_ dir: TempDir) async throws -> (db: String, apiId: String) {
         let db = dir.path("g.db")
         let spec = dir.path("api.yaml")

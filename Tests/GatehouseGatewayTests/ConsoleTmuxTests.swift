@@ -33,7 +33,7 @@ import Testing
             while Date() < deadline {
                 last = try await screen()
                 if condition(last) { return last }
-                try await Task.sleep(for: .milliseconds(100))
+                try await Task.sleep(for: .milliseconds(200))
             }
             throw TestFailure("timed out waiting for \(what); screen:\n\(last)")
         }
@@ -87,11 +87,17 @@ import Testing
         try await tmux.send("y")
         try await tmux.waitFor("the save") { $0.contains("saved:") }
 
-        // The worker enforces it within a second.
-        try await Task.sleep(for: .milliseconds(1200))
+        // The worker enforces it (how soon is measured in ThrottleAndLiveTests): a 429 comes, and stays.
+        let deadline = Date().addingTimeInterval(10)
+        var rejected = false
+        while !rejected && Date() < deadline {
+            rejected = statusAndBody(try await curl(["-w", "\n%{http_code}", health]).stdout).0 == 429
+            if !rejected { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(rejected, "the new limit is enforced")
         var statuses: [Int] = []
-        for _ in 0..<3 { statuses.append(statusAndBody(try await curl(["-w", "\n%{http_code}", health]).stdout).0) }
-        #expect(statuses == [200, 429, 429])
+        for _ in 0..<2 { statuses.append(statusAndBody(try await curl(["-w", "\n%{http_code}", health]).stdout).0) }
+        #expect(statuses == [429, 429])
         let audit = try Store(path: db, create: false).auditLog(limit: 5)
         #expect(audit.first?.operatorName == "tester")
         #expect(audit.first?.source == "console")
@@ -110,6 +116,95 @@ import Testing
         let after = try await tmux.waitFor("the exit") { $0.contains("CONSOLE-EXITED 0") }
         #expect(!after.contains("worker up"))
         #expect(!after.contains("1 Overview"))
+    }
+
+    /// Another process holding the store's write lock (what a long migration or a stuck tool would do).
+    func holdWriteLock(_ db: String, seconds: Double, exclusive: Bool = false) async throws -> ChildProcess {
+        let script = """
+            import sqlite3, sys, time
+            c = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=30)
+            if sys.argv[3] == "exclusive":
+                c.execute("PRAGMA locking_mode=EXCLUSIVE"); c.execute("BEGIN EXCLUSIVE")
+            else:
+                c.execute("BEGIN IMMEDIATE")
+            c.execute("UPDATE account SET throttle_rate = throttle_rate")
+            print("locked", flush=True)
+            time.sleep(float(sys.argv[2]))
+            c.execute("ROLLBACK")
+            """
+        let holder = try ChildProcess("/usr/bin/env", ["python3", "-c", script, db, String(seconds), exclusive ? "exclusive" : "immediate"])
+        _ = try await holder.line(containing: "locked")
+        return holder
+    }
+
+    @Test func aSaveAgainstALockedStoreNeverFreezesTheScreenAndItsFailureStays() async throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let db = dir.path("g.db")
+        let spec = dir.path("api.yaml")
+        try SampleAPI.openAPI.write(toFile: spec, atomically: true, encoding: .utf8)
+        let apiId = try await gatehouse("import", spec, "--store", db).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        _ = try await gatehouse("deploy", "--store", db, "--api", apiId, "--stage", "prod", "--var", "backend=127.0.0.1:9")
+        let tmux = Tmux()
+        defer { Task { await tmux.kill() } }
+        _ = try await tmux.run(["new-session", "-d", "-s", "t", "-x", "120", "-y", "40", "-e", "LANG=C.UTF-8",
+                                "\(Binary.gatehouse) console --store \(db) --refresh 0.5; echo CONSOLE-EXITED $?; sleep 60"])
+        try await tmux.waitFor("the overview") { $0.contains("PetStore Demo") }
+        // Held for longer than the busy timeout (10 s): the save must fail, and say so.
+        let holder = try await holdWriteLock(db, seconds: 13)
+        defer { holder.signal(SIGKILL) }
+        try await tmux.send("6")
+        try await tmux.waitFor("Throttles") { $0.contains("SCOPE") && $0.contains("account") }
+        try await tmux.send("e")
+        try await tmux.waitFor("the form") { $0.contains("Edit throttle") }
+        try await tmux.send("BSpace", "BSpace", "BSpace", "BSpace", "BSpace", "7", "Enter")
+        try await tmux.waitFor("the confirmation") { $0.contains("Confirm") }
+        try await tmux.send("y")
+        try await tmux.waitFor("the save under way", timeout: 3) { $0.split(separator: "\n").first?.contains("saving…") == true }
+        // The screen stays live: another view comes up at once while the save waits for the lock.
+        try await tmux.send("2")
+        let live = try await tmux.waitFor("the APIs view while saving", timeout: 3) { screen in
+            screen.split(separator: "\n", omittingEmptySubsequences: false).dropFirst(2).first?.hasPrefix(" APIs") == true
+        }
+        #expect(live.split(separator: "\n").first?.contains("saving…") == true, "still saving: \(live)")
+        let failed = try await tmux.waitFor("the failure", timeout: 25) { $0.contains("not saved") }
+        #expect(failed.contains("locked"), "the reason: \(failed)")
+        #expect(failed.split(separator: "\n").first?.contains("saving…") == false)
+        // The result stays through other keys, is listed by :messages, and esc dismisses it.
+        try await tmux.send("3")
+        let after = try await tmux.waitFor("the Logs view") { screen in
+            screen.split(separator: "\n", omittingEmptySubsequences: false).dropFirst(2).first?.hasPrefix(" Logs") == true
+        }
+        #expect(after.contains("not saved"), "a failed save does not vanish with the next key")
+        try await tmux.send(":", "m", "e", "s", "s", "a", "g", "e", "s", "Enter")
+        let listed = try await tmux.waitFor("the messages") { $0.contains("Messages (newest first)") }
+        #expect(listed.contains("not saved"))
+        try await tmux.send("Escape")
+        try await tmux.waitFor("the overlay closed") { !$0.contains("Messages (newest first)") }
+        try await tmux.send("Escape")
+        try await tmux.waitFor("the message dismissed") { !$0.contains("not saved") && $0.contains("?:help") }
+        try await tmux.send("q")
+        try await tmux.waitFor("the exit") { $0.contains("CONSOLE-EXITED 0") }
+        #expect(try Store(path: db, access: .readOnly).account().throttle.rate != 7, "nothing was half-saved")
+    }
+
+    @Test func aStoreLockedAtStartUpShowsThatTheConsoleIsWaiting() async throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let db = dir.path("g.db")
+        let spec = dir.path("api.yaml")
+        try SampleAPI.openAPI.write(toFile: spec, atomically: true, encoding: .utf8)
+        let apiId = try await gatehouse("import", spec, "--store", db).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        _ = try await gatehouse("deploy", "--store", db, "--api", apiId, "--stage", "prod", "--var", "backend=127.0.0.1:9")
+        // An exclusive lock keeps even readers out.
+        let holder = try await holdWriteLock(db, seconds: 4, exclusive: true)
+        defer { holder.signal(SIGKILL) }
+        let tmux = Tmux()
+        defer { Task { await tmux.kill() } }
+        _ = try await tmux.run(["new-session", "-d", "-s", "t", "-x", "120", "-y", "40", "-e", "LANG=C.UTF-8",
+                                "\(Binary.gatehouse) console --store \(db) --refresh 0.5; sleep 60"])
+        try await tmux.waitFor("the waiting screen", timeout: 3) { $0.contains("waiting for the store…") }
+        try await tmux.waitFor("the data once the lock is gone", timeout: 20) { $0.contains("PetStore Demo") && !$0.contains("waiting for the store") }
     }
 
     @Test func demoOpensTheConsoleAndQuittingStopsEverything() async throws {

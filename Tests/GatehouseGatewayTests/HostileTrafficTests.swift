@@ -36,7 +36,7 @@ import Testing
                 ("request line past the limit", "GET \(path)?q=\(String(repeating: "a", count: 3000)) HTTP/1.1\r\nHost: a\r\n\r\n", "414"),
             ]
             for item in cases {
-                let result = try await rawExchange(port: gw.port, bytes: item.raw, timeout: 5)
+                let result = try await rawExchange(port: gw.port, bytes: item.raw)
                 let statusLine = result.response.split(separator: "\r\n").first.map(String.init) ?? "<nothing>"
                 #expect(statusLine.hasPrefix("HTTP/1.1 \(item.status)") || statusLine.hasPrefix("HTTP/1.0 \(item.status)"),
                         "\(item.name): \(statusLine)")
@@ -44,7 +44,7 @@ import Testing
                 #expect(try await healthy(gw), "a normal call right after: \(item.name)")
             }
             // HTTP/1.0 without Host is still fine.
-            let old = try await rawExchange(port: gw.port, bytes: "GET \(path) HTTP/1.0\r\n\r\n", timeout: 5)
+            let old = try await rawExchange(port: gw.port, bytes: "GET \(path) HTTP/1.0\r\n\r\n")
             #expect(old.response.hasPrefix("HTTP/1.0 200"), "\(old.response.prefix(60))")
         }
     }
@@ -72,9 +72,14 @@ import Testing
 
     @Test func fiveThousandConnectionsLeaveRoomForANormalCallAndTheCapRefusesClearly() async throws {
         try await withGateway(configure: { $0.maxConnections = 5_100 }) { gw, _ in
+            // Its own client threads, so other tests' clients on the shared singleton are not held up.
+            let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
             var channels: [any Channel] = []
-            defer { for channel in channels { channel.close(promise: nil) } }
-            let bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            defer {
+                for channel in channels { channel.close(promise: nil) }
+                group.shutdownGracefully { _ in }
+            }
+            let bootstrap = ClientBootstrap(group: group)
             for _ in 0..<5_000 {
                 channels.append(try await bootstrap.connect(host: "127.0.0.1", port: gw.port).get())
             }

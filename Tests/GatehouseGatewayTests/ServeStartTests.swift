@@ -6,7 +6,7 @@ import NIOPosix
 import Testing
 
 /// `gatehouse serve` starts cleanly or not at all, and several workers on one store share the alarm work.
-@Suite struct ServeStartTests {
+@Suite(.serialized) struct ServeStartTests {
     func store(_ dir: TempDir) async throws -> String {
         let db = dir.path("g.db")
         let spec = dir.path("api.yaml")

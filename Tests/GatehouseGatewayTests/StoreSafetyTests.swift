@@ -5,7 +5,7 @@ import Testing
 
 /// Pointing a command at the wrong file never changes it: only `import`, `demo` and `init` create a store,
 /// read commands open it read-only, and a store in a folder the user cannot write can still be read.
-@Suite struct StoreSafetyTests {
+@Suite(.serialized) struct StoreSafetyTests {
     func digest(_ path: String) throws -> Data {
         try Data(contentsOf: URL(fileURLWithPath: path))
     }

@@ -4,6 +4,7 @@ import GatehouseDemo
 import GatehouseGateway
 import GatehouseStore
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import Testing
@@ -31,7 +32,9 @@ struct TempDir {
     func remove() { try? FileManager.default.removeItem(at: url) }
 }
 
-/// A child process with its output collected; `line(containing:)` waits for a line.
+/// A child process with its output collected; `line(containing:)` waits for a line. Each pipe is read by a
+/// thread of its own until end of file: FileHandle's `readabilityHandler` (a dispatch source) crashed
+/// libdispatch when the pipe was closed while the source was still being torn down and its descriptor reused.
 final class ChildProcess: @unchecked Sendable {
     let process = Process()
     private let out = Pipe()
@@ -39,6 +42,7 @@ final class ChildProcess: @unchecked Sendable {
     private let lock = NSLock()
     private var stdoutText = ""
     private var stderrText = ""
+    private var openPipes = 2
 
     init(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws {
         process.executableURL = URL(fileURLWithPath: executable)
@@ -47,15 +51,21 @@ final class ChildProcess: @unchecked Sendable {
         process.standardOutput = out
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
-        out.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            self?.lock.withLock { self?.stdoutText += String(decoding: data, as: UTF8.self) }
-        }
-        err.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            self?.lock.withLock { self?.stderrText += String(decoding: data, as: UTF8.self) }
-        }
         try process.run()
+        // The parent's copies of the write ends are closed by Process; each reader sees EOF when the child exits.
+        for (handle, isOut) in [(out.fileHandleForReading, true), (err.fileHandleForReading, false)] {
+            let thread = Thread { [self] in
+                while true {
+                    let data = handle.availableData
+                    if data.isEmpty { break }
+                    lock.withLock {
+                        if isOut { stdoutText += String(decoding: data, as: UTF8.self) } else { stderrText += String(decoding: data, as: UTF8.self) }
+                    }
+                }
+                lock.withLock { openPipes -= 1 }
+            }
+            thread.start()
+        }
     }
 
     var stdout: String { lock.withLock { stdoutText } }
@@ -81,14 +91,11 @@ final class ChildProcess: @unchecked Sendable {
             }
             try await Task.sleep(for: .milliseconds(20))
         }
-        // Collect whatever the handlers have not read yet.
-        out.fileHandleForReading.readabilityHandler = nil
-        err.fileHandleForReading.readabilityHandler = nil
-        let restOut = out.fileHandleForReading.readDataToEndOfFile()
-        let restErr = err.fileHandleForReading.readDataToEndOfFile()
-        lock.withLock {
-            stdoutText += String(decoding: restOut, as: UTF8.self)
-            stderrText += String(decoding: restErr, as: UTF8.self)
+        // Everything the child wrote has been read once both readers reach end of file (a grandchild that kept
+        // the pipe open does not hold this up for long).
+        let drained = Date().addingTimeInterval(5)
+        while lock.withLock({ openPipes }) > 0 && Date() < drained {
+            try await Task.sleep(for: .milliseconds(10))
         }
         return process.terminationStatus
     }
@@ -143,6 +150,21 @@ final class BackendProcess: Sendable {
     func stop() { child.signal(SIGKILL) }
 }
 
+/// OpenAPI documents parsed once per test process. Parsing throws and catches many errors inside Yams and
+/// OpenAPIKit, and swift-testing captures a backtrace for each thrown error: parsed per harness, the sample API
+/// kept both cooperative threads busy for seconds and starved every other test's tasks.
+final class ParsedAPIs: Sendable {
+    static let shared = ParsedAPIs()
+    private let cache = NIOLockedValueBox<[String: ApiDefinition]>([:])
+
+    func definition(_ text: String) throws -> ApiDefinition {
+        if let cached = cache.withLockedValue({ $0[text] }) { return cached }
+        let parsed = try OpenAPIImporter.parse(text, apiId: "parsed").definition
+        cache.withLockedValue { $0[text] = parsed }
+        return parsed
+    }
+}
+
 /// A worker run in-process on an ephemeral port, over a real store file, with the sample API deployed
 /// to stage `prod` pointing at a real backend.
 final class GatewayHarness: Sendable {
@@ -159,7 +181,8 @@ final class GatewayHarness: Sendable {
         let dir = try TempDir()
         let store = try Store(path: dir.path("gatehouse.db"), busyTimeout: storeBusyTimeout)
         let actor = Actor(name: "test", source: "test")
-        let definition = try OpenAPIImporter.parse(apiText, apiId: Identifiers.make()).definition
+        var definition = try ParsedAPIs.shared.definition(apiText)
+        definition.restApi.id = Identifiers.make()
         try store.putApi(definition, mode: .overwrite, actor: actor)
         try store.deploy(apiId: definition.restApi.id, stageName: "prod", description: nil,
                          variables: ["backend": "127.0.0.1:\(backendPort)"], actor: actor)
@@ -205,15 +228,26 @@ func statusAndBody(_ output: String) -> (Int, String) {
     return (status, lines.joined(separator: "\n"))
 }
 
-/// Sends raw bytes over TCP and returns what came back until the server closed (or `timeout`).
-func rawExchange(port: Int, bytes: String, timeout: Double = 5) async throws -> (response: String, closedInSeconds: Double) {
+/// Sends raw bytes over TCP and returns what came back until the server closed (or `timeout`). The client
+/// has its own event loop: on the shared singleton, another test's thousands of connections would delay it.
+func rawExchange(port: Int, bytes: String, timeout: Double = 15) async throws -> (response: String, closedInSeconds: Double) {
+    let result = try await rawExchangeTimed(port: port, bytes: bytes, timeout: timeout)
+    return (result.response, result.closedInSeconds)
+}
+
+/// `rawExchange`, also saying when the bytes were written (seconds from the start): on a loaded machine the
+/// client may only get to send well after connecting, and a server timer runs from what it receives.
+func rawExchangeTimed(port: Int, bytes: String, timeout: Double = 15) async throws -> (response: String, sentInSeconds: Double, closedInSeconds: Double) {
+    let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    defer { group.shutdownGracefully { _ in } }
     let started = Date()
-    let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+    let channel = try await ClientBootstrap(group: group)
         .connect(host: "127.0.0.1", port: port) { channel in
             channel.eventLoop.makeCompletedFuture { try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel) }
         }
     return try await channel.executeThenClose { inbound, outbound in
         if !bytes.isEmpty { try await outbound.write(ByteBuffer(string: bytes)) }
+        let sent = Date().timeIntervalSince(started)
         var received = ""
         let collected = try await withThrowingTaskGroup(of: String?.self) { group in
             group.addTask {
@@ -230,7 +264,7 @@ func rawExchange(port: Int, bytes: String, timeout: Double = 5) async throws -> 
             return first
         }
         received = collected ?? "<still open after \(timeout) s>"
-        return (received, Date().timeIntervalSince(started))
+        return (received, sent, Date().timeIntervalSince(started))
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import GatehouseCore
+import GatehouseDemo
 import GatehouseGateway
 import GatehouseStore
 import Testing
@@ -27,37 +28,48 @@ import Testing
     }
 
     @Test func throttleChangeFromAnotherProcessAppliesLiveOnAKeptAliveConnection() async throws {
-        // At the worker's default poll interval, as in production.
-        try await withGateway(configure: { $0.configPollInterval = GatewayOptions().configPollInterval }) { gw, _ in
-            let urls = (0..<50).flatMap { _ in ["-o", "/dev/null", gw.url("/health")] }
-            // One curl process, one connection, 10 requests a second for 5 s.
-            async let traffic = curl(["--rate", "10/s", "-w", "%{http_code} %{num_connects}\n"] + urls)
-            // Change the limit once the worker has recorded a few of the calls.
-            let deadline = Date().addingTimeInterval(10)
-            while try gw.store.accessLog(after: 0, limit: 10).count < 5 && Date() < deadline {
-                try await Task.sleep(for: .milliseconds(20))
-            }
-            let change = try await gatehouse("throttle", "set", "--store", gw.store.path, "--api", gw.apiId, "--stage", "prod",
-                                             "--method", "GET /health", "--rate", "0", "--burst", "0")
-            #expect(change.status == 0, "\(change.stderr)")
-            let output = try await traffic.stdout
-            let lines = output.split(separator: "\n").map { $0.split(separator: " ").compactMap { Int($0) } }
-            try #require(lines.count == 50 && lines.allSatisfy { $0.count == 2 }, "\(output)")
-            let statuses = lines.map { $0[0] }
-            let connects = lines.map { $0[1] }.reduce(0, +)
-            #expect(connects == 1, "the connection was kept across the change")
-            #expect(statuses.prefix(5).allSatisfy { $0 == 200 })
-            // One switch, and for good: every call after the first 429 is a 429 (how soon the CLI process
-            // ran is up to the machine; how soon the worker enforced the change is measured below).
-            let firstRejected = try #require(statuses.firstIndex(of: 429), "\(statuses)")
-            #expect(firstRejected >= 5 && statuses[firstRejected...].allSatisfy { $0 == 429 }, "\(statuses)")
-            // Enforced within a second, measured from the change's audit row to the first 429 the worker logged.
-            let audit = try #require(try gw.store.auditLog(limit: 5).first { $0.action == "UpdateStage(throttle)" })
-            try await waitUntil("the 429s logged") { try gw.store.accessLog(after: 0, limit: 100).contains { $0.record.status == 429 } }
-            let first429 = try #require(try gw.store.accessLog(after: 0, limit: 100).filter { $0.record.status == 429 }.map(\.record.time).min())
-            let delay = first429.timeIntervalSince(audit.time)
-            #expect(delay >= 0 && delay <= 1.0, "first 429 \(delay) s after the change was written")
-        }
+        // A real worker process at its default poll interval, as in production (an in-process worker would share
+        // the test process's threads with every other test).
+        let backend = try await BackendProcess()
+        defer { backend.stop() }
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let db = dir.path("g.db")
+        let spec = dir.path("api.yaml")
+        try SampleAPI.openAPI.write(toFile: spec, atomically: true, encoding: .utf8)
+        let apiId = try await gatehouse("import", spec, "--store", db).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(try await gatehouse("deploy", "--store", db, "--api", apiId, "--stage", "prod", "--var", "backend=127.0.0.1:\(backend.port)").status == 0)
+        let worker = try ChildProcess(Binary.gatehouse, ["serve", "--store", db, "--listen", "127.0.0.1:0", "--log-level", "warning"])
+        defer { worker.signal(SIGKILL) }
+        let line = try await worker.line(containing: "serving")
+        let port = try #require(line.split(separator: ":").last.flatMap { Int($0) })
+        let url = "http://127.0.0.1:\(port)/restapis/\(apiId)/prod/_user_request_/health"
+        let store = try Store(path: db, access: .readOnly)
+        let urls = (0..<50).flatMap { _ in ["-o", "/dev/null", url] }
+        // One curl process, one connection, 10 requests a second for 5 s.
+        async let traffic = curl(["--rate", "10/s", "-w", "%{http_code} %{num_connects}\n"] + urls)
+        // Change the limit once the worker has recorded a few of the calls.
+        try await waitUntil("five calls logged") { try store.accessLog(after: 0, limit: 10).count >= 5 }
+        let change = try await gatehouse("throttle", "set", "--store", db, "--api", apiId, "--stage", "prod",
+                                         "--method", "GET /health", "--rate", "0", "--burst", "0")
+        #expect(change.status == 0, "\(change.stderr)")
+        let output = try await traffic.stdout
+        let lines = output.split(separator: "\n").map { $0.split(separator: " ").compactMap { Int($0) } }
+        try #require(lines.count == 50 && lines.allSatisfy { $0.count == 2 }, "\(output)")
+        let statuses = lines.map { $0[0] }
+        let connects = lines.map { $0[1] }.reduce(0, +)
+        #expect(connects == 1, "the connection was kept across the change")
+        #expect(statuses.prefix(5).allSatisfy { $0 == 200 })
+        // One switch, and for good: every call after the first 429 is a 429 (how soon the CLI process
+        // ran is up to the machine; how soon the worker enforced the change is measured below).
+        let firstRejected = try #require(statuses.firstIndex(of: 429), "\(statuses)")
+        #expect(firstRejected >= 5 && statuses[firstRejected...].allSatisfy { $0 == 429 }, "\(statuses)")
+        // Enforced within a second, measured from the change's audit row to the first 429 the worker logged.
+        let audit = try #require(try store.auditLog(limit: 5).first { $0.action == "UpdateStage(throttle)" })
+        try await waitUntil("the 429s logged") { try store.accessLog(after: 0, limit: 100).contains { $0.record.status == 429 } }
+        let first429 = try #require(try store.accessLog(after: 0, limit: 100).filter { $0.record.status == 429 }.map(\.record.time).min())
+        let delay = first429.timeIntervalSince(audit.time)
+        #expect(delay >= 0 && delay <= 1.0, "first 429 \(delay) s after the change was written")
     }
 
     @Test func bucketsKeepTheirTokensWhenOtherLimitsChange() async throws {

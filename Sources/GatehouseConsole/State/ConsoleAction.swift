@@ -6,8 +6,11 @@ public enum ConsoleAction: Sendable {
     case dataLoaded(ConsoleData)
     case logsLoaded([LogEntry])
     case previewLoaded(limit: ThrottleLimit, rejected: Int)
-    case effectSucceeded(String)
-    case effectFailed(String)
+    /// A write started off the UI loop (`label` is what it saves).
+    case effectStarted(String)
+    /// A write (or another effect) finished: its result, which stays until dismissed.
+    case effectSucceeded(String, started: String? = nil)
+    case effectFailed(String, started: String? = nil)
     case storeProblem(String?)
 }
 

@@ -14,6 +14,7 @@ public enum ConsoleReducer {
             if state.frozen { return [] }
             state.data = data
             state.storeProblem = nil
+            state.waitingForStore = false
             clampSelection(&state)
             return []
         case .logsLoaded(let entries):
@@ -33,13 +34,16 @@ public enum ConsoleReducer {
                 state.form?.previewFor = limit
             }
             return []
-        case .effectSucceeded(let text):
-            state.message = text
-            state.messageIsError = false
+        case .effectStarted(let label):
+            state.saving.append(label)
+            return []
+        case .effectSucceeded(let text, let started):
+            finish(started, &state)
+            post(text, isError: false, &state)
             return [.reload]
-        case .effectFailed(let text):
-            state.message = text
-            state.messageIsError = true
+        case .effectFailed(let text, let started):
+            finish(started, &state)
+            post(text, isError: true, &state)
             return []
         case .storeProblem(let problem):
             state.storeProblem = problem
@@ -49,9 +53,33 @@ public enum ConsoleReducer {
         }
     }
 
+    /// Shows a result on the message line until it is dismissed, and keeps it for `:messages`.
+    static func post(_ text: String, isError: Bool, _ state: inout ConsoleState) {
+        state.message = text
+        state.messageIsError = isError
+        state.messageSticks = true
+        state.messageLog.append(ConsoleMessage(time: state.data.now, text: text, isError: isError))
+        if state.messageLog.count > ConsoleState.messageLogCapacity {
+            state.messageLog.removeFirst(state.messageLog.count - ConsoleState.messageLogCapacity)
+        }
+    }
+
+    static func finish(_ started: String?, _ state: inout ConsoleState) {
+        guard let started, let index = state.saving.firstIndex(of: started) else { return }
+        state.saving.remove(at: index)
+    }
+
     // MARK: Keys
 
     static func handle(_ key: Key, _ state: inout ConsoleState) -> [ConsoleEffect] {
+        let before = state.message
+        let effects = handleKey(key, &state)
+        // A message a key puts up is a hint: it goes with the next key (a write's result sticks).
+        if state.message != before { state.messageSticks = false }
+        return effects
+    }
+
+    static func handleKey(_ key: Key, _ state: inout ConsoleState) -> [ConsoleEffect] {
         if key == .ctrl("c") {
             state.quit = true
             return [.quit]
@@ -70,7 +98,20 @@ public enum ConsoleReducer {
             if [.escape, .char("q"), .enter].contains(key) { state.logDetail = nil }
             return []
         }
-        state.message = nil
+        if state.showMessages {
+            if [.escape, .char("q"), .enter].contains(key) { state.showMessages = false }
+            return []
+        }
+        if state.message != nil && state.messageSticks {
+            // A write's result stays until esc dismisses it (esc does nothing else then).
+            if key == .escape {
+                state.message = nil
+                state.messageSticks = false
+                return []
+            }
+        } else {
+            state.message = nil
+        }
         switch key {
         case .char("q"):
             if state.currentFilter != nil {
@@ -375,7 +416,7 @@ public enum ConsoleReducer {
     }
 
     /// Completions for the command line.
-    public static let commands: [String] = ConsoleView.allCases.map(\.command) + ["theme default", "theme light", "theme mono", "q", "quit"]
+    public static let commands: [String] = ConsoleView.allCases.map(\.command) + ["messages", "theme default", "theme light", "theme mono", "q", "quit"]
 
     static func editCommand(_ key: Key, _ state: inout ConsoleState) -> [ConsoleEffect] {
         guard var text = state.command else { return [] }
@@ -419,6 +460,10 @@ public enum ConsoleReducer {
         }
         if let view = ConsoleView.allCases.first(where: { $0.command == command || ($0.command.hasPrefix(command) && command.count >= 2) }) {
             switchTo(view, &state)
+            return []
+        }
+        if command == "messages" || command == "msg" {
+            state.showMessages = true
             return []
         }
         if command.hasPrefix("theme ") {

@@ -74,13 +74,26 @@ public struct ConsoleState: Sendable, Equatable {
     public var confirmation: Confirmation?
     public var message: String?
     public var messageIsError = false
+    /// The message is a write's result: it stays until dismissed with esc (a hint goes with the next key).
+    public var messageSticks = false
+    /// Writes under way, off the UI loop ("saving…" in the header), oldest first.
+    public var saving: [String] = []
+    /// Recent results and errors, newest last (`:messages`), as k9s keeps its flash messages.
+    public var messageLog: [ConsoleMessage] = []
+    /// The `:messages` overlay is open.
+    public var showMessages = false
     public var readOnly = false
     public var operatorName = "operator"
     public var themeName = "default"
     /// The theme has no colours: charts tell series apart by glyph.
     public var monochrome = false
     public var storeProblem: String?
+    /// No data has come from the store yet (it is slow, or another process holds it).
+    public var waitingForStore = false
     public var quit = false
+
+    /// Messages kept for `:messages`.
+    public static let messageLogCapacity = 100
 
     /// Log rows kept in memory for the tail.
     public static let logCapacity = 2000
@@ -156,5 +169,18 @@ public struct ConsoleFilter: Sendable {
             }
         }
         return matches(text)
+    }
+}
+
+/// One result or error shown on the message line, kept for `:messages`.
+public struct ConsoleMessage: Sendable, Equatable {
+    public var time: Date
+    public var text: String
+    public var isError: Bool
+
+    public init(time: Date, text: String, isError: Bool) {
+        self.time = time
+        self.text = text
+        self.isError = isError
     }
 }

@@ -16,6 +16,8 @@ public enum ConsoleRenderer {
         if let problem = state.storeProblem {
             buffer.put("Store problem: \(problem)", x: 1, y: body.y + 1, role: .error, maxWidth: width - 2)
             buffer.put("The console keeps trying every refresh; q quits.", x: 1, y: body.y + 2, role: .muted)
+        } else if state.waitingForStore {
+            buffer.put("waiting for the store… (another process may hold it; q quits)", x: 1, y: body.y + 1, role: .warn, maxWidth: width - 2)
         } else {
             switch state.view {
             case .overview: OverviewView.draw(&buffer, state, body)
@@ -36,6 +38,7 @@ public enum ConsoleRenderer {
         if let prompt = state.prompt { Dialogs.prompt(&buffer, prompt) }
         if let confirmation = state.confirmation { Dialogs.confirm(&buffer, confirmation) }
         if state.help { Dialogs.help(&buffer, state.view) }
+        if state.showMessages { Dialogs.messages(&buffer, state.messageLog) }
         return buffer
     }
 
@@ -74,9 +77,12 @@ public enum ConsoleRenderer {
         x += buffer.put(" 5xx \(Format.percent(c5, of: total)) ", x: x, y: 0, role: c5 > 0 ? .error : .title)
         x += buffer.put(" store \(Format.bytes(data.storeBytes)) ", x: x, y: 0, role: .title)
         var right = " \(state.window.label) "
+        if let saving = state.saving.last { right = " saving… \(saving)" + (state.saving.count > 1 ? " +\(state.saving.count - 1)" : "") + right }
         if state.frozen { right = " FROZEN" + right }
         if state.readOnly { right = " read-only" + right }
-        if buffer.width - right.count > x { buffer.put(right, x: buffer.width - right.count, y: 0, role: state.frozen ? .warn : .title) }
+        if buffer.width - right.count > x {
+            buffer.put(right, x: buffer.width - right.count, y: 0, role: state.frozen || !state.saving.isEmpty ? .warn : .title)
+        }
     }
 
     static func tabs(_ buffer: inout ScreenBuffer, _ state: ConsoleState) {
@@ -112,7 +118,8 @@ public enum ConsoleRenderer {
             return
         }
         if let message = state.message {
-            buffer.put(" " + message, x: 0, y: y, role: state.messageIsError ? .error : .ok)
+            let dismiss = state.messageSticks ? "  (esc dismisses, :messages lists)" : ""
+            buffer.put(" " + message + dismiss, x: 0, y: y, role: state.messageIsError ? .error : .ok)
             return
         }
         var hints = "?:help  ::cmd  /:filter  s/S:sort  1-9:views  enter/esc:drill  [ ]:window  Z:freeze  q:quit"

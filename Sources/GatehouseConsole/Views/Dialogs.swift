@@ -1,3 +1,4 @@
+import Foundation
 import GatehouseCore
 
 /// Overlays: the throttle form with its replay preview, confirmations, and the help card.
@@ -87,5 +88,22 @@ enum Dialogs {
             buffer.put(key.1, x: box.x + 19, y: box.y + 1 + i, role: .normal, maxWidth: box.width - 21)
         }
         buffer.put("? or esc closes", x: box.x + box.width - 17, y: box.y + box.height - 1, role: .muted)
+    }
+
+    /// `:messages`: recent results and errors, newest first, with their time (UTC).
+    static func messages(_ buffer: inout ScreenBuffer, _ log: [ConsoleMessage]) {
+        let rows = max(1, min(log.count, buffer.height - 6))
+        let box = centered(&buffer, width: min(buffer.width - 2, 110), height: rows + 3, title: "Messages (newest first)")
+        if log.isEmpty {
+            buffer.put("no results or errors yet", x: box.x + 2, y: box.y + 1, role: .muted)
+        }
+        let formatter = DateFormatter()
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "HH:mm:ss"
+        for (i, message) in log.reversed().prefix(rows).enumerated() {
+            buffer.put(formatter.string(from: message.time), x: box.x + 2, y: box.y + 1 + i, role: .muted)
+            buffer.put(message.text, x: box.x + 12, y: box.y + 1 + i, role: message.isError ? .error : .ok, maxWidth: box.width - 14)
+        }
+        buffer.put("esc closes", x: box.x + box.width - 12, y: box.y + box.height - 1, role: .muted)
     }
 }

@@ -15,12 +15,12 @@ final class UpstreamPool {
 
     let eventLoop: any EventLoop
     let limit: Int
-    let tls: NIOSSLContext
+    let tls: UpstreamTLS
     private var backends: [UpstreamEndpoint: Backend] = [:]
     private var closed = false
     static let connectTimeout = TimeAmount.seconds(10)
 
-    init(eventLoop: any EventLoop, limit: Int, tls: NIOSSLContext) {
+    init(eventLoop: any EventLoop, limit: Int, tls: UpstreamTLS) {
         self.eventLoop = eventLoop
         self.limit = limit
         self.tls = tls
@@ -95,14 +95,22 @@ final class UpstreamPool {
 
     private func connect(_ endpoint: UpstreamEndpoint, for exchange: UpstreamExchange) {
         let tls = endpoint.secure ? tls : nil
+        let context: NIOSSLContext?
+        do {
+            context = try tls?.get()
+        } catch {
+            backends[endpoint]?.open -= 1
+            exchange.failToConnect(UpstreamError.connectFailed("no TLS client context: \(error)"))
+            return
+        }
         let bootstrap = ClientBootstrap(group: eventLoop)
             .connectTimeout(min(Self.connectTimeout, exchange.timeout))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let sync = channel.pipeline.syncOperations
-                    if let tls {
-                        try sync.addHandler(NIOSSLClientHandler(context: tls, serverHostname: endpoint.host.first?.isNumber == true ? nil : endpoint.host))
+                    if let context {
+                        try sync.addHandler(NIOSSLClientHandler(context: context, serverHostname: endpoint.host.first?.isNumber == true ? nil : endpoint.host))
                     }
                     let decoder = UpstreamResponseDecoder(decoder: HTTPResponseDecoder(leftOverBytesStrategy: .fireError))
                     try sync.addHandler(ByteToMessageHandler(decoder))

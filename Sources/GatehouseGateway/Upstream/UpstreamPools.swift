@@ -1,5 +1,21 @@
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOSSL
+
+/// The TLS client context for https backends, made on first use: loading the system's trust roots costs
+/// real CPU, which a worker without an https backend (and every in-process test worker) need not pay.
+final class UpstreamTLS: Sendable {
+    private let context = NIOLockedValueBox<Result<NIOSSLContext, any Error>?>(nil)
+
+    func get() throws -> NIOSSLContext {
+        try context.withLockedValue { value in
+            if let value { return try value.get() }
+            let made = Result { try NIOSSLContext(configuration: .makeClientConfiguration()) }
+            value = made
+            return try made.get()
+        }
+    }
+}
 
 /// One upstream connection pool per event loop, so a proxied call never leaves its client connection's
 /// thread: the pool, its connections and the call all live on that loop.
@@ -10,7 +26,7 @@ public final class UpstreamPools: Sendable {
 
     public init(group: any EventLoopGroup, maxConnectionsPerBackend: Int = 256) throws {
         self.maxConnectionsPerBackend = maxConnectionsPerBackend
-        let tls = try NIOSSLContext(configuration: .makeClientConfiguration())
+        let tls = UpstreamTLS()
         var pools: [ObjectIdentifier: NIOLoopBound<UpstreamPool>] = [:]
         for loop in group.makeIterator() {
             let pool = try loop.submit { NIOLoopBound(UpstreamPool(eventLoop: loop, limit: maxConnectionsPerBackend, tls: tls), eventLoop: loop) }.wait()
