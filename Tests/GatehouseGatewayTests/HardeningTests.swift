@@ -48,7 +48,7 @@ import Testing
             let (cut, quiet) = try await (slowloris, idle)
             #expect(cut.response.isEmpty, "closed, not answered: \(cut.response)")
             #expect(quiet.response.isEmpty, "closed, not answered: \(quiet.response)")
-            #expect(cut.closedInSeconds - cut.sentInSeconds < 8, "header timer: sent at \(cut.sentInSeconds) s, cut at \(cut.closedInSeconds) s")
+            #expect(cut.closedInSeconds - cut.sentInSeconds < 15, "header timer (the exact timing is HandlerTests' on virtual time): sent at \(cut.sentInSeconds) s, cut at \(cut.closedInSeconds) s")
             #expect(cut.closedInSeconds < quiet.closedInSeconds, "header timer \(cut.closedInSeconds) s, idle \(quiet.closedInSeconds) s")
             #expect(quiet.closedInSeconds >= 19.9, "not before the idle timeout: \(quiet.closedInSeconds) s")
         }
