@@ -13,9 +13,17 @@ public struct Actor: Sendable {
         self.source = source
     }
 
-    /// The current user (`$USER`) acting through `source`.
+    /// The current user acting through `source`.
     public static func current(source: String) -> Actor {
-        Actor(name: ProcessInfo.processInfo.environment["USER"] ?? "unknown", source: source)
+        Actor(name: userName, source: source)
+    }
+
+    /// `$USER`, else the login name of the process's user from the passwd entry (a service or a container often
+    /// has no `$USER`), else the numeric uid.
+    public static var userName: String {
+        if let user = ProcessInfo.processInfo.environment["USER"], !user.isEmpty { return user }
+        if let entry = getpwuid(getuid()), let name = entry.pointee.pw_name { return String(cString: name) }
+        return "uid \(getuid())"
     }
 }
 

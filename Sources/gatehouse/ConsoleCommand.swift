@@ -17,6 +17,10 @@ struct Console: AsyncParsableCommand {
     @Option(help: "Time window to start with: 5m, 15m, 1h, 6h or 24h.") var window = WindowOption(.m5)
     @Option(help: "Measure instead of showing: first frame and this many refreshes at 160×48, printed in ms.") var bench: Int?
 
+    func validate() throws {
+        if !(refresh >= 0.1) { throw ValidationError("--refresh must be at least 0.1 seconds, got \(refresh)") }
+    }
+
     func run() async throws {
         try await reportingErrors {
             let path = storeOptions.path
@@ -60,7 +64,7 @@ struct WindowOption: ExpressibleByArgument, Sendable {
 
 /// Shared by `console` and `demo`.
 enum ConsoleOptions {
-    static var user: String { ProcessInfo.processInfo.environment["USER"] ?? "operator" }
+    static var user: String { Actor.userName }
 
     /// The theme to start with: `--theme`, else `NO_COLOR`'s attributes-only theme, else `default`.
     /// A requested theme that cannot be loaded is an error; the default one falls back to the built-in theme,

@@ -25,7 +25,7 @@ struct Demo: AsyncParsableCommand {
                 .appendingPathComponent("gatehouse-demo-\(ProcessInfo.processInfo.processIdentifier).db").path
             let storeHandle = try Store(path: path, create: true)
             let backend = try await SampleBackend()
-            let actor = Actor(name: ProcessInfo.processInfo.environment["USER"] ?? "demo", source: "demo")
+            let actor = Actor(name: Actor.userName, source: "demo")
 
             let result = try OpenAPIImporter.parse(SampleAPI.openAPI, apiId: Identifiers.make())
             let apiId = result.definition.restApi.id

@@ -300,3 +300,55 @@ import Testing
         #expect(screen.contains("Messages (newest first)") && screen.contains("not saved: the store is locked"))
     }
 }
+
+/// Keys that would do nothing either work or say why; the command line completes and clears like a shell's.
+@Suite struct SmallKeyTests {
+    func press(_ keys: [Key], _ state: inout ConsoleState) {
+        for key in keys { _ = ConsoleReducer.reduce(&state, .key(key)) }
+    }
+
+    @Test func gWhileFollowingPausesAndGoesToTheTop() {
+        var state = ConsoleFixtures.state
+        state.view = .logs
+        state.logFollow = true
+        state.selection[.logs] = 10
+        press([.char("g")], &state)
+        #expect(state.currentSelection == 0)
+        #expect(!state.logFollow)
+        #expect(state.message?.contains("paused following") == true)
+        _ = ConsoleReducer.reduce(&state, .logsLoaded(ConsoleFixtures.logs.suffix(1).map { var e = $0; e.id += 1000; return e }))
+        #expect(state.currentSelection == 0, "new rows do not pull it back")
+    }
+
+    @Test func sortingWhereNothingSortsSaysSo() {
+        var state = ConsoleFixtures.state
+        state.view = .charts
+        press([.char("s")], &state)
+        #expect(state.message == "nothing sorts in Charts: it has no table")
+    }
+
+    @Test func tabCyclesCompletionsAndCtrlUClears() {
+        var state = ConsoleState()
+        press([.char(":"), .char("t"), .char("h")], &state)
+        var seen: [String] = []
+        for _ in 0..<5 {
+            press([.tab], &state)
+            seen.append(state.command ?? "")
+        }
+        #expect(seen == ["throttles", "theme default", "theme light", "theme mono", "throttles"])
+        press([.ctrl("u")], &state)
+        #expect(state.command == "")
+        press([.char("a"), .char("u"), .tab], &state)
+        #expect(state.command == "audit", "one match completes at once")
+    }
+
+    @Test func theConfirmationFitsAt80ColumnsWithNothingCut() {
+        var state = ConsoleFixtures.state
+        let question = "Set the throttle of a1b2c3d4e5/prod GET /pets/{petId} to 1000 rps / burst 2000 (was 5 rps / burst 10)?"
+        state.confirmation = Confirmation(question: question, effect: .reload)
+        let screen = ConsoleRenderer.render(state, width: 80, height: 24).lines.joined(separator: " ")
+        let words = screen.split(separator: " ").map(String.init)
+        for word in question.split(separator: " ") { #expect(words.contains { $0.contains(word) }, "'\(word)' is on screen") }
+        #expect(screen.contains("y: yes"))
+    }
+}

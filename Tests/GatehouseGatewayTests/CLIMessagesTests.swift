@@ -7,18 +7,10 @@ import Testing
 /// The CLI never surprises: one spelling of a method, not-found errors that name what is missing (the API
 /// before the stage), warnings where a deploy leaves calls failing, and readable defaults in `--help`.
 @Suite(.serialized) struct CLIMessagesTests {
-    func prepared(_ dir: TempDir) async throws -> (db: String, apiId: String) {
-        let db = dir.path("g.db")
-        let spec = dir.path("api.yaml")
-        try SampleAPI.openAPI.write(toFile: spec, atomically: true, encoding: .utf8)
-        let apiId = try await gatehouse("import", spec, "--store", db).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        return (db, apiId)
-    }
-
     @Test func aMethodIsSpelledTheSameEverywhere() async throws {
         let dir = try TempDir()
         defer { dir.remove() }
-        let (db, apiId) = try await prepared(dir)
+        let (db, apiId) = try await sampleStore(dir, deploy: false)
         #expect(try await gatehouse("deploy", "--store", db, "--api", apiId, "--stage", "prod", "--var", "backend=127.0.0.1:9").status == 0)
         let set = try await gatehouse("throttle", "set", "--store", db, "--api", apiId, "--stage", "prod", "--method", "GET /pets", "--rate", "3", "--burst", "2")
         #expect(set.stdout.contains("\(apiId)/prod GET /pets: "), "\(set.stdout)")
@@ -36,7 +28,7 @@ import Testing
     @Test func notFoundNamesTheAPIBeforeTheStageAndExitsNonZero() async throws {
         let dir = try TempDir()
         defer { dir.remove() }
-        let (db, apiId) = try await prepared(dir)
+        let (db, apiId) = try await sampleStore(dir, deploy: false)
         let commands: [[String]] = [
             ["stages", "--api", "nope"], ["deployments", "--api", "nope"], ["logging", "show", "--api", "nope", "--stage", "x"],
             ["logging", "tail", "--api", "nope", "--stage", "x"], ["export", "--api", "nope", "--stage", "x"],
@@ -61,7 +53,7 @@ import Testing
     @Test func deployWarnsAboutUnsetVariablesAndRollbackSaysTheyWereKept() async throws {
         let dir = try TempDir()
         defer { dir.remove() }
-        let (db, apiId) = try await prepared(dir)
+        let (db, apiId) = try await sampleStore(dir, deploy: false)
         let first = try await gatehouse("deploy", "--store", db, "--api", apiId, "--stage", "prod")
         #expect(first.status == 0)
         #expect(first.stderr.contains("read ${stageVariables.backend}, which stage prod does not set"), "\(first.stderr)")
@@ -78,7 +70,7 @@ import Testing
     @Test func badNumbersAndDoubleAcknowledgementsGetTheRealMessage() async throws {
         let dir = try TempDir()
         defer { dir.remove() }
-        let (db, apiId) = try await prepared(dir)
+        let (db, apiId) = try await sampleStore(dir, deploy: false)
         let negative = try await gatehouse("throttle", "set", "--store", db, "--account", "--rate", "-1", "--burst", "1")
         #expect(negative.status != 0 && negative.stderr.contains("--rate must be zero or more, got -1"), "\(negative.stderr)")
         let infinite = try await gatehouse("throttle", "set", "--store", db, "--account", "--rate", "inf", "--burst", "1")
@@ -109,6 +101,20 @@ import Testing
         }
         let unknown = try await run(binary, ["console", "--theme", "nope", "--bench", "1", "--store", dir.path("g.db")])
         #expect(unknown.status != 0 && unknown.stderr.contains("the built-in ones are default, light, mono"), "\(unknown.stderr)")
+    }
+
+    @Test func aRefreshBelowTheFloorIsRefusedAndAMissingUserIsTheLoginName() async throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let (db, apiId) = try await sampleStore(dir)
+        let fast = try await gatehouse("console", "--store", db, "--refresh", "0", "--bench", "1")
+        #expect(fast.status != 0 && fast.stderr.contains("--refresh must be at least 0.1 seconds"), "\(fast.stderr)")
+        // No $USER (a service, a container): the audit names the login name from the passwd entry.
+        let login = try #require(getpwuid(getuid())?.pointee.pw_name.map { String(cString: $0) })
+        let set = try await run("/usr/bin/env", ["-u", "USER", Binary.gatehouse, "throttle", "set", "--store", db, "--api", apiId,
+                                                 "--stage", "prod", "--rate", "5", "--burst", "5"])
+        #expect(set.status == 0, "\(set.stderr)")
+        #expect(try Store(path: db, access: .readOnly).auditLog(limit: 1).first?.operatorName == login)
     }
 
     @Test func helpShowsReadableDefaults() async throws {

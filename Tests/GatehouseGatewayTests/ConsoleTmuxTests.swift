@@ -46,11 +46,7 @@ import Testing
         defer { backend.stop() }
         let dir = try TempDir()
         defer { dir.remove() }
-        let db = dir.path("g.db")
-        let spec = dir.path("api.yaml")
-        try SampleAPI.openAPI.write(toFile: spec, atomically: true, encoding: .utf8)
-        let apiId = try await gatehouse("import", spec, "--store", db).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        _ = try await gatehouse("deploy", "--store", db, "--api", apiId, "--stage", "prod", "--var", "backend=127.0.0.1:\(backend.port)")
+        let (db, apiId) = try await sampleStore(dir, backend: "127.0.0.1:\(backend.port)")
         let worker = try ChildProcess(Binary.gatehouse, ["serve", "--store", db, "--listen", "127.0.0.1:0", "--log-level", "warning"])
         defer { worker.signal(SIGKILL) }
         let line = try await worker.line(containing: "serving")
@@ -140,11 +136,7 @@ import Testing
     @Test func aSaveAgainstALockedStoreNeverFreezesTheScreenAndItsFailureStays() async throws {
         let dir = try TempDir()
         defer { dir.remove() }
-        let db = dir.path("g.db")
-        let spec = dir.path("api.yaml")
-        try SampleAPI.openAPI.write(toFile: spec, atomically: true, encoding: .utf8)
-        let apiId = try await gatehouse("import", spec, "--store", db).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        _ = try await gatehouse("deploy", "--store", db, "--api", apiId, "--stage", "prod", "--var", "backend=127.0.0.1:9")
+        let (db, _) = try await sampleStore(dir)
         let tmux = Tmux()
         defer { Task { await tmux.kill() } }
         _ = try await tmux.run(["new-session", "-d", "-s", "t", "-x", "120", "-y", "40", "-e", "LANG=C.UTF-8",
@@ -191,11 +183,7 @@ import Testing
     @Test func aStoreLockedAtStartUpShowsThatTheConsoleIsWaiting() async throws {
         let dir = try TempDir()
         defer { dir.remove() }
-        let db = dir.path("g.db")
-        let spec = dir.path("api.yaml")
-        try SampleAPI.openAPI.write(toFile: spec, atomically: true, encoding: .utf8)
-        let apiId = try await gatehouse("import", spec, "--store", db).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        _ = try await gatehouse("deploy", "--store", db, "--api", apiId, "--stage", "prod", "--var", "backend=127.0.0.1:9")
+        let (db, _) = try await sampleStore(dir)
         // An exclusive lock keeps even readers out.
         let holder = try await holdWriteLock(db, seconds: 4, exclusive: true)
         defer { holder.signal(SIGKILL) }

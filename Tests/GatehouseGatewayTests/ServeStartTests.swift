@@ -7,19 +7,10 @@ import Testing
 
 /// `gatehouse serve` starts cleanly or not at all, and several workers on one store share the alarm work.
 @Suite(.serialized) struct ServeStartTests {
-    func store(_ dir: TempDir) async throws -> String {
-        let db = dir.path("g.db")
-        let spec = dir.path("api.yaml")
-        try SampleAPI.openAPI.write(toFile: spec, atomically: true, encoding: .utf8)
-        let apiId = try await gatehouse("import", spec, "--store", db).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        #expect(try await gatehouse("deploy", "--store", db, "--api", apiId, "--stage", "prod", "--var", "backend=127.0.0.1:9").status == 0)
-        return db
-    }
-
     @Test func aPortInUseIsReportedOnceNamingItsFlagAndLeavesNoTrace() async throws {
         let dir = try TempDir()
         defer { dir.remove() }
-        let db = try await store(dir)
+        let db = try await sampleStore(dir).db
         let taken = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
         defer { taken.close(promise: nil) }
         let port = try #require(taken.localAddress?.port)
@@ -38,7 +29,7 @@ import Testing
     @Test func aSecondWorkerIsAnnouncedAndTheAlarmLeasePassesWhenTheHolderDies() async throws {
         let dir = try TempDir()
         defer { dir.remove() }
-        let db = try await store(dir)
+        let db = try await sampleStore(dir).db
         let serve = ["serve", "--store", db, "--listen", "127.0.0.1:0", "--alarm-interval", "0.2", "--log-level", "notice"]
         let first = try ChildProcess(Binary.gatehouse, serve)
         defer { first.signal(SIGKILL) }
@@ -70,7 +61,7 @@ import Testing
     @Test func loggingSetRefusesAnAccessFileThatCannotBeWritten() async throws {
         let dir = try TempDir()
         defer { dir.remove() }
-        let db = try await store(dir)
+        let db = try await sampleStore(dir).db
         let apiId = try Store(path: db, access: .readOnly).restApis().first?.id ?? ""
         let missing = dir.path("no/such/folder/access.log")
         let result = try await gatehouse("logging", "set", "--store", db, "--api", apiId, "--stage", "prod", "--access-format", "clf", "--access-file", missing)

@@ -61,11 +61,7 @@ import Testing
     @Test func readCommandsNeverWriteTheStore() async throws {
         let dir = try TempDir()
         defer { dir.remove() }
-        let db = dir.path("g.db")
-        let spec = dir.path("api.yaml")
-        try SampleAPI.openAPI.write(toFile: spec, atomically: true, encoding: .utf8)
-        let apiId = try await gatehouse("import", spec, "--store", db).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        #expect(try await gatehouse("deploy", "--api", apiId, "--stage", "prod", "--store", db).status == 0)
+        let (db, apiId) = try await sampleStore(dir)
         // Fold the WAL into the file so that any later write would change it.
         #expect(try await run("/usr/bin/env", ["sqlite3", db, "PRAGMA wal_checkpoint(TRUNCATE);"]).status == 0)
         let before = try digest(db)
@@ -87,11 +83,7 @@ import Testing
         }
         let folder = dir.path("ro")
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let db = folder + "/g.db"
-        let spec = dir.path("api.yaml")
-        try SampleAPI.openAPI.write(toFile: spec, atomically: true, encoding: .utf8)
-        let apiId = try await gatehouse("import", spec, "--store", db).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        #expect(try await gatehouse("deploy", "--api", apiId, "--stage", "prod", "--store", db).status == 0)
+        let (db, apiId) = try await sampleStore(folder: folder)
         #expect(siblings(db).isEmpty, "the writer closed cleanly: no WAL files to lean on")
         // The binary is copied where the unprivileged user can run it; as root the commands run as nobody.
         let binary = dir.path("gatehouse")

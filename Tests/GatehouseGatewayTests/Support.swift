@@ -125,6 +125,27 @@ func copyGatehouse(to path: String) async throws {
     guard copied.status == 0 else { throw TestFailure("cp failed: \(copied.stderr)") }
 }
 
+/// A store file `g.db` in `dir` with the sample API imported through the CLI and, unless `deploy` is false,
+/// deployed to stage `prod` with `backend` as its backend.
+func sampleStore(_ dir: TempDir, backend: String = "127.0.0.1:9", deploy: Bool = true) async throws -> (db: String, apiId: String) {
+    try await sampleStore(folder: dir.url.path, backend: backend, deploy: deploy)
+}
+
+/// `sampleStore` in any folder.
+func sampleStore(folder: String, backend: String = "127.0.0.1:9", deploy: Bool = true) async throws -> (db: String, apiId: String) {
+    let db = folder + "/g.db"
+    let spec = folder + "/api.yaml"
+    try SampleAPI.openAPI.write(toFile: spec, atomically: true, encoding: .utf8)
+    let imported = try await run(Binary.gatehouse, ["import", spec, "--store", db])
+    guard imported.status == 0 else { throw TestFailure("import failed: \(imported.stderr)") }
+    let apiId = imported.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    if deploy {
+        let deployed = try await run(Binary.gatehouse, ["deploy", "--store", db, "--api", apiId, "--stage", "prod", "--var", "backend=\(backend)"])
+        guard deployed.status == 0 else { throw TestFailure("deploy failed: \(deployed.stderr)") }
+    }
+    return (db, apiId)
+}
+
 /// Runs `gatehouse ARGS`.
 func gatehouse(_ arguments: String...) async throws -> (status: Int32, stdout: String, stderr: String) {
     try await run(Binary.gatehouse, arguments)

@@ -34,11 +34,7 @@ import Testing
         defer { backend.stop() }
         let dir = try TempDir()
         defer { dir.remove() }
-        let db = dir.path("g.db")
-        let spec = dir.path("api.yaml")
-        try SampleAPI.openAPI.write(toFile: spec, atomically: true, encoding: .utf8)
-        let apiId = try await gatehouse("import", spec, "--store", db).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        #expect(try await gatehouse("deploy", "--store", db, "--api", apiId, "--stage", "prod", "--var", "backend=127.0.0.1:\(backend.port)").status == 0)
+        let (db, apiId) = try await sampleStore(dir, backend: "127.0.0.1:\(backend.port)")
         let worker = try ChildProcess(Binary.gatehouse, ["serve", "--store", db, "--listen", "127.0.0.1:0", "--log-level", "warning"])
         defer { worker.signal(SIGKILL) }
         let line = try await worker.line(containing: "serving")

@@ -8,17 +8,6 @@ import Testing
 
 /// `gatehouse serve` as a process: graceful drain on SIGTERM, and surviving `kill -9` under load.
 @Suite struct WorkerProcessTests {
-    /// A store with the sample API deployed to `prod` against `backendPort`.
-    func prepareStore(_ dir: TempDir, backendPort: Int) async throws -> (db: String, apiId: String) {
-        let db = dir.path("g.db")
-        let spec = dir.path("api.yaml")
-        try SampleAPI.openAPI.write(toFile: spec, atomically: true, encoding: .utf8)
-        let apiId = try await gatehouse("import", spec, "--store", db).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        let deployed = try await gatehouse("deploy", "--store", db, "--api", apiId, "--stage", "prod", "--var", "backend=127.0.0.1:\(backendPort)")
-        #expect(deployed.status == 0)
-        return (db, apiId)
-    }
-
     func startServe(_ db: String, admin: Bool = false) async throws -> (ChildProcess, Int) {
         let worker = try ChildProcess(Binary.gatehouse, ["serve", "--store", db, "--listen", "127.0.0.1:0", "--log-level", "warning"]
                                       + (admin ? ["--admin", "127.0.0.1:0"] : []))
@@ -48,7 +37,7 @@ import Testing
         defer { backend.stop() }
         let dir = try TempDir()
         defer { dir.remove() }
-        let (db, apiId) = try await prepareStore(dir, backendPort: backend.port)
+        let (db, apiId) = try await sampleStore(dir, backend: "127.0.0.1:\(backend.port)")
         let (worker, port) = try await startServe(db, admin: true)
         let url = "http://127.0.0.1:\(port)/restapis/\(apiId)/prod/_user_request_/slow?ms=800"
         async let inFlight = curl(["-w", "\n%{http_code}", url])
@@ -71,7 +60,7 @@ import Testing
         defer { backend.stop() }
         let dir = try TempDir()
         defer { dir.remove() }
-        let (db, apiId) = try await prepareStore(dir, backendPort: backend.port)
+        let (db, apiId) = try await sampleStore(dir, backend: "127.0.0.1:\(backend.port)")
         _ = try await gatehouse("throttle", "set", "--store", db, "--api", apiId, "--stage", "prod", "--method", "GET /limited",
                                 "--rate", "5", "--burst", "5")
         let (worker, port) = try await startServe(db)

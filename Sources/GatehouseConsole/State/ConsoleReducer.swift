@@ -144,7 +144,14 @@ public enum ConsoleReducer {
             switchTo(ConsoleView(rawValue: previous) ?? .overview, &state)
         case .char("j"), .down: move(&state, by: 1)
         case .char("k"), .up: move(&state, by: -1)
-        case .char("g"), .home: setSelection(&state, 0)
+        case .char("g"), .home:
+            if state.view == .logs && state.logFollow {
+                // Following would pull the selection straight back to the newest row: going up pauses it.
+                state.logFollow = false
+                state.message = "paused following to go to the oldest row kept; G or f follows again"
+                state.messageIsError = false
+            }
+            setSelection(&state, 0)
         case .char("G"), .end: setSelection(&state, Int.max)
         case .pageDown, .ctrl("f"): move(&state, by: 10)
         case .pageUp, .ctrl("b"): move(&state, by: -10)
@@ -162,14 +169,14 @@ public enum ConsoleReducer {
             return drill(&state)
         case .char("s"):
             let keys = sortKeys(state.view)
-            guard !keys.isEmpty else { return [] }
+            guard !keys.isEmpty else { return nothingSorts(&state) }
             if let current = state.sorts[state.view] {
                 state.sorts[state.view] = current.key + 1 < keys.count ? SortOrder(key: current.key + 1, reversed: false) : nil
             } else {
                 state.sorts[state.view] = SortOrder(key: 0, reversed: false)
             }
         case .char("S"):
-            guard !sortKeys(state.view).isEmpty else { return [] }
+            guard !sortKeys(state.view).isEmpty else { return nothingSorts(&state) }
             var order = state.sorts[state.view] ?? SortOrder(key: 0, reversed: false)
             order.reversed.toggle()
             state.sorts[state.view] = order
@@ -304,6 +311,13 @@ public enum ConsoleReducer {
         return []
     }
 
+    /// A key that does nothing here says why.
+    static func nothingSorts(_ state: inout ConsoleState) -> [ConsoleEffect] {
+        state.message = "nothing sorts in \(state.view.title): it has no table"
+        state.messageIsError = false
+        return []
+    }
+
     static func selectedAlarm(_ state: ConsoleState) -> AlarmStatus? {
         let rows = visibleAlarms(state)
         return rows.indices.contains(state.currentSelection) ? rows[state.currentSelection] : nil
@@ -317,6 +331,8 @@ public enum ConsoleReducer {
             return []
         case .backspace:
             if !prompt.text.isEmpty { prompt.text.removeLast() }
+        case .ctrl("u"):
+            prompt.text = ""
         case .char(let c):
             prompt.text.append(c)
         case .enter:
@@ -427,20 +443,37 @@ public enum ConsoleReducer {
         case .backspace:
             if text.isEmpty { state.command = nil; return [] }
             text.removeLast()
+        case .ctrl("u"):
+            text = ""
         case .tab:
-            let matches = commands.filter { $0.hasPrefix(text) }
-            if let first = matches.first {
-                text = matches.count == 1 ? first : commonPrefix(matches)
-                if text.isEmpty { text = first }
+            // Completes as far as the matches agree; pressed again, cycles through them.
+            let prefix = state.completionPrefix ?? text
+            let matches = commands.filter { $0.hasPrefix(prefix) }
+            if let current = matches.firstIndex(of: text), state.completionPrefix != nil {
+                text = matches[(current + 1) % matches.count]
+            } else if matches.count == 1 {
+                text = matches[0]
+            } else if !matches.isEmpty {
+                let common = commonPrefix(matches)
+                if common.count > text.count {
+                    text = common
+                } else {
+                    text = matches[0]
+                    state.completionPrefix = prefix
+                }
             }
+            state.command = text
+            return []
         case .char(let c):
             text.append(c)
         case .enter:
             state.command = nil
+            state.completionPrefix = nil
             return run(command: text.trimmingCharacters(in: .whitespaces), &state)
         default:
             break
         }
+        state.completionPrefix = nil
         state.command = text
         return []
     }
@@ -484,6 +517,8 @@ public enum ConsoleReducer {
             text = ""
         case .backspace:
             if !text.isEmpty { text.removeLast() }
+        case .ctrl("u"):
+            text = ""
         case .char(let c):
             text.append(c)
         default:

@@ -64,6 +64,8 @@ public struct ConsoleState: Sendable, Equatable {
     public var filters: [ConsoleView: String] = [:]
     public var filterEditing = false
     public var command: String?
+    /// What Tab is cycling the completions of (set once a second Tab starts cycling).
+    public var completionPrefix: String?
     public var help = false
     public var window: TimeWindow = .m5
     public var frozen = false

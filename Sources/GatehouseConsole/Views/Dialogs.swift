@@ -53,11 +53,13 @@ enum Dialogs {
         buffer.put("enter: continue  esc: cancel", x: box.x + 2, y: box.y + 3, role: .muted)
     }
 
+    /// The question wraps onto as many lines as it needs, so nothing of it is cut at 80 columns.
     static func confirm(_ buffer: inout ScreenBuffer, _ confirmation: Confirmation) {
         let width = min(buffer.width - 4, max(40, confirmation.question.count + 6))
-        let box = centered(&buffer, width: width, height: 5, title: "Confirm")
-        buffer.put(confirmation.question, x: box.x + 2, y: box.y + 1, role: .warn, maxWidth: box.width - 4)
-        buffer.put("y: yes   n / esc: no", x: box.x + 2, y: box.y + 3, role: .muted)
+        let lines = Format.wrap(confirmation.question, width: width - 4)
+        let box = centered(&buffer, width: width, height: lines.count + 4, title: "Confirm")
+        for (i, line) in lines.enumerated() { buffer.put(line, x: box.x + 2, y: box.y + 1 + i, role: .warn, maxWidth: box.width - 4) }
+        buffer.put("y: yes   n / esc: no", x: box.x + 2, y: box.y + lines.count + 2, role: .muted)
     }
 
     static func keys(for view: ConsoleView) -> [(String, String)] {

@@ -52,7 +52,7 @@ enum LogsView {
     }
 
     static func header(_ state: ConsoleState) -> String {
-        (state.logTimestamps ? "TIME      " : "") + "STATUS METHOD  LATENCY   API/STAGE          PATH"
+        (state.logTimestamps ? "UTC       " : "") + "STATUS METHOD  LATENCY   API/STAGE          PATH"
     }
 
     static func line(_ entry: LogEntry, _ state: ConsoleState) -> String {

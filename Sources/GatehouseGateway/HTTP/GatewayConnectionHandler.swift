@@ -334,12 +334,7 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
             if call.traces { LogStage.keepTracedPrefix(of: chunk, in: &call.responsePrefix) }
             self.call = call
             if call.chunked {
-                guard chunk.readableBytes > 0 else { return }
-                var framing = context.channel.allocator.buffer(capacity: 12)
-                HTTPHeadWriter.writeChunkStart(size: chunk.readableBytes, into: &framing)
-                context.write(wrapOutboundOut(framing), promise: nil)
-                context.write(wrapOutboundOut(chunk), promise: nil)
-                context.write(wrapOutboundOut(Self.crlf), promise: nil)
+                HTTPHeadWriter.writeChunk(chunk, allocator: context.channel.allocator) { context.write(wrapOutboundOut($0), promise: nil) }
             } else {
                 context.write(wrapOutboundOut(chunk), promise: nil)
             }
@@ -440,8 +435,6 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
     func read(context: ChannelHandlerContext) {
         reads.read(context)
     }
-
-    static let crlf = ByteBuffer(string: "\r\n")
 
     // MARK: what the parser rejects
 

@@ -37,6 +37,19 @@ enum HTTPHeadWriter {
         writeCRLF(into: &buffer)
     }
 
+    /// One piece of a chunked body, through `write`: the size line, the data, the CRLF. An empty piece writes
+    /// nothing (a zero-size chunk would end the body).
+    static func writeChunk(_ chunk: ByteBuffer, allocator: ByteBufferAllocator, _ write: (ByteBuffer) -> Void) {
+        guard chunk.readableBytes > 0 else { return }
+        var framing = allocator.buffer(capacity: 12)
+        writeChunkStart(size: chunk.readableBytes, into: &framing)
+        write(framing)
+        write(chunk)
+        write(crlf)
+    }
+
+    static let crlf = ByteBuffer(string: "\r\n")
+
     /// The CRLF after a chunk's data.
     static func writeCRLF(into buffer: inout ByteBuffer) {
         buffer.writeInteger(UInt16(0x0D0A))

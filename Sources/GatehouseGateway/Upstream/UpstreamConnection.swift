@@ -58,12 +58,7 @@ final class UpstreamConnection: ChannelDuplexHandler, RemovableChannelHandler {
     func writeBody(_ chunk: ByteBuffer, chunked: Bool) {
         guard let context else { return }
         if chunked {
-            guard chunk.readableBytes > 0 else { return }
-            var framing = context.channel.allocator.buffer(capacity: 12)
-            HTTPHeadWriter.writeChunkStart(size: chunk.readableBytes, into: &framing)
-            context.write(wrapOutboundOut(framing), promise: nil)
-            context.write(wrapOutboundOut(chunk), promise: nil)
-            context.write(wrapOutboundOut(GatewayConnectionHandler.crlf), promise: nil)
+            HTTPHeadWriter.writeChunk(chunk, allocator: context.channel.allocator) { context.write(wrapOutboundOut($0), promise: nil) }
         } else {
             context.write(wrapOutboundOut(chunk), promise: nil)
         }
