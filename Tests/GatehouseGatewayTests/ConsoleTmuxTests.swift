@@ -47,10 +47,8 @@ import Testing
         let dir = try TempDir()
         defer { dir.remove() }
         let (db, apiId) = try await sampleStore(dir, backend: "127.0.0.1:\(backend.port)")
-        let worker = try ChildProcess(Binary.gatehouse, ["serve", "--store", db, "--listen", "127.0.0.1:0", "--log-level", "warning"])
+        let (worker, port) = try await startWorker(db)
         defer { worker.signal(SIGKILL) }
-        let line = try await worker.line(containing: "serving")
-        let port = try #require(line.split(separator: ":").last.flatMap { Int($0) })
         let health = "http://127.0.0.1:\(port)/restapis/\(apiId)/prod/_user_request_/health"
         for _ in 0..<5 { _ = try await curl([health]) }
 

@@ -146,6 +146,15 @@ func sampleStore(folder: String, backend: String = "127.0.0.1:9", deploy: Bool =
     return (db, apiId)
 }
 
+/// `gatehouse serve` on an ephemeral port over `db`, once it says it is serving: the process and its port.
+func startWorker(_ db: String, admin: Bool = false) async throws -> (ChildProcess, Int) {
+    let worker = try ChildProcess(Binary.gatehouse, ["serve", "--store", db, "--listen", "127.0.0.1:0", "--log-level", "warning"]
+                                  + (admin ? ["--admin", "127.0.0.1:0"] : []))
+    let line = try await worker.line(containing: "serving")
+    guard let port = line.split(separator: ":").last.flatMap({ Int($0) }) else { throw TestFailure("no port in \(line)") }
+    return (worker, port)
+}
+
 /// Runs `gatehouse ARGS`.
 func gatehouse(_ arguments: String...) async throws -> (status: Int32, stdout: String, stderr: String) {
     try await run(Binary.gatehouse, arguments)

@@ -8,14 +8,6 @@ import Testing
 
 /// `gatehouse serve` as a process: graceful drain on SIGTERM, and surviving `kill -9` under load.
 @Suite struct WorkerProcessTests {
-    func startServe(_ db: String, admin: Bool = false) async throws -> (ChildProcess, Int) {
-        let worker = try ChildProcess(Binary.gatehouse, ["serve", "--store", db, "--listen", "127.0.0.1:0", "--log-level", "warning"]
-                                      + (admin ? ["--admin", "127.0.0.1:0"] : []))
-        let line = try await worker.line(containing: "serving")
-        guard let port = line.split(separator: ":").last.flatMap({ Int($0) }) else { throw TestFailure("no port in \(line)") }
-        return (worker, port)
-    }
-
     /// Waits until the worker's `/metrics` shows a call in flight (the event a drain test needs, not a sleep).
     func waitForCallInFlight(_ worker: ChildProcess) async throws {
         let line = try await worker.line(containing: "admin on")
@@ -38,7 +30,7 @@ import Testing
         let dir = try TempDir()
         defer { dir.remove() }
         let (db, apiId) = try await sampleStore(dir, backend: "127.0.0.1:\(backend.port)")
-        let (worker, port) = try await startServe(db, admin: true)
+        let (worker, port) = try await startWorker(db, admin: true)
         let url = "http://127.0.0.1:\(port)/restapis/\(apiId)/prod/_user_request_/slow?ms=800"
         async let inFlight = curl(["-w", "\n%{http_code}", url])
         try await waitForCallInFlight(worker)
@@ -63,7 +55,7 @@ import Testing
         let (db, apiId) = try await sampleStore(dir, backend: "127.0.0.1:\(backend.port)")
         _ = try await gatehouse("throttle", "set", "--store", db, "--api", apiId, "--stage", "prod", "--method", "GET /limited",
                                 "--rate", "5", "--burst", "5")
-        let (worker, port) = try await startServe(db)
+        let (worker, port) = try await startWorker(db)
         let base = "http://127.0.0.1:\(port)/restapis/\(apiId)/prod/_user_request_"
         let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
         let load = Task {
@@ -109,7 +101,7 @@ import Testing
         let numbers = counts.stdout.split(separator: " ").compactMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
         #expect(numbers.count == 3 && numbers[0] > 0 && Set(numbers).count == 1, "access log, seconds, minutes: \(counts.stdout) \(counts.stderr)")
 
-        let (restarted, newPort) = try await startServe(db)
+        let (restarted, newPort) = try await startWorker(db)
         defer { restarted.signal(SIGKILL) }
         let first = try await curl(["-w", "\n%{http_code}", "http://127.0.0.1:\(newPort)/restapis/\(apiId)/prod/_user_request_/health"])
         #expect(statusAndBody(first.stdout) == (200, #"{"status":"ok"}"#))
