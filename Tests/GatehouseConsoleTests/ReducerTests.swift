@@ -352,3 +352,44 @@ import Testing
         #expect(screen.contains("y: yes"))
     }
 }
+
+/// `r` in Deploys asks which stage when the API has several, starting on the one you came from.
+@Suite struct RollbackStageTests {
+    func state(withCanary: Bool) -> ConsoleState {
+        var state = ConsoleFixtures.state
+        if withCanary {
+            var canary = state.data.overview[0]
+            canary.stage = "canary"
+            state.data.overview.append(canary)
+        }
+        state.view = .deployments
+        state.selection[.deployments] = ConsoleReducer.visibleDeployments(state).firstIndex { $0.id == "dep0000001" } ?? 0
+        return state
+    }
+
+    @Test func withACanaryStageProdCanStillBeRolledBack() {
+        var state = state(withCanary: true)
+        state.chartTarget = ChartTarget(apiId: "a1b2c3d4e5", stage: "prod")
+        _ = ConsoleReducer.reduce(&state, .key(.char("r")))
+        #expect(state.stageChoice?.stages == ["canary", "prod"])
+        #expect(state.stageChoice.map { $0.stages[$0.selected] } == "prod", "the stage you came from")
+        let screen = ConsoleRenderer.render(state, width: 80, height: 24).lines.joined(separator: "\n")
+        #expect(screen.contains("Roll back which stage?") && screen.contains("canary") && screen.contains("prod"))
+        _ = ConsoleReducer.reduce(&state, .key(.enter))
+        #expect(state.confirmation?.effect == .rollback(apiId: "a1b2c3d4e5", stage: "prod", deploymentId: "dep0000001"))
+
+        var other = self.state(withCanary: true)
+        _ = ConsoleReducer.reduce(&other, .key(.char("r")))
+        _ = ConsoleReducer.reduce(&other, .key(.char("j")))
+        _ = ConsoleReducer.reduce(&other, .key(.enter))
+        #expect(other.confirmation?.effect == .rollback(apiId: "a1b2c3d4e5", stage: "prod", deploymentId: "dep0000001"),
+                "from canary (the first not serving it) one down is prod")
+    }
+
+    @Test func oneStageGoesStraightToTheConfirmation() {
+        var state = state(withCanary: false)
+        _ = ConsoleReducer.reduce(&state, .key(.char("r")))
+        #expect(state.stageChoice == nil)
+        #expect(state.confirmation?.effect == .rollback(apiId: "a1b2c3d4e5", stage: "prod", deploymentId: "dep0000001"))
+    }
+}

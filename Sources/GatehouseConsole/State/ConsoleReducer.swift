@@ -85,6 +85,7 @@ public enum ConsoleReducer {
             return [.quit]
         }
         if state.confirmation != nil { return confirm(key, &state) }
+        if state.stageChoice != nil { return chooseStage(key, &state) }
         if state.form != nil { return editForm(key, &state) }
         if state.alarmForm != nil { return editAlarmForm(key, &state) }
         if state.prompt != nil { return editPrompt(key, &state) }
@@ -249,15 +250,22 @@ public enum ConsoleReducer {
             let rows = visibleDeployments(state)
             guard rows.indices.contains(state.currentSelection) else { return [] }
             let row = rows[state.currentSelection]
-            let stages = Set(state.data.overview.filter { $0.apiId == row.apiId }.map(\.stage))
-            guard let stage = stages.subtracting(row.stages).sorted().first ?? stages.sorted().first else {
+            let stages = Set(state.data.overview.filter { $0.apiId == row.apiId }.map(\.stage)).sorted()
+            guard !stages.isEmpty else {
                 state.message = "API \(row.apiId) has no stage to roll back"
                 state.messageIsError = true
                 return []
             }
             guard allowWrite(&state) else { return [] }
-            state.confirmation = Confirmation(question: "Point stage \(stage) of \(row.apiId) at deployment \(row.id)?",
-                                              effect: .rollback(apiId: row.apiId, stage: stage, deploymentId: row.id))
+            if stages.count == 1 {
+                state.confirmation = rollbackConfirmation(apiId: row.apiId, stage: stages[0], deploymentId: row.id)
+                return []
+            }
+            // Several stages: ask which, starting on the one you came from (else one not serving it yet).
+            let cameFrom = state.chartTarget.flatMap { $0.apiId == row.apiId ? $0.stage : nil }
+            let start = cameFrom.flatMap { stages.firstIndex(of: $0) }
+                ?? stages.firstIndex { !row.stages.contains($0) } ?? 0
+            state.stageChoice = StageChoice(apiId: row.apiId, deploymentId: row.id, stages: stages, selected: start)
         default:
             break
         }
@@ -308,6 +316,36 @@ public enum ConsoleReducer {
         default:
             break
         }
+        return []
+    }
+
+    static func rollbackConfirmation(apiId: String, stage: String, deploymentId: String) -> Confirmation {
+        Confirmation(question: "Point stage \(stage) of \(apiId) at deployment \(deploymentId)?",
+                     effect: .rollback(apiId: apiId, stage: stage, deploymentId: deploymentId))
+    }
+
+    static func chooseStage(_ key: Key, _ state: inout ConsoleState) -> [ConsoleEffect] {
+        guard var choice = state.stageChoice else { return [] }
+        switch key {
+        case .escape, .char("q"):
+            state.stageChoice = nil
+            state.message = "cancelled"
+            state.messageIsError = false
+            return []
+        case .char("j"), .down, .tab:
+            choice.selected = (choice.selected + 1) % choice.stages.count
+        case .char("k"), .up, .backTab:
+            choice.selected = (choice.selected + choice.stages.count - 1) % choice.stages.count
+        case .char(let c) where c.isNumber:
+            if let n = c.wholeNumberValue, (1...choice.stages.count).contains(n) { choice.selected = n - 1 }
+        case .enter:
+            state.stageChoice = nil
+            state.confirmation = rollbackConfirmation(apiId: choice.apiId, stage: choice.stages[choice.selected], deploymentId: choice.deploymentId)
+            return []
+        default:
+            break
+        }
+        state.stageChoice = choice
         return []
     }
 

@@ -47,6 +47,14 @@ public struct Confirmation: Sendable, Equatable {
     public var effect: ConsoleEffect
 }
 
+/// `r` in Deploys when the API has several stages: which one to point at the selected deployment.
+public struct StageChoice: Sendable, Equatable {
+    public var apiId: String
+    public var deploymentId: String
+    public var stages: [String]
+    public var selected: Int
+}
+
 /// Everything the console shows and remembers; changed only by `ConsoleReducer`.
 public struct ConsoleState: Sendable, Equatable {
     public var view: ConsoleView = .overview
@@ -73,6 +81,7 @@ public struct ConsoleState: Sendable, Equatable {
     public var form: ThrottleForm?
     public var alarmForm: AlarmForm?
     public var prompt: TextPrompt?
+    public var stageChoice: StageChoice?
     public var confirmation: Confirmation?
     public var message: String?
     public var messageIsError = false

@@ -108,4 +108,15 @@ enum Dialogs {
         }
         buffer.put("esc closes", x: box.x + box.width - 12, y: box.y + box.height - 1, role: .muted)
     }
+
+    /// Which stage `r` points at the deployment: one line per stage, the chosen one highlighted.
+    static func stageChoice(_ buffer: inout ScreenBuffer, _ choice: StageChoice) {
+        let box = centered(&buffer, width: min(buffer.width - 4, 60), height: choice.stages.count + 4, title: "Roll back which stage?")
+        buffer.put("deployment \(choice.deploymentId) of \(choice.apiId)", x: box.x + 2, y: box.y + 1, role: .muted, maxWidth: box.width - 4)
+        for (i, stage) in choice.stages.enumerated() {
+            buffer.putPadded("\(i + 1)  \(stage)", x: box.x + 2, y: box.y + 2 + i, width: box.width - 4,
+                             role: i == choice.selected ? .selected : .normal)
+        }
+        buffer.put("j/k: choose  enter: continue  esc: cancel", x: box.x + 2, y: box.y + box.height - 1, role: .muted, maxWidth: box.width - 4)
+    }
 }
