@@ -134,8 +134,10 @@ public final class ConsoleApp {
                 }
             case .previewThrottle(let apiId, let stage, let key, let limit):
                 guard let store = openStore() else { continue }
-                if let rejected = try? (loader ?? ConsoleDataLoader(store: store)).preview(apiId: apiId, stage: stage, methodKey: key, limit: limit) {
-                    dispatch(.previewLoaded(limit: limit, rejected: rejected))
+                let replay = loader ?? ConsoleDataLoader(store: store)
+                if let rejected = try? replay.preview(apiId: apiId, stage: stage, methodKey: key, limit: limit) {
+                    let seconds = try? replay.replaySeconds(apiId: apiId, stage: stage, account: key == "*")
+                    dispatch(.previewLoaded(limit: limit, rejected: rejected, seconds: seconds))
                 }
             case .saveThrottle(let apiId, let stage, let key, let limit):
                 let target = key == "*" ? "account" : "\(apiId)/\(stage) \(ThrottleForm.display(key))"

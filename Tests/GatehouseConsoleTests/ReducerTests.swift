@@ -342,6 +342,19 @@ import Testing
         #expect(state.command == "audit", "one match completes at once")
     }
 
+    @Test func theThrottleFormStartsFromTheLimitInForce() {
+        var state = ConsoleFixtures.state
+        state.view = .apis
+        let rows = ConsoleReducer.visibleMethods(state)
+        let index = rows.firstIndex { $0.throttleScope != .stageMethod }
+        #expect(index != nil, "a method without its own throttle")
+        state.selection[.apis] = index ?? 0
+        let inForce = rows[index ?? 0].throttle
+        _ = ConsoleReducer.reduce(&state, .key(.char("e")))
+        #expect(state.form?.before == nil, "no setting of its own")
+        #expect(state.form?.limit == inForce, "pre-filled with \(inForce), the limit that applies now")
+    }
+
     @Test func theConfirmationFitsAt80ColumnsWithNothingCut() {
         var state = ConsoleFixtures.state
         let question = "Set the throttle of a1b2c3d4e5/prod GET /pets/{petId} to 1000 rps / burst 2000 (was 5 rps / burst 10)?"

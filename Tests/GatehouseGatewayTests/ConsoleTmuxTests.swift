@@ -75,8 +75,9 @@ import Testing
         try await tmux.send("/", "h", "e", "a", "l", "t", "h", "Enter")
         try await tmux.waitFor("the filtered tree") { $0.contains(" /health ") && $0.contains("MOCK") }
         try await tmux.send("e")
-        try await tmux.waitFor("the form") { $0.contains("Edit throttle") && $0.contains("over the last hour") }
-        try await tmux.send("BSpace", "BSpace", "BSpace", "1", "Tab", "BSpace", "BSpace", "BSpace", "1", "Enter")
+        try await tmux.waitFor("the form and its replay") { $0.contains("Edit throttle") && $0.contains("would have rejected") && $0.contains("on record") }
+        // The form starts from the limit in force; Ctrl-U clears a field.
+        try await tmux.send("C-u", "1", "Tab", "C-u", "1", "Enter")
         try await tmux.waitFor("the confirmation") { $0.contains("Confirm") && $0.contains("1 rps / burst 1") }
         try await tmux.send("y")
         try await tmux.waitFor("the save") { $0.contains("saved:") }
@@ -147,7 +148,7 @@ import Testing
         try await tmux.waitFor("Throttles") { $0.contains("SCOPE") && $0.contains("account") }
         try await tmux.send("e")
         try await tmux.waitFor("the form") { $0.contains("Edit throttle") }
-        try await tmux.send("BSpace", "BSpace", "BSpace", "BSpace", "BSpace", "7", "Enter")
+        try await tmux.send("C-u", "7", "Enter")
         try await tmux.waitFor("the confirmation") { $0.contains("Confirm") }
         try await tmux.send("y")
         try await tmux.waitFor("the save under way", timeout: 3) { $0.split(separator: "\n").first?.contains("saving…") == true }

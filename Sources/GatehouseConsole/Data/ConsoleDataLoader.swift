@@ -178,6 +178,17 @@ public final class ConsoleDataLoader {
         return TokenBucket.rejections(limit: limit, countsPerSecond: Self.perSecond(mine, start: start, end: end))
     }
 
+    /// How many seconds of the last hour a replay covers: from the first second with traffic (for the stage, or
+    /// anywhere for the account) to `now`; 0 with no traffic.
+    public func replaySeconds(apiId: String, stage: String, account: Bool, now: Date = Date()) throws -> Int {
+        let end = Int64(now.timeIntervalSince1970)
+        let rows = account
+            ? try store.rollups(RollupQuery(from: end - 3600, to: end, bucket: 1, histograms: false))
+            : try store.rollups(RollupQuery(from: end - 3600, to: end, bucket: 1, apiId: apiId, stage: stage, histograms: false))
+        guard let first = rows.filter({ $0.rollup.count > 0 }).map(\.key.second).min() else { return 0 }
+        return Int(end - first)
+    }
+
     static func perSecond(_ rows: [RollupRow], start: Int64, end: Int64) -> [Int] {
         var counts = [Int](repeating: 0, count: Int(max(0, end - start)))
         for row in rows {

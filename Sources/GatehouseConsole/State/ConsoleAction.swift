@@ -5,7 +5,7 @@ public enum ConsoleAction: Sendable {
     case key(Key)
     case dataLoaded(ConsoleData)
     case logsLoaded([LogEntry])
-    case previewLoaded(limit: ThrottleLimit, rejected: Int)
+    case previewLoaded(limit: ThrottleLimit, rejected: Int, seconds: Int? = nil)
     /// A write started off the UI loop (`label` is what it saves).
     case effectStarted(String)
     /// A write (or another effect) finished: its result, which stays until dismissed.

@@ -28,10 +28,11 @@ public enum ConsoleReducer {
                 if state.logFollow { state.selection[.logs] = max(0, visibleLogs(state).count - 1) }
             }
             return []
-        case .previewLoaded(let limit, let rejected):
+        case .previewLoaded(let limit, let rejected, let seconds):
             if state.form?.limit == limit {
                 state.form?.preview = rejected
                 state.form?.previewFor = limit
+                state.form?.previewSeconds = seconds
             }
             return []
         case .effectStarted(let label):
@@ -227,7 +228,8 @@ public enum ConsoleReducer {
             guard rows.indices.contains(state.currentSelection) else { return [] }
             let row = rows[state.currentSelection]
             let key = Stage.methodSettingsKey(resourcePath: row.resourcePath, httpMethod: row.httpMethod)
-            return openForm(apiId: row.apiId, stage: row.stage, methodKey: key, before: row.throttleScope == .stageMethod ? row.throttle : nil, &state)
+            return openForm(apiId: row.apiId, stage: row.stage, methodKey: key, before: row.throttleScope == .stageMethod ? row.throttle : nil,
+                            inForce: row.throttle, &state)
         case (.alarms, .char("a")):
             guard let alarm = selectedAlarm(state), allowWrite(&state) else { return [] }
             guard alarm.state == .alarm else {
@@ -272,9 +274,12 @@ public enum ConsoleReducer {
         return []
     }
 
-    static func openForm(apiId: String, stage: String, methodKey: String, before: ThrottleLimit?, _ state: inout ConsoleState) -> [ConsoleEffect] {
+    /// The form starts from the method's own setting, else the limit in force for it (the stage default or
+    /// the account's), so an edit begins from what applies now.
+    static func openForm(apiId: String, stage: String, methodKey: String, before: ThrottleLimit?, inForce: ThrottleLimit? = nil,
+                         _ state: inout ConsoleState) -> [ConsoleEffect] {
         guard allowWrite(&state) else { return [] }
-        let seed = before ?? ThrottleLimit(rate: 10, burst: 20)
+        let seed = before ?? inForce ?? ThrottleLimit(rate: 10, burst: 20)
         var form = ThrottleForm(apiId: apiId, stage: stage, methodKey: methodKey, before: before,
                                 rate: seed.rate == seed.rate.rounded() ? String(Int(seed.rate)) : String(seed.rate),
                                 burst: String(seed.burst))
@@ -446,6 +451,8 @@ public enum ConsoleReducer {
             form.field = form.field == .rate ? .burst : .rate
         case .backspace:
             if form.field == .rate { _ = form.rate.popLast() } else { _ = form.burst.popLast() }
+        case .ctrl("u"):
+            if form.field == .rate { form.rate = "" } else { form.burst = "" }
         case .char(let c) where c.isNumber || (c == "." && form.field == .rate):
             if form.field == .rate { form.rate.append(c) } else { form.burst.append(c) }
         case .enter:

@@ -17,6 +17,8 @@ public struct ThrottleForm: Sendable, Equatable {
     /// Requests the typed limit would have rejected over the last hour, once computed.
     public var preview: Int?
     public var previewFor: ThrottleLimit?
+    /// How much of the last hour the replay had traffic for (from the first call on record), in seconds.
+    public var previewSeconds: Int?
 
     public var limit: ThrottleLimit? {
         guard let r = Double(rate), r >= 0, r.isFinite, let b = Int(burst), b >= 0 else { return nil }

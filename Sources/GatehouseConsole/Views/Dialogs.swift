@@ -24,7 +24,10 @@ enum Dialogs {
         if form.limit == nil {
             preview = ("enter a rate ≥ 0 and a whole burst ≥ 0", .error)
         } else if let rejected = form.preview, form.previewFor == form.limit {
-            preview = ("would have rejected \(rejected) requests over the last hour", rejected > 0 ? .warn : .ok)
+            // Named for the span the replay had traffic for, not always "the last hour".
+            let span = form.previewSeconds.map { $0 >= 3540 ? "the last hour" : $0 > 0 ? "the \(Format.age(Double($0))) on record" : "" } ?? "the last hour"
+            preview = span.isEmpty ? ("no traffic on record to replay", .muted)
+                : ("would have rejected \(rejected) requests over \(span)", rejected > 0 ? .warn : .ok)
         } else {
             preview = ("replaying the last hour…", .muted)
         }
