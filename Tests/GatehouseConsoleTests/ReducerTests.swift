@@ -406,3 +406,51 @@ import Testing
         #expect(state.confirmation?.effect == .rollback(apiId: "a1b2c3d4e5", stage: "prod", deploymentId: "dep0000001"))
     }
 }
+
+/// Enter describes the selected row of Audit, Alarms, Throttles and Deploys, every value whole at 80×24.
+@Suite struct DescribeTests {
+    func screen(_ state: ConsoleState) -> String {
+        ConsoleRenderer.render(state, width: 80, height: 24).lines.joined(separator: "\n")
+    }
+
+    @Test func anAuditEntryShowsItsWholeBeforeAndAfter() {
+        var state = ConsoleFixtures.state
+        let longAfter = "deployment dep0000002 with variables backend=10.0.0.12:8080 region=eu-central-1 tier=gold owner=payments-team"
+        state.data.audit[0].after = longAfter
+        state.view = .audit
+        state.selection[.audit] = 0
+        _ = ConsoleReducer.reduce(&state, .key(.enter))
+        let text = screen(state)
+        #expect(text.contains("audit entry 2"))
+        // Every piece of the long value is on screen (wrapped, not cut).
+        let flat = text.replacingOccurrences(of: "\n", with: " ")
+        for piece in longAfter.split(separator: " ") { #expect(flat.contains(piece), "'\(piece)' shown") }
+        #expect(text.contains("10 rps / burst 10"))
+        _ = ConsoleReducer.reduce(&state, .key(.escape))
+        #expect(state.description == nil)
+    }
+
+    @Test func anAlarmShowsItsWholeReasonAndHistory() {
+        var state = ConsoleFixtures.state
+        state.view = .alarms
+        state.selection[.alarms] = ConsoleReducer.visibleAlarms(state).firstIndex { $0.rule.name == "petstore-5xx" } ?? 0
+        _ = ConsoleReducer.reduce(&state, .key(.enter))
+        let text = screen(state).replacingOccurrences(of: "\n", with: " ")
+        #expect(text.contains("alarm petstore-5xx"))
+        #expect(text.contains("StateUpdate OK → ALARM"), "the history")
+        #expect(text.contains("threshold (5)"), "the end of a long reason is there too")
+    }
+
+    @Test func throttlesAndDeploymentsDescribeToo() {
+        var state = ConsoleFixtures.state
+        state.view = .throttles
+        state.selection[.throttles] = 2
+        _ = ConsoleReducer.reduce(&state, .key(.enter))
+        #expect(screen(state).contains("GET /pets/{petId}"))
+        _ = ConsoleReducer.reduce(&state, .key(.escape))
+        state.view = .deployments
+        state.selection[.deployments] = 0
+        _ = ConsoleReducer.reduce(&state, .key(.enter))
+        #expect(screen(state).contains("deployment dep0000002") && screen(state).contains("served by"))
+    }
+}

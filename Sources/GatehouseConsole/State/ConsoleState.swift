@@ -49,6 +49,18 @@ public struct Confirmation: Sendable, Equatable {
     public var effect: ConsoleEffect
 }
 
+/// What Enter shows for a row (as k9s's describe): every field in full, long values wrapped.
+public struct RowDescription: Sendable, Equatable {
+    public var title: String
+    public var fields: [Field]
+
+    /// One name and its whole value.
+    public struct Field: Sendable, Equatable {
+        public var name: String
+        public var value: String
+    }
+}
+
 /// `r` in Deploys when the API has several stages: which one to point at the selected deployment.
 public struct StageChoice: Sendable, Equatable {
     public var apiId: String
@@ -84,6 +96,7 @@ public struct ConsoleState: Sendable, Equatable {
     public var alarmForm: AlarmForm?
     public var prompt: TextPrompt?
     public var stageChoice: StageChoice?
+    public var description: RowDescription?
     public var confirmation: Confirmation?
     public var message: String?
     public var messageIsError = false

@@ -36,6 +36,7 @@ public enum ConsoleRenderer {
         if let form = state.form { Dialogs.throttleForm(&buffer, form) }
         if let form = state.alarmForm { Dialogs.alarmForm(&buffer, form) }
         if let prompt = state.prompt { Dialogs.prompt(&buffer, prompt) }
+        if let description = state.description { Dialogs.describe(&buffer, description) }
         if let choice = state.stageChoice { Dialogs.stageChoice(&buffer, choice) }
         if let confirmation = state.confirmation { Dialogs.confirm(&buffer, confirmation) }
         if state.help { Dialogs.help(&buffer, state.view) }

@@ -71,12 +71,13 @@ enum Dialogs {
         case .logs: keys = [("f", "follow / pause"), ("t", "timestamps"), ("w", "wrap"), ("enter", "whole record"),
                             ("n N", "next / previous failed call (4xx, 5xx)"),
                             ("/", "filter: status:5xx method:GET path:/pets api:ID stage:NAME, or a regex")]
-        case .throttles: keys = [("e", "edit rate and burst (shows what the last hour would have rejected)")]
+        case .throttles: keys = [("e", "edit rate and burst (shows what the last hour would have rejected)"), ("enter", "describe the row in full")]
+        case .audit: keys = [("enter", "describe the entry: its whole before → after")]
         case .apis: keys = [("e", "set a throttle on the method"), ("enter", "chart the method")]
         case .overview: keys = [("enter", "chart the API and stage")]
-        case .deployments: keys = [("r", "point a stage at the selected deployment")]
+        case .deployments: keys = [("r", "point a stage at the selected deployment (asks which stage)"), ("enter", "describe the row in full")]
         case .alarms: keys = [("a", "acknowledge the selected alarm, with a note"), ("n", "new alarm"), ("e", "edit the selected alarm"),
-                              ("d", "delete the selected alarm")]
+                              ("d", "delete the selected alarm"), ("enter", "describe: the whole reason and the history")]
         default: break
         }
         return keys + [("1-9 tab", "switch view"), ("j k ↑ ↓", "move"), ("g G", "top / bottom"), ("pgup pgdn ^b ^f", "page"),
@@ -121,5 +122,24 @@ enum Dialogs {
                              role: i == choice.selected ? .selected : .normal)
         }
         buffer.put("j/k: choose  enter: continue  esc: cancel", x: box.x + 2, y: box.y + box.height - 1, role: .muted, maxWidth: box.width - 4)
+    }
+
+    /// Enter on a row: every field, long values wrapped onto as many lines as they need.
+    static func describe(_ buffer: inout ScreenBuffer, _ description: RowDescription) {
+        let width = buffer.width - 4
+        let nameWidth = min(22, max(8, (description.fields.map(\.name.count).max() ?? 8) + 2))
+        let valueWidth = max(10, width - nameWidth - 5)
+        var lines: [(String, String)] = []
+        for field in description.fields {
+            for (n, line) in Format.wrap(field.value, width: valueWidth).enumerated() { lines.append((n == 0 ? field.name : "", line)) }
+        }
+        let shown = min(lines.count, buffer.height - 6)
+        let box = centered(&buffer, width: width, height: shown + 3, title: description.title)
+        for (row, line) in lines.prefix(shown).enumerated() {
+            buffer.put(line.0, x: box.x + 2, y: box.y + 1 + row, role: .muted, maxWidth: nameWidth)
+            buffer.put(line.1, x: box.x + 3 + nameWidth, y: box.y + 1 + row, role: .normal, maxWidth: valueWidth)
+        }
+        let more = lines.count > shown ? "\(lines.count - shown) more lines; " : ""
+        buffer.put(more + "esc closes", x: box.x + 2, y: box.y + box.height - 1, role: .muted, maxWidth: box.width - 4)
     }
 }
