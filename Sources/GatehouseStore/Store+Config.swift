@@ -148,9 +148,7 @@ extension Store {
             throw StoreError.invalid("stage name '\(stageName)' is invalid: use letters, digits, '-' and '_' (1–128 characters)")
         }
         return try write { db in
-            guard let definition = try Self.loadDefinition(db, apiId: apiId) else {
-                throw StoreError.notFound(what: "API \(apiId)", hint: "list APIs with `gatehouse apis`")
-            }
+            guard let definition = try Self.loadDefinition(db, apiId: apiId) else { throw Self.apiNotFound(apiId) }
             let deployment = Deployment(id: Identifiers.make(), restApiId: apiId, description: description,
                                         createdDate: now, snapshot: definition)
             try db.execute(sql: "INSERT INTO deployment (id, rest_api_id, description, created_date, snapshot) VALUES (?, ?, ?, ?, ?)",
@@ -175,9 +173,7 @@ extension Store {
     /// The API's deployments, newest first, without their snapshots' bodies mattering to the caller.
     public func deployments(apiId: String) throws -> [Deployment] {
         try read { db in
-            guard try Self.apiExists(db, apiId) else {
-                throw StoreError.notFound(what: "API \(apiId)", hint: "list APIs with `gatehouse apis`")
-            }
+            guard try Self.apiExists(db, apiId) else { throw Self.apiNotFound(apiId) }
             return try Row.fetchAll(db, sql: "SELECT * FROM deployment WHERE rest_api_id = ? ORDER BY created_date DESC, rowid DESC",
                                     arguments: [apiId]).map { row in
                 Deployment(id: row["id"], restApiId: row["rest_api_id"], description: row["description"],
@@ -241,6 +237,31 @@ extension Store {
         return stage
     }
 
+    /// The API, or an error naming it as missing.
+    public func requireApi(_ apiId: String) throws {
+        try read { db in
+            guard try Self.apiExists(db, apiId) else { throw Self.apiNotFound(apiId) }
+        }
+    }
+
+    /// The method (`/path/VERB`) is one the stage's deployment serves, or an error listing those it does,
+    /// spelled `GET /pets`; the API and the stage are checked first.
+    public func requireServedMethod(apiId: String, stageName: String, methodKey: String) throws {
+        try read { db in
+            try Self.requireServedMethod(db, stage: try Self.existingStage(db, apiId: apiId, stageName: stageName), methodKey: methodKey)
+        }
+    }
+
+    static func requireServedMethod(_ db: Database, stage: Stage, methodKey: String) throws {
+        let deployment = try Row.fetchOne(db, sql: "SELECT snapshot FROM deployment WHERE id = ?", arguments: [stage.deploymentId])
+        let snapshot = try deployment.map { try decode(ApiDefinition.self, $0["snapshot"]) }
+        let known = Set(snapshot?.methods.map { Stage.methodSettingsKey(resourcePath: $0.path, httpMethod: $0.method.httpMethod) } ?? [])
+        guard known.contains(methodKey) else {
+            throw StoreError.notFound(what: "method '\(Stage.methodLabel(settingsKey: methodKey))' in stage \(stage.stageName) of API \(stage.restApiId)",
+                                      hint: "the stage serves: \(known.sorted().map { Stage.methodLabel(settingsKey: $0) }.joined(separator: ", "))")
+        }
+    }
+
     static func apiNotFound(_ apiId: String) -> StoreError {
         StoreError.notFound(what: "API \(apiId)", hint: "list APIs with `gatehouse apis`")
     }
@@ -285,15 +306,7 @@ extension Store {
         }
         try write { db in
             var stage = try Self.existingStage(db, apiId: apiId, stageName: stageName)
-            if methodKey != Stage.defaultSettingsKey {
-                let deployment = try Row.fetchOne(db, sql: "SELECT snapshot FROM deployment WHERE id = ?", arguments: [stage.deploymentId])
-                let snapshot = try deployment.map { try Self.decode(ApiDefinition.self, $0["snapshot"]) }
-                let known = Set(snapshot?.methods.map { Stage.methodSettingsKey(resourcePath: $0.path, httpMethod: $0.method.httpMethod) } ?? [])
-                guard known.contains(methodKey) else {
-                    throw StoreError.notFound(what: "method '\(Stage.methodLabel(settingsKey: methodKey))' in stage \(stageName) of API \(apiId)",
-                                              hint: "the stage serves: \(known.sorted().map { Stage.methodLabel(settingsKey: $0) }.joined(separator: ", "))")
-                }
-            }
+            if methodKey != Stage.defaultSettingsKey { try Self.requireServedMethod(db, stage: stage, methodKey: methodKey) }
             let before = stage.methodSettings[methodKey]?.throttle
             var setting = stage.methodSettings[methodKey] ?? MethodSetting()
             setting.throttlingRateLimit = limit?.rate

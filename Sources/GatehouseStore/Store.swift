@@ -27,16 +27,12 @@ public final class Store: Sendable {
     public init(path: String, access: Access, busyTimeout: TimeInterval = Store.busyTimeout) throws {
         self.path = path
         self.access = access
-        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
-        let size = (attributes?[.size] as? NSNumber)?.intValue
-        if attributes == nil {
-            guard access == .create else { throw StoreError.missing(path: path) }
+        let size = try Self.sizeOfFile(at: path, for: access)
+        if size == nil {
             let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
             if !FileManager.default.fileExists(atPath: directory) {
                 throw StoreError.cannotOpen(path: path, reason: "the folder \(directory) does not exist")
             }
-        } else if size == 0, access != .create {
-            throw StoreError.notAStore(path: path, reason: "the file is empty")
         }
         var configuration = Configuration()
         configuration.busyMode = .timeout(busyTimeout)
@@ -74,21 +70,24 @@ public final class Store: Sendable {
     /// opening it for writing and without waiting on a lock: a store another process holds counts as fine here,
     /// so a console can start and show that it is waiting.
     public static func validate(path: String, access: Access) throws {
-        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
-        guard let attributes else {
-            if access == .create { return }
-            throw StoreError.missing(path: path)
-        }
-        let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
-        if size == 0 {
-            if access == .create { return }
-            throw StoreError.notAStore(path: path, reason: "the file is empty")
-        }
+        guard let size = try sizeOfFile(at: path, for: access), size > 0 else { return }
         do {
-            try check(path: path, migrator: Schema.migrator, access: access == .readOnly ? .readOnly : access, busyTimeout: 0.2)
+            try check(path: path, migrator: Schema.migrator, access: access, busyTimeout: 0.2)
         } catch StoreError.locked {
             return
         }
+    }
+
+    /// The file's size, `nil` when there is none; refuses what `access` may not open: a missing file, or an
+    /// empty one, unless it is creating the store.
+    static func sizeOfFile(at path: String, for access: Access) throws -> Int? {
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path) else {
+            guard access == .create else { throw StoreError.missing(path: path) }
+            return nil
+        }
+        let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
+        if size == 0, access != .create { throw StoreError.notAStore(path: path, reason: "the file is empty") }
+        return size
     }
 
     /// Refuses a file that is not a Gatehouse store (naming what it holds instead), one written by a newer

@@ -70,21 +70,14 @@ struct Alarm: AsyncParsableCommand {
         /// stage serves (spelled `--resource /pets --method GET`).
         func validateDimensions(_ store: Store) throws {
             if let stage {
-                let value = try store.existingStage(apiId: api, stageName: stage)
+                _ = try store.existingStage(apiId: api, stageName: stage)
                 if resource != nil || method != nil {
                     guard let resource, let method else { throw ValidationError("--resource and --method go together") }
-                    let served = try store.deployments(apiId: api).first { $0.id == value.deploymentId }?.snapshot.methods ?? []
-                    let wanted = Stage.methodSettingsKey(resourcePath: resource, httpMethod: method)
-                    let keys = served.map { Stage.methodSettingsKey(resourcePath: $0.path, httpMethod: $0.method.httpMethod) }
-                    guard keys.contains(wanted) else {
-                        throw StoreError.notFound(what: "method '\(Stage.methodLabel(settingsKey: wanted))' in stage \(stage) of API \(api)",
-                                                  hint: "the stage serves: \(keys.sorted().map { Stage.methodLabel(settingsKey: $0) }.joined(separator: ", "))")
-                    }
+                    try store.requireServedMethod(apiId: api, stageName: stage,
+                                                  methodKey: Stage.methodSettingsKey(resourcePath: resource, httpMethod: method))
                 }
             } else {
-                guard try store.definition(apiId: api) != nil else {
-                    throw StoreError.notFound(what: "API \(api)", hint: "list APIs with `gatehouse apis`")
-                }
+                try store.requireApi(api)
                 if resource != nil || method != nil { throw ValidationError("--resource and --method need --stage") }
             }
         }

@@ -31,27 +31,24 @@ enum HTTPHeadWriter {
         writeFields(head.headers, into: &buffer)
     }
 
-    /// The size line in front of a chunk of a chunked body (`1a\r\n`).
-    static func writeChunkStart(size: Int, into buffer: inout ByteBuffer) {
-        buffer.writeString(String(size, radix: 16))
-        writeCRLF(into: &buffer)
-    }
-
     /// One piece of a chunked body, through `write`: the size line, the data, the CRLF. An empty piece writes
     /// nothing (a zero-size chunk would end the body).
     static func writeChunk(_ chunk: ByteBuffer, allocator: ByteBufferAllocator, _ write: (ByteBuffer) -> Void) {
         guard chunk.readableBytes > 0 else { return }
+        // The size line in front of the data (`1a\r\n`).
         var framing = allocator.buffer(capacity: 12)
-        writeChunkStart(size: chunk.readableBytes, into: &framing)
+        framing.writeString(String(chunk.readableBytes, radix: 16))
+        writeCRLF(into: &framing)
         write(framing)
         write(chunk)
         write(crlf)
     }
 
+    /// The CRLF after a chunk's data.
     static let crlf = ByteBuffer(string: "\r\n")
 
-    /// The CRLF after a chunk's data.
-    static func writeCRLF(into buffer: inout ByteBuffer) {
+    /// The CRLF that ends a line of a head.
+    private static func writeCRLF(into buffer: inout ByteBuffer) {
         buffer.writeInteger(UInt16(0x0D0A))
     }
 
