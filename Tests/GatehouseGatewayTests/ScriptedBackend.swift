@@ -13,9 +13,11 @@ final class ScriptedBackend: Sendable {
     }
 
     let channel: any Channel
+    /// Its own thread: its pauses are timed on it, and a loop shared with other tests' work could stretch them.
+    let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
 
     init(_ script: [Step]) async throws {
-        channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(Handler(script: script)) }
@@ -25,7 +27,10 @@ final class ScriptedBackend: Sendable {
 
     var port: Int { channel.localAddress?.port ?? 0 }
 
-    func stop() async { try? await channel.close() }
+    func stop() async {
+        try? await channel.close()
+        try? await group.shutdownGracefully()
+    }
 
     final class Handler: ChannelInboundHandler {
         typealias InboundIn = ByteBuffer
