@@ -231,6 +231,14 @@ enum Schema {
                 );
                 """)
         }
+        migrator.registerMigration("v8-throttled-account") { db in
+            // Of the throttled calls, those the account-wide limit refused (the console's account row counts
+            // only these; a stage's or a method's own limit counts the rest).
+            try db.execute(sql: """
+                ALTER TABLE metric_second ADD COLUMN throttled_account INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE metric_minute ADD COLUMN throttled_account INTEGER NOT NULL DEFAULT 0;
+                """)
+        }
         return migrator
     }
 }

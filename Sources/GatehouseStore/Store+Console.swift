@@ -46,7 +46,7 @@ extension Store {
         let table = minutes ? "metric_minute" : "metric_second"
         let time = minutes ? "minute" : "second"
         let from = minutes ? query.from / 60 * 60 : query.from
-        var sql = "SELECT api_id, stage, resource_path, http_method, \(time), count, count_4xx, count_5xx, throttled, cache_hit, cache_miss"
+        var sql = "SELECT api_id, stage, resource_path, http_method, \(time), count, count_4xx, count_5xx, throttled, cache_hit, cache_miss, throttled_account"
         sql += query.histograms ? ", latency_hist, integration_latency_hist" : ""
         // The time index, always: without statistics SQLite may otherwise scan the whole table by its key.
         sql += " FROM \(table) INDEXED BY \(table)_time WHERE \(time) >= ? AND \(time) < ?"
@@ -66,10 +66,10 @@ extension Store {
                 let key = MetricRollup.Key(apiId: row[0], stage: row[1], resourcePath: row[2], httpMethod: row[3],
                                            second: (t - query.from).floorDiv(query.bucket) * query.bucket + query.from)
                 var m = MetricRollup()
-                m.count = row[5]; m.count4xx = row[6]; m.count5xx = row[7]; m.throttled = row[8]; m.cacheHit = row[9]; m.cacheMiss = row[10]
+                m.count = row[5]; m.count4xx = row[6]; m.count5xx = row[7]; m.throttled = row[8]; m.cacheHit = row[9]; m.cacheMiss = row[10]; m.throttledAccount = row[11]
                 if query.histograms {
-                    if let data = row[11] as Data?, let h = LatencyHistogram(encoded: data) { m.latency = h }
-                    if let data = row[12] as Data?, let h = LatencyHistogram(encoded: data) { m.integrationLatency = h }
+                    if let data = row[12] as Data?, let h = LatencyHistogram(encoded: data) { m.latency = h }
+                    if let data = row[13] as Data?, let h = LatencyHistogram(encoded: data) { m.integrationLatency = h }
                 }
                 merged[key, default: MetricRollup()].merge(m)
             }

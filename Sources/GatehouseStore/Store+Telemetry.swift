@@ -90,18 +90,19 @@ extension Store {
     static func upsertRollups(_ db: Database, table: String, time: String, rollups: [MetricRollup.Key: MetricRollup]) throws {
         let upsert = try db.cachedStatement(sql: """
             INSERT INTO \(table) (api_id, stage, resource_path, http_method, \(time), count, count_4xx, count_5xx,
-                throttled, cache_hit, cache_miss, latency_hist, integration_latency_hist)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                throttled, throttled_account, cache_hit, cache_miss, latency_hist, integration_latency_hist)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (api_id, stage, resource_path, http_method, \(time)) DO UPDATE SET
                 count = count + excluded.count, count_4xx = count_4xx + excluded.count_4xx,
                 count_5xx = count_5xx + excluded.count_5xx, throttled = throttled + excluded.throttled,
+                throttled_account = throttled_account + excluded.throttled_account,
                 cache_hit = cache_hit + excluded.cache_hit, cache_miss = cache_miss + excluded.cache_miss,
                 latency_hist = gh_hist_merge(latency_hist, excluded.latency_hist),
                 integration_latency_hist = gh_hist_merge(integration_latency_hist, excluded.integration_latency_hist)
             """)
         for (key, m) in rollups {
             try upsert.execute(arguments: [key.apiId, key.stage, key.resourcePath, key.httpMethod, key.second, m.count, m.count4xx,
-                                           m.count5xx, m.throttled, m.cacheHit, m.cacheMiss, m.latency.encoded, m.integrationLatency.encoded])
+                                           m.count5xx, m.throttled, m.throttledAccount, m.cacheHit, m.cacheMiss, m.latency.encoded, m.integrationLatency.encoded])
         }
     }
 
@@ -217,14 +218,14 @@ extension Store {
     /// Rollups merged over `[from, to)` seconds, optionally for one API and stage.
     public func metrics(from: Int64, to: Int64, apiId: String? = nil, stage: String? = nil) throws -> MetricRollup {
         try read { db in
-            var sql = "SELECT count, count_4xx, count_5xx, throttled, cache_hit, cache_miss, latency_hist, integration_latency_hist FROM metric_second WHERE second >= ? AND second < ?"
+            var sql = "SELECT count, count_4xx, count_5xx, throttled, cache_hit, cache_miss, latency_hist, integration_latency_hist, throttled_account FROM metric_second WHERE second >= ? AND second < ?"
             var arguments: StatementArguments = [from, to]
             if let apiId { sql += " AND api_id = ?"; _ = arguments.append(contentsOf: [apiId]) }
             if let stage { sql += " AND stage = ?"; _ = arguments.append(contentsOf: [stage]) }
             var total = MetricRollup()
             for row in try Row.fetchAll(db, sql: sql, arguments: arguments) {
                 var m = MetricRollup()
-                m.count = row[0]; m.count4xx = row[1]; m.count5xx = row[2]; m.throttled = row[3]; m.cacheHit = row[4]; m.cacheMiss = row[5]
+                m.count = row[0]; m.count4xx = row[1]; m.count5xx = row[2]; m.throttled = row[3]; m.cacheHit = row[4]; m.cacheMiss = row[5]; m.throttledAccount = row[8]
                 if let data = row[6] as Data?, let h = LatencyHistogram(encoded: data) { m.latency = h }
                 if let data = row[7] as Data?, let h = LatencyHistogram(encoded: data) { m.integrationLatency = h }
                 total.merge(m)

@@ -16,9 +16,13 @@ struct Console: AsyncParsableCommand {
     @Flag(help: "No terminal bell when an alarm fires.") var noBell = false
     @Option(help: "Time window to start with: 5m, 15m, 1h, 6h or 24h.") var window = WindowOption(.m5)
     @Option(help: "Measure instead of showing: first frame and this many refreshes at 160×48, printed in ms.") var bench: Int?
+    @Option(help: "With --bench: seconds between refreshes, so that each one sees what a live worker wrote meanwhile.")
+    var benchInterval: Double = 0
+    @Option(help: "With --bench: the view to measure, by its number key (1 Overview … 3 Logs … 9 Audit).") var benchView = 1
 
     func validate() throws {
         if !(refresh >= 0.1) { throw ValidationError("--refresh must be at least 0.1 seconds, got \(refresh)") }
+        if ConsoleView(rawValue: benchView) == nil { throw ValidationError("--bench-view takes a view's number key, 1 to 9; got \(benchView)") }
     }
 
     func run() async throws {
@@ -35,7 +39,8 @@ struct Console: AsyncParsableCommand {
             }
             state.window = window.window
             if let bench {
-                ConsoleOptions.benchmark(path: path, state: state, theme: chosen, refreshes: bench)
+                state.view = ConsoleView(rawValue: benchView) ?? .overview
+                ConsoleOptions.benchmark(path: path, state: state, theme: chosen, refreshes: bench, interval: benchInterval)
                 return
             }
             try await ConsoleOptions.runConsole(path: path, refresh: refresh, state: state, theme: chosen, bell: !noBell)
@@ -98,7 +103,7 @@ enum ConsoleOptions {
     }
 
     /// `console --bench N`: the first frame (open, query, render) and N refreshes (query + render), in ms.
-    static func benchmark(path: String, state: ConsoleState, theme: Theme, refreshes: Int) {
+    static func benchmark(path: String, state: ConsoleState, theme: Theme, refreshes: Int, interval: Double) {
         let terminal = MemoryTerminal(width: 160, height: 48)
         let started = Date()
         let app = ConsoleApp(terminal: terminal, storePath: path, refresh: 1, state: state, theme: theme, themes: { try ThemeLoader.load($0) })
@@ -107,6 +112,7 @@ enum ConsoleOptions {
         let first = Date().timeIntervalSince(started) * 1000
         var times: [Double] = []
         for _ in 0..<max(1, refreshes) {
+            if interval > 0 { Thread.sleep(forTimeInterval: interval) }
             let t = Date()
             app.reload()
             terminal.draw(ConsoleRenderer.render(app.state, width: 160, height: 48))

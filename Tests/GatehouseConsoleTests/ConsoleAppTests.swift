@@ -91,6 +91,29 @@ import Testing
         }
     }
 
+    @Test func theAccountRowCountsOnlyWhatTheAccountLimitRefused() throws {
+        let (store, apiId, dir) = try makeStore()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try store.setStageThrottle(apiId: apiId, stageName: "prod", methodKey: "/health/GET", limit: ThrottleLimit(rate: 5, burst: 5),
+                                   actor: Actor(name: "t", source: "t"))
+        let now = Date()
+        func calls(_ count: Int, tag: String, throttled: Bool = false, byAccount: Bool = false) -> [AccessLogRecord] {
+            (0..<count).map {
+                AccessLogRecord(requestId: "\(tag)-\($0)", time: now.addingTimeInterval(-3), apiId: apiId, stage: "prod",
+                                resourcePath: "/health", httpMethod: "GET", path: "/health", status: throttled ? 429 : 200,
+                                latencyMs: 1, throttled: throttled, throttledByAccount: byAccount)
+            }
+        }
+        // 20 served, 30 refused by the method's own limit, 10 by the account's: over the last 10 s.
+        try store.writeTelemetry(calls(20, tag: "ok") + calls(30, tag: "method", throttled: true) + calls(10, tag: "account", throttled: true, byAccount: true))
+        let data = try ConsoleDataLoader(store: store).load(window: .m5, chartTarget: nil, now: now)
+        let account = try #require(data.throttles.first { $0.scope == .account })
+        let method = try #require(data.throttles.first { $0.scope == .stageMethod && $0.methodKey == "/health/GET" })
+        #expect(account.throttledPerSecond == 1.0, "10 refusals by the account limit in 10 s")
+        #expect(method.throttledPerSecond == 3.0, "30 refusals by the method's limit in 10 s")
+        #expect(account.ratePerSecond == 6.0)
+    }
+
     @Test func editingAThrottleWritesTheStoreWithAudit() throws {
         let (store, apiId, dir) = try makeStore()
         defer { try? FileManager.default.removeItem(at: dir) }

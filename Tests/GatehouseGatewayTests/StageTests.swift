@@ -37,17 +37,31 @@ import Testing
         let registry = ThrottleRegistry()
         let buckets = registry.buckets(for: [AppliedThrottle(scope: .stage, bucketKey: "s", limit: ThrottleLimit(rate: 0.001, burst: 2)),
                                              AppliedThrottle(scope: .account, bucketKey: "acct", limit: ThrottleLimit(rate: 1000, burst: 1000))])
-        let stage = ThrottleStage(buckets: buckets)
+        let stage = ThrottleStage(buckets: buckets, scopes: [.stage, .account])
         let stub = Stub()
         #expect(run(stage, stub, request("/")).0.status == .ok)
         #expect(run(stage, stub, request("/")).0.status == .ok)
         let (refused, context) = run(stage, stub, request("/"))
         #expect(refused.status == .tooManyRequests)
         #expect(context.throttled)
+        #expect(!context.throttledByAccount, "the stage's limit refused it, not the account's")
         #expect(context.failure?.type == .throttled)
         #expect(stub.calls == 2)
         // The refused call took nothing from the account bucket (all or none).
         #expect((registry.tokens(bucketKey: "acct") ?? 0) > 997.9)
+    }
+
+    @Test func aCallTheAccountLimitRefusesIsCountedAgainstTheAccount() {
+        let registry = ThrottleRegistry()
+        let buckets = registry.buckets(for: [AppliedThrottle(scope: .stageMethod, bucketKey: "m", limit: ThrottleLimit(rate: 1000, burst: 1000)),
+                                             AppliedThrottle(scope: .account, bucketKey: "acct", limit: ThrottleLimit(rate: 0.001, burst: 1))])
+        let stage = ThrottleStage(buckets: buckets, scopes: [.stageMethod, .account])
+        let stub = Stub()
+        #expect(run(stage, stub, request("/")).0.status == .ok)
+        let (refused, context) = run(stage, stub, request("/"))
+        #expect(refused.status == .tooManyRequests)
+        #expect(context.throttled && context.throttledByAccount)
+        #expect(stub.calls == 1)
     }
 
     @Test func refuseStageNeverCallsNextAndSaysWhy() {

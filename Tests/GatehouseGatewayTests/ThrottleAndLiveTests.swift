@@ -24,6 +24,25 @@ import Testing
             try await waitUntil("six rows") { try gw.store.accessLog(after: 0, limit: 10).count == 6 }
             let rows = try await run("/usr/bin/env", ["sqlite3", gw.store.path, "SELECT status || ':' || throttled FROM access_log ORDER BY id"])
             #expect(rows.stdout.split(separator: "\n") == ["200:0", "200:0", "429:1", "429:1", "429:1", "200:0"], "\(rows.stdout) \(rows.stderr)")
+            // The method's own limit refused them: none counts against the account.
+            let rollup = try await run("/usr/bin/env", ["sqlite3", gw.store.path, "SELECT sum(throttled) || ':' || sum(throttled_account) FROM metric_second"])
+            #expect(rollup.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "3:0", "\(rollup.stdout) \(rollup.stderr)")
+        }
+    }
+
+    @Test func callsTheAccountLimitRefusesAreCountedAsTheAccounts() async throws {
+        try await withGateway(prepare: { store, _ in
+            try store.setAccountThrottle(ThrottleLimit(rate: 0.01, burst: 2), actor: Actor(name: "t", source: "t"))
+        }) { gw, _ in
+            var statuses: [Int] = []
+            for _ in 0..<4 {
+                statuses.append(statusAndBody(try await curl(["-w", "\n%{http_code}", gw.url("/health")]).stdout).0)
+            }
+            #expect(statuses == [200, 200, 429, 429])
+            // Rows and rollups are written in one transaction.
+            try await waitUntil("four rows") { try gw.store.accessLog(after: 0, limit: 10).count == 4 }
+            let rollup = try await run("/usr/bin/env", ["sqlite3", gw.store.path, "SELECT sum(throttled) || ':' || sum(throttled_account) FROM metric_second"])
+            #expect(rollup.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "2:2", "\(rollup.stdout) \(rollup.stderr)")
         }
     }
 

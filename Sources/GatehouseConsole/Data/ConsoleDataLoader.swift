@@ -91,10 +91,11 @@ public final class ConsoleDataLoader {
                         && (key == Stage.defaultSettingsKey || Self.methodKey(row.key, matches: key)) {
                         rate.merge(row.rollup)
                     }
+                    // What this stage's own limits refused: the account limit's refusals count on the account row.
                     data.throttles.append(ThrottleRow(
                         scope: key == Stage.defaultSettingsKey ? .stage : .stageMethod, apiId: api.id, stage: stageName,
                         methodKey: key, limit: limit, ratePerSecond: Double(rate.count) / 10,
-                        throttledPerSecond: Double(rate.throttled) / 10))
+                        throttledPerSecond: Double(rate.throttled - rate.throttledAccount) / 10))
                 }
             }
             for deployment in deploymentsByApi[api.id] ?? [] {
@@ -107,7 +108,7 @@ public final class ConsoleDataLoader {
         var all = MetricRollup()
         for row in recent { all.merge(row.rollup) }
         data.throttles.insert(ThrottleRow(scope: .account, apiId: "", stage: "", methodKey: "*", limit: data.account.throttle,
-                                          ratePerSecond: Double(all.count) / 10, throttledPerSecond: Double(all.throttled) / 10), at: 0)
+                                          ratePerSecond: Double(all.count) / 10, throttledPerSecond: Double(all.throttledAccount) / 10), at: 0)
         data.audit = audit
         data.alarms = try store.alarms()
         data.alarmHistory = try store.alarmHistory(limit: 200)

@@ -21,6 +21,8 @@ public struct AccessLogRecord: Sendable, Equatable, Codable {
     /// The gateway response type or integration error, when there was one (`THROTTLED`, `INTEGRATION_TIMEOUT`, …).
     public var error: String?
     public var throttled: Bool
+    /// Refused by the account-wide limit rather than a stage's or a method's.
+    public var throttledByAccount: Bool
     /// The line the stage's access-log format renders, when it has one.
     public var formatted: String?
     /// Where `formatted` is also appended (a file), with its rotation settings.
@@ -31,7 +33,7 @@ public struct AccessLogRecord: Sendable, Equatable, Codable {
     public init(requestId: String, time: Date, apiId: String?, stage: String?, resourcePath: String?, httpMethod: String,
                 path: String, status: Int, latencyMs: Double, integrationLatencyMs: Double? = nil, requestBytes: Int = 0,
                 responseBytes: Int = 0, apiKeyId: String? = nil, sourceIp: String? = nil, userAgent: String? = nil,
-                error: String? = nil, throttled: Bool = false) {
+                error: String? = nil, throttled: Bool = false, throttledByAccount: Bool = false) {
         self.requestId = requestId
         self.time = time
         self.apiId = apiId
@@ -49,6 +51,7 @@ public struct AccessLogRecord: Sendable, Equatable, Codable {
         self.userAgent = userAgent
         self.error = error
         self.throttled = throttled
+        self.throttledByAccount = throttledByAccount
     }
 }
 
@@ -75,6 +78,8 @@ public struct MetricRollup: Sendable, Equatable {
     public var count4xx = 0
     public var count5xx = 0
     public var throttled = 0
+    /// Of `throttled`, the calls the account-wide limit refused.
+    public var throttledAccount = 0
     public var cacheHit = 0
     public var cacheMiss = 0
     public var latency = LatencyHistogram()
@@ -87,6 +92,7 @@ public struct MetricRollup: Sendable, Equatable {
         if (400..<500).contains(record.status) { count4xx += 1 }
         if record.status >= 500 { count5xx += 1 }
         if record.throttled { throttled += 1 }
+        if record.throttledByAccount { throttledAccount += 1 }
         latency.record(milliseconds: record.latencyMs)
         if let integration = record.integrationLatencyMs { integrationLatency.record(milliseconds: integration) }
     }
@@ -96,6 +102,7 @@ public struct MetricRollup: Sendable, Equatable {
         count4xx += other.count4xx
         count5xx += other.count5xx
         throttled += other.throttled
+        throttledAccount += other.throttledAccount
         cacheHit += other.cacheHit
         cacheMiss += other.cacheMiss
         latency.merge(other.latency)

@@ -20,6 +20,8 @@ public final class RequestContext {
     /// Why the gateway answered itself, if it did.
     public var failure: GatewayFailure?
     public var throttled = false
+    /// The account-wide limit (not a stage's or a method's) refused the call.
+    public var throttledByAccount = false
     /// What went to the backend and what came back, for execution logging.
     public var integrationURL: String?
     public var integrationHeaders: [(String, String)] = []

@@ -37,7 +37,7 @@ public struct StageCompiler: Sendable {
         var chain: [any GatewayStage] = []
         let applied = ThrottleResolver.resolve(apiId: stage.restApiId, stage: stage, resourcePath: resource.path,
                                                methodVerb: method.httpMethod, account: account)
-        chain.append(ThrottleStage(buckets: throttles.buckets(for: applied)))
+        chain.append(ThrottleStage(buckets: throttles.buckets(for: applied), scopes: applied.map(\.scope)))
         chain.append(integrationStage(method.methodIntegration, stage: stage))
         return chain
     }

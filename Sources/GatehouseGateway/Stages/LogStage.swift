@@ -33,7 +33,8 @@ struct LogStage: Sendable {
             path: call.head.uri, status: call.status, latencyMs: latency, integrationLatencyMs: context.integrationLatencyMs,
             requestBytes: call.requestBytes, responseBytes: call.responseBytes, apiKeyId: nil, sourceIp: call.sourceIp,
             userAgent: call.head.headers.first(name: "user-agent"),
-            error: context.failure?.description ?? call.failure, throttled: context.throttled)
+            error: context.failure?.description ?? call.failure, throttled: context.throttled,
+            throttledByAccount: context.throttledByAccount)
         if let stage = context.stage?.binding.stage {
             if let settings = stage.accessLogSettings {
                 let values = AccessLogFormatter.values(record, stagePath: context.stagePath ?? call.head.uri,
