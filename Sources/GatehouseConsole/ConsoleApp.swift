@@ -160,6 +160,22 @@ public final class ConsoleApp {
                 write(done: "alarm \(name) deleted", failed: "not deleted", nextRefresh: &nextRefresh) { store in
                     try store.deleteAlarm(name: name, actor: actor)
                 }
+            case .loadLogTail:
+                withLoader { loader in
+                    let entries = try loader.logs(after: nil, limit: ConsoleState.logCapacity)
+                    lastLogId = max(lastLogId ?? 0, entries.last?.id ?? 0)
+                    dispatch(.logsReplaced(entries, select: nil))
+                }
+            case .loadOlderLogs(let before):
+                withLoader { loader in dispatch(.olderLogsLoaded(try loader.logs(before: before))) }
+            case .findFailedLog(let from, let forward):
+                withLoader { loader in
+                    if let found = try loader.failedCall(from: from, forward: forward) {
+                        dispatch(.logsReplaced(found.rows, select: found.id))
+                    } else {
+                        dispatch(.notice(forward ? "no later failed call in the store" : "no earlier failed call in the store"))
+                    }
+                }
             case .rollback(let apiId, let stage, let deploymentId):
                 write(done: "stage \(stage) of \(apiId) now serves \(deploymentId)", failed: "not rolled back", nextRefresh: &nextRefresh) { store in
                     try store.rollback(apiId: apiId, stageName: stage, to: deploymentId, actor: actor)
@@ -174,6 +190,18 @@ public final class ConsoleApp {
         let label = done.split(separator: ":").first.map(String.init) ?? done
         dispatch(.effectStarted(label))
         writer.submit(label: label, done: done, failed: failed, body)
+    }
+
+    /// Runs a read of the log pages on the loop's read-only connection; a failure is shown, not thrown.
+    func withLoader(_ body: (ConsoleDataLoader) throws -> Void) {
+        guard let store = openStore() else { return }
+        let loader = self.loader ?? ConsoleDataLoader(store: store)
+        self.loader = loader
+        do {
+            try body(loader)
+        } catch {
+            dispatch(.storeProblem("\(error)"))
+        }
     }
 
     /// The loop's own connection only reads (read-only, so it never waits for a writer's lock).

@@ -202,17 +202,36 @@ extension Store {
     /// Access-log rows after `id`, oldest first: the tail a console follows.
     public func accessLog(after id: Int64 = 0, limit: Int = 100) throws -> [(id: Int64, record: AccessLogRecord)] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM access_log WHERE id > ? ORDER BY id LIMIT ?", arguments: [id, limit]).map { row in
-                let status: Int = row["status"]
-                let record = AccessLogRecord(
-                    requestId: row["request_id"], time: Date(timeIntervalSince1970: row["time"]), apiId: row["api_id"], stage: row["stage"],
-                    resourcePath: row["resource_path"], httpMethod: row["http_method"], path: row["path"], status: status,
-                    latencyMs: row["latency_ms"], integrationLatencyMs: row["integration_latency_ms"], requestBytes: row["request_bytes"],
-                    responseBytes: row["response_bytes"], apiKeyId: row["api_key_id"], sourceIp: row["source_ip"],
-                    userAgent: row["user_agent"], error: row["error"], throttled: row["throttled"])
-                return (row["id"], record)
-            }
+            try Row.fetchAll(db, sql: "SELECT * FROM access_log WHERE id > ? ORDER BY id LIMIT ?", arguments: [id, limit]).map(Self.accessLogRow)
         }
+    }
+
+    /// Access-log rows before `id`, oldest first: a console paging back.
+    public func accessLog(before id: Int64, limit: Int) throws -> [(id: Int64, record: AccessLogRecord)] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM access_log WHERE id < ? ORDER BY id DESC LIMIT ?", arguments: [id, limit])
+                .map(Self.accessLogRow).reversed()
+        }
+    }
+
+    /// The id of the nearest failed call (status 400 or more) after `id` (`forward`) or before it.
+    public func failedCallId(from id: Int64, forward: Bool) throws -> Int64? {
+        try read { db in
+            try Int64.fetchOne(db, sql: forward
+                ? "SELECT id FROM access_log WHERE id > ? AND status >= 400 ORDER BY id LIMIT 1"
+                : "SELECT id FROM access_log WHERE id < ? AND status >= 400 ORDER BY id DESC LIMIT 1", arguments: [id])
+        }
+    }
+
+    private static func accessLogRow(_ row: Row) -> (id: Int64, record: AccessLogRecord) {
+        let status: Int = row["status"]
+        let record = AccessLogRecord(
+            requestId: row["request_id"], time: Date(timeIntervalSince1970: row["time"]), apiId: row["api_id"], stage: row["stage"],
+            resourcePath: row["resource_path"], httpMethod: row["http_method"], path: row["path"], status: status,
+            latencyMs: row["latency_ms"], integrationLatencyMs: row["integration_latency_ms"], requestBytes: row["request_bytes"],
+            responseBytes: row["response_bytes"], apiKeyId: row["api_key_id"], sourceIp: row["source_ip"],
+            userAgent: row["user_agent"], error: row["error"], throttled: row["throttled"])
+        return (row["id"], record)
     }
 
     /// Rollups merged over `[from, to)` seconds, optionally for one API and stage.

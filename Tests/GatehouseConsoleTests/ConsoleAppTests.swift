@@ -114,6 +114,93 @@ import Testing
         #expect(account.ratePerSecond == 6.0)
     }
 
+    func selectedLog(_ app: ConsoleApp) -> String? {
+        let rows = ConsoleReducer.visibleLogs(app.state)
+        return rows.indices.contains(app.state.currentSelection) ? rows[app.state.currentSelection].record.requestId : nil
+    }
+
+    @Test func pausedLogsHoldTheirRecordsPageBackAndSearchTheStore() throws {
+        let (store, apiId, dir) = try makeStore()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let start = Date().addingTimeInterval(-10_000)
+        func calls(_ range: Range<Int>, failed: Set<Int> = []) -> [AccessLogRecord] {
+            range.map { i in
+                AccessLogRecord(requestId: "r\(i)", time: start.addingTimeInterval(Double(i) * 0.5), apiId: apiId, stage: "prod",
+                                resourcePath: "/health", httpMethod: "GET", path: "/health", status: failed.contains(i) ? 502 : 200, latencyMs: 1)
+            }
+        }
+        try store.writeTelemetry(calls(0..<3000, failed: [7]))
+        let terminal = MemoryTerminal(width: 120, height: 40)
+        let app = ConsoleApp(terminal: terminal, storePath: store.path, refresh: 600,
+                             state: ConsoleState(operatorName: "t"), theme: Theme.noColor, themes: { _ in Theme.noColor })
+        func keys(_ keys: Key...) {
+            terminal.inputs = keys.map { .key($0) }
+            app.run(shouldStop: { terminal.inputs.isEmpty })
+        }
+        keys(.char("3"), .char("k"))
+        #expect(!app.state.logFollow)
+        #expect(selectedLog(app) == "r2998")
+        let shown = app.state.logs.map(\.id)
+        // New rows while paused are counted, not shown: the rows and the selected record stay.
+        try store.writeTelemetry(calls(3000..<6000))
+        for _ in 0..<3 { app.reload() }
+        #expect(app.state.logNewWhilePaused == 3000)
+        #expect(app.state.logs.map(\.id) == shown)
+        #expect(selectedLog(app) == "r2998")
+        let screen = ConsoleRenderer.render(app.state, width: 120, height: 40).lines.joined(separator: "\n")
+        #expect(screen.contains("paused  +3000 new"), "\(screen)")
+        // At the top, going up pages back into the store.
+        let oldest = try #require(app.state.logs.first?.record.requestId)
+        keys(.char("g"), .char("k"))
+        #expect(selectedLog(app) == "r\(Int(oldest.dropFirst())! - 1)", "the row just before the oldest one shown")
+        #expect(app.state.logs.count == shown.count + ConsoleState.logPage)
+        // N finds the previous failed call in the store, far before anything loaded.
+        keys(.char("N"))
+        #expect(selectedLog(app) == "r7")
+        #expect(!app.state.logFollow)
+        keys(.char("N"))
+        #expect(selectedLog(app) == "r7", "nothing earlier failed")
+        #expect(app.state.message?.contains("no earlier failed call") == true)
+        // f follows again: the newest rows, the selection on the last.
+        keys(.char("f"))
+        #expect(app.state.logFollow)
+        #expect(app.state.logNewWhilePaused == 0)
+        #expect(selectedLog(app) == "r5999")
+        #expect(app.state.logs.count == ConsoleState.logCapacity)
+    }
+
+    @Test func logsAreInRequestStartOrderAndTheSelectionFollowsItsRowThroughASort() throws {
+        let (store, apiId, dir) = try makeStore()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let now = Date()
+        func call(_ id: String, secondsAgo: Double, status: Int = 200, throttled: Bool = false) -> AccessLogRecord {
+            AccessLogRecord(requestId: id, time: now.addingTimeInterval(-secondsAgo), apiId: apiId, stage: "prod", resourcePath: "/health",
+                            httpMethod: "GET", path: "/health", status: status, latencyMs: secondsAgo * 1000, throttled: throttled)
+        }
+        // A slow call ends (and is logged) after two that started later.
+        try store.writeTelemetry([call("fast1", secondsAgo: 2), call("fast2", secondsAgo: 1.5)])
+        try store.writeTelemetry([call("slow", secondsAgo: 3)] + (0..<30).map { call("t\($0)", secondsAgo: 1, status: 429, throttled: true) })
+        let terminal = MemoryTerminal(width: 120, height: 40)
+        let app = ConsoleApp(terminal: terminal, storePath: store.path, refresh: 600,
+                             state: ConsoleState(operatorName: "t"), theme: Theme.noColor, themes: { _ in Theme.noColor })
+        terminal.inputs = [.key(.char("3"))]
+        app.run(shouldStop: { terminal.inputs.isEmpty })
+        #expect(Array(app.state.logs.prefix(3).map(\.record.requestId)) == ["slow", "fast1", "fast2"])
+        // Throttles: the account row first; select the method's row, then sort by 429/s: it moves up, and
+        // the selection goes with it.
+        terminal.inputs = [.key(.char("6")), .key(.char("j"))]
+        app.run(shouldStop: { terminal.inputs.isEmpty })
+        #expect(ConsoleReducer.selectedIdentity(app.state)?.hasPrefix("stage-method") == true, "\(ConsoleReducer.selectedIdentity(app.state) ?? "-")")
+        #expect(app.state.currentSelection == 1)
+        terminal.inputs = [.key(.char("s"))]
+        app.run(shouldStop: { terminal.inputs.isEmpty })
+        #expect(ConsoleReducer.selectedIdentity(app.state)?.hasPrefix("stage-method") == true)
+        #expect(app.state.currentSelection == 0)
+        // A refresh that reorders nothing keeps it too.
+        app.reload()
+        #expect(ConsoleReducer.selectedIdentity(app.state)?.hasPrefix("stage-method") == true)
+    }
+
     @Test func editingAThrottleWritesTheStoreWithAudit() throws {
         let (store, apiId, dir) = try makeStore()
         defer { try? FileManager.default.removeItem(at: dir) }

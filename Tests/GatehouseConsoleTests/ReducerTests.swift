@@ -50,9 +50,12 @@ import Testing
         _ = ConsoleReducer.reduce(&state, .logsLoaded(more))
         #expect(state.logNewWhilePaused == 5)
         #expect(state.currentSelection == 38, "a paused tail keeps its place")
-        _ = press([.char("G")], &state)
+        #expect(state.logs.count == 40, "and its rows: new ones are counted, not added")
+        // Following again asks for the newest rows afresh.
+        #expect(press([.char("G")], &state) == [.loadLogTail])
         #expect(state.logFollow)
         #expect(state.logNewWhilePaused == 0)
+        _ = ConsoleReducer.reduce(&state, .logsReplaced(state.logs + more, select: nil))
         #expect(state.currentSelection == 44)
         _ = press([.char("f")], &state)
         #expect(!state.logFollow)
@@ -71,8 +74,8 @@ import Testing
         #expect(state.currentSelection == 4)
         _ = press([.char("N")], &state)
         #expect(state.currentSelection == 2)
-        _ = press([.char("N")], &state)
-        #expect(state.message == "no earlier failed call")
+        // Nothing earlier among the rows held: the store is searched beyond the oldest of them.
+        #expect(press([.char("N")], &state) == [.findFailedLog(from: state.logs[0].id, forward: false)])
     }
 
     @Test func liveFilterValidAndInvalid() {

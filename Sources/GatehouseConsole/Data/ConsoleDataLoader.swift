@@ -158,6 +158,18 @@ public final class ConsoleDataLoader {
         return rows.map { LogEntry(id: $0.id, record: $0.record) }
     }
 
+    /// The page of log rows before `id`, oldest first (empty when none older is kept).
+    public func logs(before id: Int64, limit: Int = ConsoleState.logPage) throws -> [LogEntry] {
+        try store.accessLog(before: id, limit: limit).map { LogEntry(id: $0.id, record: $0.record) }
+    }
+
+    /// The nearest failed call beyond `id` in the store, with the rows around it; nil when there is none.
+    public func failedCall(from id: Int64, forward: Bool, page: Int = ConsoleState.logPage) throws -> (id: Int64, rows: [LogEntry])? {
+        guard let found = try store.failedCallId(from: id, forward: forward) else { return nil }
+        let rows = try store.accessLog(after: max(0, found - Int64(page / 2) - 1), limit: page)
+        return (found, rows.map { LogEntry(id: $0.id, record: $0.record) })
+    }
+
     /// What a new limit would have rejected over the last hour, replaying recorded per-second counts.
     public func preview(apiId: String, stage: String, methodKey: String, limit: ThrottleLimit, now: Date = Date()) throws -> Int {
         let end = Int64(now.timeIntervalSince1970)

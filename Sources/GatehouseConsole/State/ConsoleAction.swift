@@ -5,6 +5,10 @@ public enum ConsoleAction: Sendable {
     case key(Key)
     case dataLoaded(ConsoleData)
     case logsLoaded([LogEntry])
+    /// The rows on screen replaced: the newest (following again), or a page around a found row (`select`).
+    case logsReplaced([LogEntry], select: Int64?)
+    /// A page of rows older than those on screen (empty: none older is kept).
+    case olderLogsLoaded([LogEntry])
     case previewLoaded(limit: ThrottleLimit, rejected: Int, seconds: Int? = nil)
     /// A write started off the UI loop (`label` is what it saves).
     case effectStarted(String)
@@ -12,11 +16,19 @@ public enum ConsoleAction: Sendable {
     case effectSucceeded(String, started: String? = nil)
     case effectFailed(String, started: String? = nil)
     case storeProblem(String?)
+    /// A passing note on the message line (the next key clears it).
+    case notice(String)
 }
 
 /// Work the reducer asks the app loop to do (the only place that writes the store).
 public enum ConsoleEffect: Sendable, Equatable {
     case reload
+    /// Load the newest log rows afresh (following again after a pause).
+    case loadLogTail
+    /// Load the page of log rows before this id.
+    case loadOlderLogs(before: Int64)
+    /// Find the next (or previous) failed call in the store beyond this id and show the rows around it.
+    case findFailedLog(from: Int64, forward: Bool)
     case previewThrottle(apiId: String, stage: String, methodKey: String, limit: ThrottleLimit)
     case saveThrottle(apiId: String, stage: String, methodKey: String, limit: ThrottleLimit)
     case rollback(apiId: String, stage: String, deploymentId: String)

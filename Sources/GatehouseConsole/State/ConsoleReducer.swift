@@ -12,7 +12,9 @@ public enum ConsoleReducer {
         switch action {
         case .dataLoaded(let data):
             if state.frozen { return [] }
+            let anchor = state.view == .logs ? nil : selectedIdentity(state)
             state.data = data
+            reselect(&state, anchor)
             state.storeProblem = nil
             state.waitingForStore = false
             clampSelection(&state)
@@ -20,13 +22,41 @@ public enum ConsoleReducer {
         case .logsLoaded(let entries):
             guard !entries.isEmpty else { return [] }
             if state.frozen || !state.logFollow {
+                // Paused (or frozen) holds the rows on screen as they are: new ones are only counted, and
+                // following again loads the newest rows afresh.
                 state.logNewWhilePaused += entries.count
+                return []
             }
-            if !state.frozen {
-                state.logs.append(contentsOf: entries)
-                if state.logs.count > ConsoleState.logCapacity { state.logs.removeFirst(state.logs.count - ConsoleState.logCapacity) }
-                if state.logFollow { state.selection[.logs] = max(0, visibleLogs(state).count - 1) }
+            insertLogs(&state, entries)
+            if state.logs.count > ConsoleState.logCapacity { state.logs.removeFirst(state.logs.count - ConsoleState.logCapacity) }
+            state.selection[.logs] = max(0, visibleLogs(state).count - 1)
+            return []
+        case .logsReplaced(let entries, let select):
+            state.logs = []
+            insertLogs(&state, entries)
+            state.logsAtStart = false
+            if let select {
+                state.logFollow = false
+                state.logNewWhilePaused = 0
+                reselect(&state, "\(select)")
+            } else if state.logFollow {
+                state.logNewWhilePaused = 0
+                state.selection[.logs] = max(0, visibleLogs(state).count - 1)
             }
+            return []
+        case .olderLogsLoaded(let entries):
+            guard !entries.isEmpty else {
+                state.logsAtStart = true
+                state.message = "this is the oldest row the store keeps (see `gatehouse retention`)"
+                state.messageIsError = false
+                return []
+            }
+            let anchor = selectedIdentity(state)
+            insertLogs(&state, entries)
+            // Paging back holds at most this many rows; the newest go (following again reloads them).
+            if state.logs.count > ConsoleState.logPagedCapacity { state.logs.removeLast(state.logs.count - ConsoleState.logPagedCapacity) }
+            reselect(&state, anchor)
+            move(&state, by: -1)
             return []
         case .previewLoaded(let limit, let rejected, let seconds):
             if state.form?.limit == limit {
@@ -48,6 +78,10 @@ public enum ConsoleReducer {
             return []
         case .storeProblem(let problem):
             state.storeProblem = problem
+            return []
+        case .notice(let text):
+            state.message = text
+            state.messageIsError = false
             return []
         case .key(let key):
             return handle(key, &state)
@@ -149,7 +183,9 @@ public enum ConsoleReducer {
             let previous = state.view.rawValue == 1 ? ConsoleView.allCases.count : state.view.rawValue - 1
             switchTo(ConsoleView(rawValue: previous) ?? .overview, &state)
         case .char("j"), .down: move(&state, by: 1)
-        case .char("k"), .up: move(&state, by: -1)
+        case .char("k"), .up:
+            if let older = pageBack(&state) { return [older] }
+            move(&state, by: -1)
         case .char("g"), .home:
             if state.view == .logs && state.logFollow {
                 // Following would pull the selection straight back to the newest row: going up pauses it.
@@ -158,9 +194,14 @@ public enum ConsoleReducer {
                 state.messageIsError = false
             }
             setSelection(&state, 0)
-        case .char("G"), .end: setSelection(&state, Int.max)
+        case .char("G"), .end:
+            let wasFollowing = state.logFollow
+            setSelection(&state, Int.max)
+            if state.view == .logs && state.logFollow && !wasFollowing { return [.loadLogTail] }
         case .pageDown, .ctrl("f"): move(&state, by: 10)
-        case .pageUp, .ctrl("b"): move(&state, by: -10)
+        case .pageUp, .ctrl("b"):
+            if let older = pageBack(&state) { return [older] }
+            move(&state, by: -10)
         case .char("["):
             state.window = state.window.shorter()
             return [.reload]
@@ -176,16 +217,20 @@ public enum ConsoleReducer {
         case .char("s"):
             let keys = sortKeys(state.view)
             guard !keys.isEmpty else { return nothingSorts(&state) }
+            let anchor = selectedIdentity(state)
             if let current = state.sorts[state.view] {
                 state.sorts[state.view] = current.key + 1 < keys.count ? SortOrder(key: current.key + 1, reversed: false) : nil
             } else {
                 state.sorts[state.view] = SortOrder(key: 0, reversed: false)
             }
+            reselect(&state, anchor)
         case .char("S"):
             guard !sortKeys(state.view).isEmpty else { return nothingSorts(&state) }
+            let anchor = selectedIdentity(state)
             var order = state.sorts[state.view] ?? SortOrder(key: 0, reversed: false)
             order.reversed.toggle()
             state.sorts[state.view] = order
+            reselect(&state, anchor)
         default:
             return viewKey(key, &state)
         }
@@ -206,10 +251,11 @@ public enum ConsoleReducer {
             if state.logFollow {
                 state.logNewWhilePaused = 0
                 setSelection(&state, Int.max)
+                return [.loadLogTail]
             }
         case (.logs, .char("t")): state.logTimestamps.toggle()
         case (.logs, .char("n")), (.logs, .char("N")):
-            // Next / previous failed call (4xx, 5xx) among the visible rows.
+            // Next / previous failed call (4xx, 5xx): among the rows on screen, else in the store.
             let rows = visibleLogs(state)
             let forward = key == .char("n")
             let indices = forward ? Array(rows.indices.dropFirst(state.currentSelection + 1))
@@ -217,6 +263,8 @@ public enum ConsoleReducer {
             if let next = indices.first(where: { rows[$0].record.status >= 400 }) {
                 state.logFollow = false
                 state.selection[.logs] = next
+            } else if state.filters[.logs] == nil, let edge = forward ? state.logs.map(\.id).max() : state.logs.map(\.id).min() {
+                return [.findFailedLog(from: edge, forward: forward)]
             } else {
                 state.message = forward ? "no later failed call" : "no earlier failed call"
                 state.messageIsError = false
@@ -774,5 +822,25 @@ public enum LogLine {
     public static func text(_ entry: LogEntry) -> String {
         let r = entry.record
         return "\(r.status) \(r.httpMethod) \(r.path) \(r.apiId ?? "-")/\(r.stage ?? "-") \(r.error ?? "")"
+    }
+}
+
+extension ConsoleReducer {
+    /// Adds log rows, keeping the list in request-start order (a slow call is logged when it ends, after
+    /// calls that started later; ties keep the log's order).
+    static func insertLogs(_ state: inout ConsoleState, _ entries: [LogEntry]) {
+        let known = Set(state.logs.map(\.id))
+        let fresh = entries.filter { !known.contains($0.id) }
+        guard !fresh.isEmpty else { return }
+        state.logs.append(contentsOf: fresh)
+        let ordered = zip(state.logs, state.logs.dropFirst()).allSatisfy { ($0.record.time, $0.id) <= ($1.record.time, $1.id) }
+        if !ordered { state.logs.sort { ($0.record.time, $0.id) < ($1.record.time, $1.id) } }
+    }
+
+    /// At the top of a paused Logs view, going up loads the page of older rows from the store.
+    static func pageBack(_ state: inout ConsoleState) -> ConsoleEffect? {
+        guard state.view == .logs, !state.logFollow, !state.frozen, state.currentSelection == 0, !state.logsAtStart,
+              state.filters[.logs] == nil, let oldest = state.logs.map(\.id).min() else { return nil }
+        return .loadOlderLogs(before: oldest)
     }
 }

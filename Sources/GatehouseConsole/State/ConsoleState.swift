@@ -80,6 +80,8 @@ public struct ConsoleState: Sendable, Equatable {
     public var logTimestamps = true
     public var logWrap = false
     public var logDetail: LogEntry?
+    /// Paging back found nothing older: the oldest row the store keeps is on screen.
+    public var logsAtStart = false
     public var selection: [ConsoleView: Int] = [:]
     /// Per view: which of its sort keys orders the rows (`s`), and whether reversed (`S`); none is natural order.
     public var sorts: [ConsoleView: SortOrder] = [:]
@@ -123,6 +125,10 @@ public struct ConsoleState: Sendable, Equatable {
 
     /// Log rows kept in memory for the tail.
     public static let logCapacity = 2000
+    /// Rows held while paging back into the store.
+    public static let logPagedCapacity = 20_000
+    /// Rows loaded per page back, and around a found row.
+    public static let logPage = 500
 
     public init(readOnly: Bool = false, operatorName: String = "operator", themeName: String = "default") {
         self.readOnly = readOnly
