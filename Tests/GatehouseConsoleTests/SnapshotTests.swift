@@ -38,6 +38,39 @@ import Testing
         try check("view-\(view.command)", state)
     }
 
+    /// What must stay readable at 80×24, whatever the snapshots hold: the identifying columns, the state badges,
+    /// every view's number and the way out; and at 200×60 all of it in full.
+    @Test func eightyColumnsKeepWhatIdentifiesARowAndTheStateBadges() {
+        func screen(_ view: ConsoleView, _ width: Int, _ height: Int, _ change: (inout ConsoleState) -> Void = { _ in }) -> [String] {
+            var state = ConsoleFixtures.state
+            state.view = view
+            change(&state)
+            return ConsoleRenderer.render(state, width: width, height: height).lines
+        }
+        let throttles = screen(.throttles, 80, 24).joined(separator: "\n")
+        #expect(throttles.contains("GET /pets/{petId}"), "\(throttles)")
+        let apis = screen(.apis, 80, 24)
+        #expect(apis.contains { $0.contains("/pets/{petId}") && $0.contains("GET") }, "\(apis.joined(separator: "\n"))")
+        #expect(apis.contains { $0.contains("› prod") && $0.contains("/pets ") }, "the stage shows under API › STAGE")
+        let audit = screen(.audit, 80, 24).joined(separator: "\n")
+        #expect(audit.contains("restapis/") && audit.contains("/pets/{petId}/GET"), "the target's start and end: \(audit)")
+        let alarms = screen(.alarms, 80, 24).joined(separator: "\n")
+        #expect(alarms.contains("petstore-5xx") && alarms.contains("ALARM ●"))
+        for view in ConsoleView.allCases {
+            let lines = screen(view, 80, 24) { $0.frozen = true; $0.readOnly = true }
+            #expect(lines[0].contains("FROZEN") && lines[0].contains("read-only") && lines[0].contains(" 5m "), "\(view): \(lines[0])")
+            #expect(lines[0].contains("ALARM unacknowledged"), "\(view): \(lines[0])")
+            #expect((1...9).allSatisfy { lines[1].contains(" \($0) ") }, "every view's number: \(lines[1])")
+            #expect(lines[1].contains(view.title), "the current view by name: \(lines[1])")
+            #expect(lines[23].contains("q:quit") && lines[23].contains("?:help"), "\(view): \(lines[23])")
+        }
+        let wide = screen(.throttles, 200, 60)
+        #expect(wide[0].contains("pid 4242") && wide[0].contains("store"), "\(wide[0])")
+        #expect(wide[1].contains("9 Audit") && wide[1].contains("1 Overview"))
+        #expect(wide[3].contains("USE") && wide[3].contains("BURST"))
+        #expect(wide[59].contains("Z:freeze"))
+    }
+
     @Test func emptyStore() throws {
         var state = ConsoleState(operatorName: "alice")
         state.data.now = ConsoleFixtures.now

@@ -16,8 +16,10 @@ enum AlarmsView {
         let rows = ConsoleReducer.visibleAlarms(state)
         let listHeight = max(3, min(rows.count + 2, body.height * 55 / 100))
         let columns = [
-            TableColumn(title: "NAME", width: 20), TableColumn(title: "STATE", width: 17), TableColumn(title: "SINCE", width: 8, alignRight: true),
-            TableColumn(title: "ACK BY", width: 12), TableColumn(title: "WATCHES", width: 0), TableColumn(title: "RULE", width: 0),
+            TableColumn(title: "NAME", width: 20, priority: 10, minWidth: 14), TableColumn(title: "STATE", width: 17, priority: 9, minWidth: 9),
+            TableColumn(title: "SINCE", width: 8, alignRight: true, priority: 6, minWidth: 5),
+            TableColumn(title: "ACK BY", width: 12, priority: 5, minWidth: 7), TableColumn(title: "WATCHES", width: 0, priority: 8, minWidth: 16),
+            TableColumn(title: "RULE", width: 0, priority: 4, minWidth: 12),
         ]
         let cells = rows.map { alarm -> [TableCell] in
             let label = alarm.state == .alarm && !alarm.isAcknowledged ? "ALARM ●" : alarm.state.rawValue

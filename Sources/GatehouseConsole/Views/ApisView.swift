@@ -5,10 +5,12 @@ enum ApisView {
     static func draw(_ buffer: inout ScreenBuffer, _ state: ConsoleState, _ body: (x: Int, y: Int, width: Int, height: Int)) {
         let rows = ConsoleReducer.visibleMethods(state)
         let columns = [
-            TableColumn(title: "API › STAGE", width: 0), TableColumn(title: "RESOURCE", width: 0), TableColumn(title: "METHOD", width: 7),
-            TableColumn(title: "TRAFFIC \(state.window.label)", width: 12),
-            TableColumn(title: "INTEGRATION", width: 0), TableColumn(title: "AUTH", width: 6), TableColumn(title: "KEY", width: 3),
-            TableColumn(title: "THROTTLE", width: 14, alignRight: true), TableColumn(title: "FROM", width: 12),
+            TableColumn(title: "API › STAGE", width: 0, priority: 9, minWidth: 16), TableColumn(title: "RESOURCE", width: 0, priority: 10, minWidth: 16),
+            TableColumn(title: "METHOD", width: 7, priority: 10),
+            TableColumn(title: "TRAFFIC \(state.window.label)", width: 12, priority: 2, minWidth: 8),
+            TableColumn(title: "INTEGRATION", width: 0, priority: 4, minWidth: 6), TableColumn(title: "AUTH", width: 6, priority: 3),
+            TableColumn(title: "KEY", width: 3, priority: 3),
+            TableColumn(title: "THROTTLE", width: 14, alignRight: true, priority: 6, minWidth: 10), TableColumn(title: "FROM", width: 12, priority: 5, minWidth: 6),
         ]
         var previousApi = "", previousStage = ""
         let cells = rows.map { row -> [TableCell] in
@@ -16,7 +18,12 @@ enum ApisView {
             let tree = first ? "\(row.apiName) (\(row.apiId)) › \(row.stage)" : "  │"
             previousApi = row.apiId
             previousStage = row.stage
-            return [TableCell(tree, first ? .normal : .border), TableCell(row.resourcePath), TableCell(row.httpMethod, .accent),
+            // Narrow, the API's name gives way and the stage stays.
+            let name = "\(row.apiName) (\(row.apiId))", stage = " › \(row.stage)"
+            let fit: (Int) -> String = { width in
+                name.count + stage.count <= width ? name + stage : String(name.prefix(max(1, width - stage.count - 1))) + "…" + stage
+            }
+            return [TableCell(tree, first ? .normal : .border, fit: first ? fit : nil), TableCell(row.resourcePath), TableCell(row.httpMethod, .accent),
                     TableCell(Charts.sparkline(row.sparkline, width: 12), .accent), TableCell(row.integration, .muted), TableCell(row.authorization),
                     TableCell(row.apiKeyRequired ? "yes" : "no"), TableCell(Format.limit(row.throttle.rate, row.throttle.burst)),
                     TableCell(row.throttleScope.rawValue, row.throttleScope == .account ? .muted : .accent)]

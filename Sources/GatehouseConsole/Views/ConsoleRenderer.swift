@@ -48,49 +48,77 @@ public enum ConsoleRenderer {
         buffer.put(text, x: 2, y: body.y + 2, role: .muted, maxWidth: body.width - 4)
     }
 
+    /// A piece of the header or footer line: what gives way first on a narrow screen is the lowest priority.
+    struct Item {
+        var text: String
+        var role: ColorRole
+        var priority: Int
+    }
+
+    /// The indices of the items that fit in `width`, in order: the lowest priorities (the rightmost first
+    /// among equals) are left out until the rest fits.
+    static func fitting(_ items: [Item], width: Int) -> [Int] {
+        var kept = Array(items.indices)
+        let byPriority = items.indices.sorted { (items[$0].priority, -$0) < (items[$1].priority, -$1) }
+        for index in byPriority where kept.reduce(0, { $0 + items[$1].text.count }) > width {
+            kept.removeAll { $0 == index }
+        }
+        return kept
+    }
+
     static func header(_ buffer: inout ScreenBuffer, _ state: ConsoleState) {
         let data = state.data
         buffer.fill(x: 0, y: 0, width: buffer.width, height: 1, role: .title)
-        var x = buffer.put(" Gatehouse ", x: 0, y: 0, role: .title)
+        // State badges (frozen, read-only, saving, the window) outrank everything on the left but the name.
+        var right: [Item] = []
+        if state.readOnly { right.append(Item(text: " read-only", role: .title, priority: 9)) }
+        if state.frozen { right.append(Item(text: " FROZEN", role: .warn, priority: 10)) }
+        if let saving = state.saving.last {
+            right.append(Item(text: " saving… \(saving)" + (state.saving.count > 1 ? " +\(state.saving.count - 1)" : ""), role: .warn, priority: 10))
+        }
+        right.append(Item(text: " \(state.window.label) ", role: .title, priority: 9))
+        var left = [Item(text: " Gatehouse ", role: .title, priority: 11)]
         if data.workerUp, let worker = data.newestWorker {
-            x += buffer.put(" ● worker up ", x: x, y: 0, role: .ok)
-            x += buffer.put("pid \(worker.pid) \(worker.listen) ", x: x, y: 0, role: .title)
+            left.append(Item(text: " ● worker up ", role: .ok, priority: 8))
+            left.append(Item(text: "pid \(worker.pid) \(worker.listen) ", role: .title, priority: 1))
             if worker.telemetryErrors > 0 || worker.telemetryDropped > 0 {
-                x += buffer.put(" telemetry: \(worker.telemetryErrors) write errors, \(worker.telemetryDropped) dropped ", x: x, y: 0, role: .error)
+                left.append(Item(text: " telemetry: \(worker.telemetryErrors) write errors, \(worker.telemetryDropped) dropped ", role: .error, priority: 7))
             }
         } else if let worker = data.newestWorker {
-            x += buffer.put(" ● worker down ", x: x, y: 0, role: .error)
-            x += buffer.put("last beat \(Format.age(max(0, data.now.timeIntervalSince(worker.lastBeat)))) ago ", x: x, y: 0, role: .title)
+            left.append(Item(text: " ● worker down ", role: .error, priority: 8))
+            left.append(Item(text: "last beat \(Format.age(max(0, data.now.timeIntervalSince(worker.lastBeat)))) ago ", role: .title, priority: 2))
         } else {
-            x += buffer.put(" ● no worker ", x: x, y: 0, role: .warn)
+            left.append(Item(text: " ● no worker ", role: .warn, priority: 8))
         }
         let firing = data.unacknowledgedAlarms.count
         let inAlarm = data.alarms.filter { $0.state == .alarm }.count
         if firing > 0 {
-            x += buffer.put(" ▲ \(firing) ALARM unacknowledged ", x: x, y: 0, role: .error)
+            left.append(Item(text: " ▲ \(firing) ALARM unacknowledged ", role: .error, priority: 9))
         } else if inAlarm > 0 {
-            x += buffer.put(" \(inAlarm) ALARM (ack) ", x: x, y: 0, role: .warn)
+            left.append(Item(text: " \(inAlarm) ALARM (ack) ", role: .warn, priority: 7))
         }
         let total = data.overview.reduce(0) { $0 + $1.total }
         let c4 = data.overview.reduce(0) { $0 + $1.count4xx }, c5 = data.overview.reduce(0) { $0 + $1.count5xx }
         let rps = data.overview.reduce(0.0) { $0 + $1.requestsPerSecond }
-        x += buffer.put(" req/s \(Format.rate(rps)) ", x: x, y: 0, role: .title)
-        x += buffer.put(" 4xx \(Format.percent(c4, of: total)) ", x: x, y: 0, role: c4 > 0 ? .warn : .title)
-        x += buffer.put(" 5xx \(Format.percent(c5, of: total)) ", x: x, y: 0, role: c5 > 0 ? .error : .title)
-        x += buffer.put(" store \(Format.bytes(data.storeBytes)) ", x: x, y: 0, role: .title)
-        var right = " \(state.window.label) "
-        if let saving = state.saving.last { right = " saving… \(saving)" + (state.saving.count > 1 ? " +\(state.saving.count - 1)" : "") + right }
-        if state.frozen { right = " FROZEN" + right }
-        if state.readOnly { right = " read-only" + right }
-        if buffer.width - right.count > x {
-            buffer.put(right, x: buffer.width - right.count, y: 0, role: state.frozen || !state.saving.isEmpty ? .warn : .title)
-        }
+        left.append(Item(text: " req/s \(Format.rate(rps)) ", role: .title, priority: 5))
+        left.append(Item(text: " 4xx \(Format.percent(c4, of: total)) ", role: c4 > 0 ? .warn : .title, priority: 3))
+        left.append(Item(text: " 5xx \(Format.percent(c5, of: total)) ", role: c5 > 0 ? .error : .title, priority: 4))
+        left.append(Item(text: " store \(Format.bytes(data.storeBytes)) ", role: .title, priority: 0))
+        let items = left + right
+        let shown = fitting(items, width: buffer.width)
+        var x = 0
+        for index in shown where index < left.count { x += buffer.put(items[index].text, x: x, y: 0, role: items[index].role) }
+        let rightShown = shown.filter { $0 >= left.count }
+        var rx = buffer.width - rightShown.reduce(0) { $0 + items[$1].text.count }
+        for index in rightShown { rx += buffer.put(items[index].text, x: rx, y: 0, role: items[index].role) }
     }
 
     static func tabs(_ buffer: inout ScreenBuffer, _ state: ConsoleState) {
+        // Every view by number and name; when that does not fit, the others by number only.
+        let full = ConsoleView.allCases.reduce(0) { $0 + " \($1.rawValue) \($1.title) ".count }
         var x = 0
         for view in ConsoleView.allCases {
-            let label = " \(view.rawValue) \(view.title) "
+            let label = full <= buffer.width || view == state.view ? " \(view.rawValue) \(view.title) " : " \(view.rawValue) "
             if x + label.count > buffer.width { break }
             x += buffer.put(label, x: x, y: 1, role: view == state.view ? .tabActive : .tab)
         }
@@ -124,15 +152,21 @@ public enum ConsoleRenderer {
             buffer.put(" " + message + dismiss, x: 0, y: y, role: state.messageIsError ? .error : .ok)
             return
         }
-        var hints = "?:help  ::cmd  /:filter  s/S:sort  1-9:views  enter/esc:drill  [ ]:window  Z:freeze  q:quit"
+        // The view's own keys first, then the general ones; q:quit and ?:help always stay.
+        var own: [String]
         switch state.view {
-        case .logs: hints = "f:follow  t:time  w:wrap  enter:detail  /status:5xx  " + hints
-        case .throttles: hints = "e:edit  " + hints
-        case .apis: hints = "e:throttle  enter:chart  " + hints
-        case .deployments: hints = "r:roll back  " + hints
-        case .alarms: hints = "a:ack  n:new  e:edit  d:delete  " + hints
-        default: break
+        case .logs: own = ["f:follow", "t:time", "w:wrap", "enter:detail", "/status:5xx"]
+        case .throttles: own = ["e:edit"]
+        case .apis: own = ["e:throttle", "enter:chart"]
+        case .deployments: own = ["r:roll back"]
+        case .alarms: own = ["a:ack", "n:new", "e:edit", "d:delete"]
+        default: own = []
         }
-        buffer.put(" " + hints, x: 0, y: y, role: .status)
+        let general = [("?:help", 10), ("::cmd", 5), ("/:filter", 6), ("s/S:sort", 4), ("1-9:views", 3), ("enter/esc:drill", 2),
+                       ("[ ]:window", 1), ("Z:freeze", 1), ("q:quit", 10)]
+        let items = own.enumerated().map { Item(text: " " + $0.element + " ", role: .status, priority: 9 - $0.offset) }
+            + general.map { Item(text: " " + $0.0 + " ", role: .status, priority: $0.1) }
+        var x = 0
+        for index in fitting(items, width: buffer.width) { x += buffer.put(items[index].text, x: x, y: y, role: .status) }
     }
 }

@@ -6,10 +6,11 @@ enum ThrottlesView {
     static func draw(_ buffer: inout ScreenBuffer, _ state: ConsoleState, _ body: (x: Int, y: Int, width: Int, height: Int)) {
         let rows = ConsoleReducer.visibleThrottles(state)
         let columns = [
-            TableColumn(title: "SCOPE", width: 12), TableColumn(title: "API", width: 12), TableColumn(title: "STAGE", width: 10),
-            TableColumn(title: "METHOD", width: 0), TableColumn(title: "RATE", width: 8, alignRight: true),
-            TableColumn(title: "BURST", width: 6, alignRight: true), TableColumn(title: "NOW/S", width: 7, alignRight: true),
-            TableColumn(title: "429/S", width: 6, alignRight: true), TableColumn(title: "USE", width: 5, alignRight: true),
+            TableColumn(title: "SCOPE", width: 12, priority: 4, minWidth: 6), TableColumn(title: "API", width: 12, priority: 7, minWidth: 10),
+            TableColumn(title: "STAGE", width: 10, priority: 8, minWidth: 6),
+            TableColumn(title: "METHOD", width: 0, priority: 10, minWidth: 18), TableColumn(title: "RATE", width: 8, alignRight: true, priority: 6),
+            TableColumn(title: "BURST", width: 6, alignRight: true, priority: 3), TableColumn(title: "NOW/S", width: 7, alignRight: true, priority: 4),
+            TableColumn(title: "429/S", width: 6, alignRight: true, priority: 6), TableColumn(title: "USE", width: 5, alignRight: true, priority: 2),
         ]
         let cells = rows.map { row -> [TableCell] in
             let use = row.limit.rate > 0 ? Int((row.ratePerSecond / row.limit.rate * 100).rounded()) : (row.ratePerSecond > 0 ? 100 : 0)
@@ -29,8 +30,9 @@ enum DeploymentsView {
     static func draw(_ buffer: inout ScreenBuffer, _ state: ConsoleState, _ body: (x: Int, y: Int, width: Int, height: Int)) {
         let rows = ConsoleReducer.visibleDeployments(state)
         let columns = [
-            TableColumn(title: "API", width: 0), TableColumn(title: "DEPLOYMENT", width: 11), TableColumn(title: "CREATED (UTC)", width: 19),
-            TableColumn(title: "SERVING", width: 12), TableColumn(title: "DESCRIPTION", width: 0),
+            TableColumn(title: "API", width: 0, priority: 9, minWidth: 16), TableColumn(title: "DEPLOYMENT", width: 11, priority: 10),
+            TableColumn(title: "CREATED (UTC)", width: 19, priority: 6), TableColumn(title: "SERVING", width: 12, priority: 8, minWidth: 7),
+            TableColumn(title: "DESCRIPTION", width: 0, priority: 3, minWidth: 11),
         ]
         let cells = rows.map {
             [TableCell("\($0.apiName) (\($0.apiId))"), TableCell($0.id), TableCell(Format.dateTime.string(from: $0.created)),
@@ -46,12 +48,13 @@ enum AuditView {
     static func draw(_ buffer: inout ScreenBuffer, _ state: ConsoleState, _ body: (x: Int, y: Int, width: Int, height: Int)) {
         let rows = ConsoleReducer.visibleAudit(state)
         let columns = [
-            TableColumn(title: "WHEN (UTC)", width: 19), TableColumn(title: "WHO", width: 12), TableColumn(title: "VIA", width: 8),
-            TableColumn(title: "ACTION", width: 22), TableColumn(title: "TARGET", width: 0), TableColumn(title: "BEFORE → AFTER", width: 0),
+            TableColumn(title: "WHEN (UTC)", width: 19, priority: 7), TableColumn(title: "WHO", width: 12, priority: 6, minWidth: 8),
+            TableColumn(title: "VIA", width: 8, priority: 2), TableColumn(title: "ACTION", width: 22, priority: 5, minWidth: 14),
+            TableColumn(title: "TARGET", width: 0, priority: 10, minWidth: 30), TableColumn(title: "BEFORE → AFTER", width: 0, priority: 3, minWidth: 14),
         ]
         let cells = rows.map {
             [TableCell(Format.dateTime.string(from: $0.time)), TableCell($0.operatorName, .accent), TableCell($0.source, .muted),
-             TableCell($0.action), TableCell($0.target), TableCell("\($0.before ?? "-") → \($0.after ?? "-")")]
+             TableCell($0.action), TableCell($0.target, fit: Format.middle($0.target)), TableCell("\($0.before ?? "-") → \($0.after ?? "-")")]
         }
         Table.draw(&buffer, x: body.x + 1, y: body.y, width: body.width - 2, height: body.height, columns: columns, rows: cells,
                    selected: rows.isEmpty ? nil : state.currentSelection, empty: "No changes recorded yet")

@@ -14,7 +14,7 @@ enum OverviewView {
         let wide = body.width >= 100
         let sparkWidth = wide ? max(8, min(40, (body.width - 66) / 2)) : 8
         var columns = [
-            TableColumn(title: "API", width: 0), TableColumn(title: "STAGE", width: 8),
+            TableColumn(title: "API", width: 0, priority: 9, minWidth: 16), TableColumn(title: "STAGE", width: 8, priority: 10, minWidth: 6),
             TableColumn(title: "REQ/S", width: 6, alignRight: true), TableColumn(title: "TRAFFIC \(state.window.label)", width: sparkWidth),
             TableColumn(title: "4XX", width: 6, alignRight: true), TableColumn(title: "5XX", width: 6, alignRight: true),
             TableColumn(title: "P50", width: 8, alignRight: true), TableColumn(title: "P99", width: 8, alignRight: true),

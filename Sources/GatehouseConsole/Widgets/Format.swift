@@ -87,4 +87,13 @@ enum Format {
         lines.append(line)
         return lines
     }
+
+    /// Fits `text` to a width by cutting its middle: the start (what kind of thing) and the end (which one) stay.
+    static func middle(_ text: String) -> (Int) -> String {
+        { width in
+            guard text.count > width, width > 4 else { return text }
+            let head = (width - 1) / 3
+            return String(text.prefix(head)) + "…" + String(text.suffix(width - 1 - head))
+        }
+    }
 }
