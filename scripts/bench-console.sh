@@ -96,10 +96,21 @@ live() {
   line=$(measure "$BIG_DB" "$1" "$2")
   r1=$(last_row); t1=$(date +%s.%N)
   kill "$w" 2>/dev/null; wait "$w" 2>/dev/null || true
-  echo "$line|$(echo "($r1 - $r0) / ($t1 - $t0)" | bc -l | cut -d. -f1)"
+  echo "$line|$(python3 -c "print(round(($r1 - $r0) / ($t1 - $t0)))")"
 }
 field() { sed -E "s/.*$1 ([0-9.]+) ms.*/\\1/"; }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+# Warm-up: the worker's first minutes on a big store include its start-up housekeeping (retention), so the
+# rounds start once it writes at full rate.
+wrk -t1 -c4 -d60s "$URL" > /dev/null 2>&1 &
+WARM=$!
+for _ in $(seq 30); do
+  a=$(last_row); sleep 1; b=$(last_row)
+  [ $((b - a)) -ge 5000 ] && break
+done
+kill "$WARM" 2>/dev/null; wait "$WARM" 2>/dev/null || true
+echo "warm: the worker wrote $((b - a)) rows in the last second of the warm-up" >&2
 
 RESULTS="$WORK/results"
 for round in $(seq "$ROUNDS"); do
@@ -127,6 +138,8 @@ for view in 1 3; do
     echo "  refresh ratio live/anchor: $(echo "scale=2; $b / $a" | bc -l)"
   done
 done
-slowest=$(awk '$3=="live" {print $7}' "$RESULTS" | sort -n | head -1)
+echo "every run (view window store first-frame refresh-median refresh-worst rows/s):"
+sed 's/^/  /' "$RESULTS"
+slowest=$(awk '$3=="live" {print $7 + 0}' "$RESULTS" | sort -n | head -1)
 echo "the worker wrote at least $slowest rows/s during every live measurement (target: 5,000)"
 [ "$slowest" -ge 5000 ] || echo "WARNING: below 5,000 rows/s: these live figures do not meet the benchmark's condition" >&2

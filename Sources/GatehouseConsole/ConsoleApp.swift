@@ -38,6 +38,8 @@ public final class ConsoleApp {
     var store: Store?
     var loader: ConsoleDataLoader?
     var lastLogId: Int64?
+    /// Rows were logged that the Logs view has not read (it was elsewhere, paused or frozen).
+    var logsBehind = true
     var theme: Theme
     let themes: (String) throws -> Theme
     /// Rings the bell when an alarm newly fires unacknowledged.
@@ -95,6 +97,10 @@ public final class ConsoleApp {
                 continue
             case .key(let key):
                 perform(ConsoleReducer.reduce(&state, .key(key)), nextRefresh: &nextRefresh)
+                if state.view == .logs && state.logFollow && !state.frozen && logsBehind && loadedOnce {
+                    // Logs came on screen (or follows again): its rows at once, not at the next refresh.
+                    withLoader { loader in loadLogTail(loader) }
+                }
             }
         }
         // A save asked for before quitting is finished, not dropped.
@@ -161,11 +167,7 @@ public final class ConsoleApp {
                     try store.deleteAlarm(name: name, actor: actor)
                 }
             case .loadLogTail:
-                withLoader { loader in
-                    let entries = try loader.logs(after: nil, limit: ConsoleState.logCapacity)
-                    lastLogId = max(lastLogId ?? 0, entries.last?.id ?? 0)
-                    dispatch(.logsReplaced(entries, select: nil))
-                }
+                withLoader { loader in loadLogTail(loader) }
             case .loadOlderLogs(let before):
                 withLoader { loader in dispatch(.olderLogsLoaded(try loader.logs(before: before))) }
             case .findFailedLog(let from, let forward):
@@ -190,6 +192,39 @@ public final class ConsoleApp {
         let label = done.split(separator: ":").first.map(String.init) ?? done
         dispatch(.effectStarted(label))
         writer.submit(label: label, done: done, failed: failed, body)
+    }
+
+    /// New log rows: read only while Logs is on screen and following (the newest of them, up to what it
+    /// holds); otherwise only counted, and the rows on screen are reloaded when Logs follows again.
+    func refreshLogs(_ loader: ConsoleDataLoader) throws {
+        if state.view == .logs && state.logFollow && !state.frozen {
+            if logsBehind {
+                loadLogTail(loader)
+                return
+            }
+            // More rows than a refresh reads: the newest of them replace the rows held, so that those stay
+            // one unbroken run (what went by is paged in from the store when scrolled back to).
+            let (entries, skipped) = try loader.newLogs(after: lastLogId, limit: ConsoleState.logFollowRead)
+            lastLogId = max(lastLogId ?? 0, entries.last?.id ?? 0)
+            dispatch(skipped ? .logsReplaced(entries, select: nil) : .logsLoaded(entries))
+            return
+        }
+        let newest = try loader.newestLogId()
+        if let last = lastLogId, newest > last { dispatch(.logsArrived(Int(newest - last))) }
+        if lastLogId.map({ newest > $0 }) ?? true { logsBehind = true }
+        lastLogId = newest
+    }
+
+    /// Replaces the rows on screen with the newest ones.
+    func loadLogTail(_ loader: ConsoleDataLoader) {
+        do {
+            let entries = try loader.logs(after: nil, limit: ConsoleState.logFollowRead)
+            lastLogId = max(lastLogId ?? 0, entries.last?.id ?? 0)
+            logsBehind = false
+            dispatch(.logsReplaced(entries, select: nil))
+        } catch {
+            dispatch(.storeProblem("\(error)"))
+        }
     }
 
     /// Runs a read of the log pages on the loop's read-only connection; a failure is shown, not thrown.
@@ -229,9 +264,7 @@ public final class ConsoleApp {
             firing = nowFiring
             loadedOnce = true
             dispatch(.dataLoaded(data))
-            let entries = try loader.logs(after: lastLogId, limit: lastLogId == nil ? 500 : 1000)
-            if let last = entries.last { lastLogId = last.id } else if lastLogId == nil { lastLogId = 0 }
-            dispatch(.logsLoaded(entries))
+            try refreshLogs(loader)
         } catch {
             dispatch(.storeProblem("\(error)"))
         }

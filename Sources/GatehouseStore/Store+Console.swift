@@ -79,8 +79,7 @@ extension Store {
 
     /// The newest `limit` access-log rows, oldest first.
     public func accessLogTail(limit: Int) throws -> [(id: Int64, record: AccessLogRecord)] {
-        let newest = try read { db in try Int64.fetchOne(db, sql: "SELECT max(id) FROM access_log") } ?? 0
-        return try accessLog(after: max(0, newest - Int64(limit)), limit: limit)
+        try accessLog(after: max(0, try newestAccessLogId() - Int64(limit)), limit: limit)
     }
 
     /// A deployment without its snapshot: what lists need.

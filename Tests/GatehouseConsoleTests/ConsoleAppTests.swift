@@ -166,7 +166,41 @@ import Testing
         #expect(app.state.logFollow)
         #expect(app.state.logNewWhilePaused == 0)
         #expect(selectedLog(app) == "r5999")
-        #expect(app.state.logs.count == ConsoleState.logCapacity)
+        #expect(app.state.logs.count == ConsoleState.logFollowRead)
+    }
+
+    @Test func logRowsAreReadOnlyWhileLogsFollowsOnScreenAndThenOnlyTheNewest() throws {
+        let (store, apiId, dir) = try makeStore()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func calls(_ range: Range<Int>) -> [AccessLogRecord] {
+            range.map { AccessLogRecord(requestId: "r\($0)", time: Date(), apiId: apiId, stage: "prod", resourcePath: "/health",
+                                        httpMethod: "GET", path: "/health", status: 200, latencyMs: 1) }
+        }
+        try store.writeTelemetry(calls(0..<100))
+        let terminal = MemoryTerminal(width: 120, height: 40)
+        let app = ConsoleApp(terminal: terminal, storePath: store.path, refresh: 600,
+                             state: ConsoleState(operatorName: "t"), theme: Theme.noColor, themes: { _ in Theme.noColor })
+        app.reload()
+        #expect(app.state.logs.isEmpty, "the Overview does not read log rows")
+        try store.writeTelemetry(calls(100..<5000))
+        app.reload()
+        #expect(app.state.logs.isEmpty)
+        // Logs comes on screen with the newest rows at once, not at the next refresh.
+        terminal.inputs = [.key(.char("3"))]
+        app.run(shouldStop: { terminal.inputs.isEmpty })
+        #expect(app.state.logs.count == ConsoleState.logFollowRead)
+        #expect(app.state.logs.last?.record.requestId == "r4999")
+        // Following, a few new rows are added to those held.
+        try store.writeTelemetry(calls(5000..<5100))
+        app.reload()
+        #expect(app.state.logs.count == ConsoleState.logFollowRead + 100)
+        #expect(app.state.logs.last?.record.requestId == "r5099")
+        // A burst bigger than a refresh reads: only its newest rows, and they replace the held ones (no gap).
+        try store.writeTelemetry(calls(5100..<9000))
+        app.reload()
+        #expect(app.state.logs.count == ConsoleState.logFollowRead)
+        #expect(app.state.logs.first?.record.requestId == "r\(9000 - ConsoleState.logFollowRead)")
+        #expect(app.state.logs.last?.record.requestId == "r8999")
     }
 
     @Test func logsAreInRequestStartOrderAndTheSelectionFollowsItsRowThroughASort() throws {

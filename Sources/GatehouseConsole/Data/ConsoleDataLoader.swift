@@ -152,10 +152,24 @@ public final class ConsoleDataLoader {
         return result
     }
 
-    /// New log rows after `id` (at most `limit`); on the first call (`id` nil) the newest `limit`.
+    /// New log rows after `id`, at most the newest `limit` of them (older ones are skipped: a following view
+    /// keeps only its newest rows, and the rest stay in the store for paging back); `id` nil: the newest `limit`.
     public func logs(after id: Int64?, limit: Int = 500) throws -> [LogEntry] {
-        let rows = try id.map { try store.accessLog(after: $0, limit: limit) } ?? store.accessLogTail(limit: limit)
-        return rows.map { LogEntry(id: $0.id, record: $0.record) }
+        try newLogs(after: id, limit: limit).entries
+    }
+
+    /// `logs(after:limit:)`, also saying whether rows between `id` and them were skipped.
+    public func newLogs(after id: Int64?, limit: Int) throws -> (entries: [LogEntry], skipped: Bool) {
+        let newest = try store.newestAccessLogId()
+        let from = max(id ?? 0, newest - Int64(limit))
+        guard newest > from else { return ([], false) }
+        let entries = try store.accessLog(after: from, limit: limit).map { LogEntry(id: $0.id, record: $0.record) }
+        return (entries, from > (id ?? 0))
+    }
+
+    /// The newest log id: how many rows arrived since another, without reading them.
+    public func newestLogId() throws -> Int64 {
+        try store.newestAccessLogId()
     }
 
     /// The page of log rows before `id`, oldest first (empty when none older is kept).

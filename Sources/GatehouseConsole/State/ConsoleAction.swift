@@ -5,6 +5,8 @@ public enum ConsoleAction: Sendable {
     case key(Key)
     case dataLoaded(ConsoleData)
     case logsLoaded([LogEntry])
+    /// This many rows were logged and not read (Logs paused, frozen or not on screen).
+    case logsArrived(Int)
     /// The rows on screen replaced: the newest (following again), or a page around a found row (`select`).
     case logsReplaced([LogEntry], select: Int64?)
     /// A page of rows older than those on screen (empty: none older is kept).

@@ -31,6 +31,9 @@ public enum ConsoleReducer {
             if state.logs.count > ConsoleState.logCapacity { state.logs.removeFirst(state.logs.count - ConsoleState.logCapacity) }
             state.selection[.logs] = max(0, visibleLogs(state).count - 1)
             return []
+        case .logsArrived(let count):
+            if state.frozen || !state.logFollow { state.logNewWhilePaused += count }
+            return []
         case .logsReplaced(let entries, let select):
             state.logs = []
             insertLogs(&state, entries)
