@@ -57,11 +57,11 @@ enum LogsView {
 
     static func line(_ entry: LogEntry, _ state: ConsoleState) -> String {
         let r = entry.record
-        let time = state.logTimestamps ? Format.clock.string(from: r.time) + "  " : ""
-        let status = String(r.status).padding(toLength: 6, withPad: " ", startingAt: 0)
-        let method = r.httpMethod.padding(toLength: 7, withPad: " ", startingAt: 0)
-        let latency = Format.ms(r.latencyMs).padding(toLength: 9, withPad: " ", startingAt: 0)
-        let target = "\(r.apiId ?? "-")/\(r.stage ?? "-")".padding(toLength: 18, withPad: " ", startingAt: 0)
+        let time = state.logTimestamps ? Format.clockUTC(r.time) + "  " : ""
+        let status = Format.pad(String(r.status), 6)
+        let method = Format.pad(r.httpMethod, 7)
+        let latency = Format.pad(Format.ms(r.latencyMs), 9)
+        let target = Format.pad("\(r.apiId ?? "-")/\(r.stage ?? "-")", 18)
         let error = r.error.map { "  [\($0)]" } ?? ""
         return "\(time)\(status) \(method) \(latency) \(target) \(stagePath(r))\(error)"
     }
