@@ -96,7 +96,13 @@ public final class ConsoleApp {
             case .resize:
                 continue
             case .key(let key):
+                let viewBefore = state.view
                 perform(ConsoleReducer.reduce(&state, .key(key)), nextRefresh: &nextRefresh)
+                if state.view == .charts && viewBefore != .charts {
+                    // The chart's points are computed only for Charts: at once when it comes on screen.
+                    reload()
+                    nextRefresh = Date().addingTimeInterval(refresh)
+                }
                 if state.view == .logs && state.logFollow && !state.frozen && logsBehind && loadedOnce {
                     // Logs came on screen (or follows again): its rows at once, not at the next refresh.
                     withLoader { loader in loadLogTail(loader) }
@@ -258,7 +264,7 @@ public final class ConsoleApp {
         let loader = self.loader ?? ConsoleDataLoader(store: store)
         self.loader = loader
         do {
-            let data = try loader.load(window: state.window, chartTarget: state.chartTarget)
+            let data = try loader.load(window: state.window, chartTarget: state.chartTarget, chart: state.view == .charts)
             let nowFiring = Set(data.unacknowledgedAlarms.map(\.rule.name))
             if bellEnabled, let before = firing, !nowFiring.subtracting(before).isEmpty { terminal.bell() }
             firing = nowFiring

@@ -201,6 +201,11 @@ import Testing
         #expect(app.state.logs.count == ConsoleState.logFollowRead)
         #expect(app.state.logs.first?.record.requestId == "r\(9000 - ConsoleState.logFollowRead)")
         #expect(app.state.logs.last?.record.requestId == "r8999")
+        // The chart's points are computed for Charts alone, at once when it comes on screen.
+        #expect(app.state.data.chart.isEmpty)
+        terminal.inputs = [.key(.char("4"))]
+        app.run(shouldStop: { terminal.inputs.isEmpty })
+        #expect(app.state.data.chart.reduce(0) { $0 + $1.count } == 9000)
     }
 
     @Test func logsAreInRequestStartOrderAndTheSelectionFollowsItsRowThroughASort() throws {

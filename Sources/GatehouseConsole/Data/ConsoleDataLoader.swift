@@ -31,7 +31,8 @@ public final class ConsoleDataLoader {
         cachedVersion = version
     }
 
-    public func load(window: TimeWindow, chartTarget: ChartTarget?, now: Date = Date()) throws -> ConsoleData {
+    /// `chart`: whether to compute the chart's points (latency quantiles per bucket), which only Charts shows.
+    public func load(window: TimeWindow, chartTarget: ChartTarget?, now: Date = Date(), chart: Bool = true) throws -> ConsoleData {
         try refreshConfiguration()
         var data = ConsoleData()
         data.now = now
@@ -115,6 +116,7 @@ public final class ConsoleDataLoader {
 
         if let target = chartTarget ?? data.overview.first.map({ ChartTarget(apiId: $0.apiId, stage: $0.stage) }) {
             data.chartTarget = target
+            guard chart else { return data }
             // A stage-wide chart reuses the overview's rows; a method chart asks for its own.
             let series = target.resourcePath == nil && target.httpMethod == nil
                 ? rows.filter { $0.key.apiId == target.apiId && $0.key.stage == target.stage }
