@@ -125,8 +125,8 @@ public struct ConsoleState: Sendable, Equatable {
 
     /// Log rows kept in memory for the tail.
     public static let logCapacity = 2000
-    /// Rows a following Logs view reads per refresh at most (several screenfuls; older ones are paged in).
-    public static let logFollowRead = 500
+    /// Rows a following Logs view reads per refresh at most (five screenfuls at 200×60; older ones are paged in).
+    public static let logFollowRead = 300
     /// Rows held while paging back into the store.
     public static let logPagedCapacity = 20_000
     /// Rows loaded per page back, and around a found row.
