@@ -457,3 +457,25 @@ import Testing
         #expect(screen(state).contains("deployment dep0000002") && screen(state).contains("served by"))
     }
 }
+
+/// The console's number formatting agrees with printf's `%.Nf`, which it replaced on the refresh path (but
+/// never shows "-0").
+@Suite struct FormatTests {
+    @Test func fixedPrintsWhatPrintfPrints() {
+        var generator = SystemRandomNumberGenerator()
+        let values = [0, 0.004, 0.005, 0.015, 0.125, 1.25, 2.5, 9.995, 99.95, 1234.5678, 1e9 + 0.25, -3.14159, -0.0004]
+            + (0..<5_000).map { _ in Double.random(in: 0..<100_000, using: &generator) / [1, 10, 1000][Int.random(in: 0..<3, using: &generator)] }
+        for value in values {
+            for decimals in 0...2 {
+                let scaled = abs(value) * [1.0, 10, 100][decimals]
+                // Values a hair from a rounding boundary may round either way through the multiplication.
+                if abs(scaled - scaled.rounded(.down) - 0.5) < 1e-6 { continue }
+                if value < 0 && scaled.rounded() == 0 {
+                    #expect(!Format.fixed(value, decimals).hasPrefix("-"), "no -0 on screen")
+                    continue
+                }
+                #expect(Format.fixed(value, decimals) == String(format: "%.\(decimals)f", value), "\(value) with \(decimals) decimals")
+            }
+        }
+    }
+}
