@@ -88,6 +88,11 @@ import Testing
             #expect(second.overview.first?.total == (first.overview.first?.total ?? 0) + 12)
             #expect(second.overview == fresh.overview)
             #expect(second.chart == fresh.chart)
+            // Another refresh in the same buckets: the completed part's totals are reused, the fresh part merged.
+            try burst(at: now.addingTimeInterval(1.5), count: 3, tag: "more\(window)")
+            let third = try loader.load(window: window, chartTarget: nil, now: now.addingTimeInterval(2))
+            #expect(third.overview.first?.total == (second.overview.first?.total ?? 0) + 3)
+            #expect(third.overview == (try ConsoleDataLoader(store: store).load(window: window, chartTarget: nil, now: now.addingTimeInterval(2))).overview)
         }
     }
 

@@ -14,6 +14,9 @@ public final class ConsoleDataLoader {
     private var account = Account()
     /// Rollups of the window's completed buckets, so a refresh reads only the newest buckets.
     private var windowCache: (window: TimeWindow, rows: [MetricRollup.Key: MetricRollup], completeUntil: Int64)?
+    /// Per API × stage, the completed buckets of the window merged (histograms too), kept while the window's
+    /// start and its completed part stay the same: a refresh merges only the fresh buckets onto them.
+    private var completeTotals: (key: [Int64], totals: [String: MetricRollup])?
 
     public init(store: Store) {
         self.store = store
@@ -47,6 +50,13 @@ public final class ConsoleDataLoader {
 
         // Overview: per API × stage, bucketed counts for the sparkline and merged histograms for quantiles.
         let rows = try windowRows(window: window, start: start, end: end, nowSecond: nowSecond)
+        let completeUntil = windowCache?.completeUntil ?? start
+        let totalsKey = [Int64(window.rawValue), start, completeUntil]
+        if completeTotals?.key != totalsKey {
+            var totals: [String: MetricRollup] = [:]
+            for row in rows where row.key.second < completeUntil { totals["\(row.key.apiId)/\(row.key.stage)", default: MetricRollup()].merge(row.rollup) }
+            completeTotals = (totalsKey, totals)
+        }
         let recentFrom = nowSecond - 9
         let recent = try store.rollups(RollupQuery(from: recentFrom, to: nowSecond + 1, bucket: 10, histograms: false))
         let buckets = Int(Int64(window.rawValue) / window.bucket)
@@ -54,10 +64,10 @@ public final class ConsoleDataLoader {
             for binding in stages {
                 let stageName = binding.stage.stageName
                 let mine = rows.filter { $0.key.apiId == api.id && $0.key.stage == stageName }
-                var total = MetricRollup()
+                var total = completeTotals?.totals["\(api.id)/\(stageName)"] ?? MetricRollup()
                 var spark = [Int](repeating: 0, count: buckets)
                 for row in mine {
-                    total.merge(row.rollup)
+                    if row.key.second >= completeUntil { total.merge(row.rollup) }
                     let index = Int((row.key.second - start) / window.bucket)
                     if spark.indices.contains(index) { spark[index] += row.rollup.count }
                 }
