@@ -105,6 +105,16 @@ import Testing
             return lines.count >= 24 && lines[1].split(separator: " ").contains("9") && lines[1].contains("2 APIs") && !lines[1].contains("9 Audit")
         }
         #expect(small.contains("APIs"))
+        let smallLines = small.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(smallLines.contains { $0.contains("/health") && $0.contains("GET") }, "the method stays readable at 80×24: \(small)")
+        #expect(smallLines.last { !$0.trimmingCharacters(in: .whitespaces).isEmpty }?.contains("q:quit") == true
+                || small.contains("esc dismisses"), "the footer keeps q:quit: \(small)")
+        _ = try await tmux.run(["resize-window", "-t", "t", "-x", "200", "-y", "60"])
+        let large = try await tmux.waitFor("a 200×60 frame") { screen in
+            let lines = screen.split(separator: "\n", omittingEmptySubsequences: false)
+            return lines.count >= 60 && lines[1].contains("9 Audit") && lines[1].contains("1 Overview")
+        }
+        #expect(large.split(separator: "\n").first?.contains("pid ") == true, "wide, the header has room for pid and address")
 
         // q clears the filter, q quits; the terminal is handed back clean.
         try await tmux.send("q")
