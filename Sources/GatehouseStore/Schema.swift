@@ -239,6 +239,29 @@ enum Schema {
                 ALTER TABLE metric_minute ADD COLUMN throttled_account INTEGER NOT NULL DEFAULT 0;
                 """)
         }
+        migrator.registerMigration("v9-api-keys") { db in
+            // API keys: the value for `show --value`, and its SHA-256 for the worker's lookup (by hash, so the
+            // comparison never walks the secret byte by byte).
+            try db.execute(sql: """
+                CREATE TABLE api_key (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    name TEXT NOT NULL,
+                    description TEXT NOT NULL DEFAULT '',
+                    customer_id TEXT,
+                    enabled INTEGER NOT NULL DEFAULT 1,
+                    value TEXT NOT NULL,
+                    value_hash BLOB NOT NULL UNIQUE,
+                    created REAL NOT NULL,
+                    last_updated REAL NOT NULL
+                );
+                """)
+            for event in ["INSERT", "UPDATE", "DELETE"] {
+                try db.execute(sql: """
+                    CREATE TRIGGER api_key_\(event.lowercased())_bumps_version AFTER \(event) ON api_key
+                    BEGIN UPDATE config_version SET version = version + 1 WHERE id = 1; END;
+                    """)
+            }
+        }
         return migrator
     }
 }
