@@ -136,13 +136,18 @@ import Testing
             #expect(result.status != 0, "curl sees a cut transfer (exit \(result.status)), not a complete one")
             #expect(result.stdout.hasPrefix("200 1000 "), "\(result.stdout)")
             // Timed by curl itself, from the first byte of the answer to the cut (the backend closes 0.2 s after
-            // it). Left hanging, curl would give up at its --max-time of 40 s. The bound is loose on purpose: under
-            // the full suite this machine has stalled the test process for ~14 s (open in issue 7's notes).
+            // it). Left hanging, curl would give up at its --max-time of 40 s. The bound is loose: under the full
+            // suite the cut has come ~14 s after the first byte on this machine (under investigation, issue 7's
+            // notes; the gateway's own account of the call is printed when it is late).
             let times = result.stdout.split(separator: " ").compactMap { Double($0) }
             let afterFirstByte = times.count == 5 ? times[4] - times[3] : .infinity
             #expect(afterFirstByte < 25, "not left hanging: cut \(afterFirstByte) s after the first byte (connect, first byte, total: \(times.suffix(3)))")
             try await waitUntil("the cut logged") {
                 try gw.store.accessLog(after: 0, limit: 10).contains { $0.record.error?.contains("INTEGRATION_FAILURE") == true }
+            }
+            if afterFirstByte > 2, let row = try gw.store.accessLog(after: 0, limit: 10).first(where: { $0.record.error != nil }) {
+                print("late cut: curl saw it \(afterFirstByte) s after the first byte; the gateway logged latency \(row.record.latencyMs) ms, "
+                      + "integration \(row.record.integrationLatencyMs ?? -1) ms, \(row.record.error ?? "")")
             }
         }
     }
@@ -180,7 +185,7 @@ import Testing
             let elapsed = lines.dropLast().last.flatMap { Double($0) } ?? .infinity
             #expect(statusAndBody(result.stdout).0 == 504)
             // GET /pets has a 5000 ms integration timeout in the sample API: not before it, and not hanging (a
-            // loose upper bound: the full suite has stalled this process for ~14 s on this machine).
+            // loose upper bound, as for the mid-body reset above).
             #expect(elapsed >= 4.9 && elapsed < 25, "answered after \(elapsed) s (curl's clock)")
         }
     }
