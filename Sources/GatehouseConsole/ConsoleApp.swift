@@ -105,7 +105,7 @@ public final class ConsoleApp {
                 }
                 if state.view == .logs && state.logFollow && !state.frozen && logsBehind && loadedOnce {
                     // Logs came on screen (or follows again): its rows at once, not at the next refresh.
-                    withLoader { loader in loadLogTail(loader) }
+                    withLoader(loadLogTail)
                 }
             }
         }
@@ -173,7 +173,7 @@ public final class ConsoleApp {
                     try store.deleteAlarm(name: name, actor: actor)
                 }
             case .loadLogTail:
-                withLoader { loader in loadLogTail(loader) }
+                withLoader(loadLogTail)
             case .loadOlderLogs(let before):
                 withLoader { loader in dispatch(.olderLogsLoaded(try loader.logs(before: before))) }
             case .findFailedLog(let from, let forward):
@@ -205,7 +205,7 @@ public final class ConsoleApp {
     func refreshLogs(_ loader: ConsoleDataLoader) throws {
         if state.view == .logs && state.logFollow && !state.frozen {
             if logsBehind {
-                loadLogTail(loader)
+                try loadLogTail(loader)
                 return
             }
             // More rows than a refresh reads: the newest of them replace the rows held, so that those stay
@@ -222,18 +222,15 @@ public final class ConsoleApp {
     }
 
     /// Replaces the rows on screen with the newest ones.
-    func loadLogTail(_ loader: ConsoleDataLoader) {
-        do {
-            let entries = try loader.logs(after: nil, limit: ConsoleState.logFollowRead)
-            lastLogId = max(lastLogId ?? 0, entries.last?.id ?? 0)
-            logsBehind = false
-            dispatch(.logsReplaced(entries, select: nil))
-        } catch {
-            dispatch(.storeProblem("\(error)"))
-        }
+    func loadLogTail(_ loader: ConsoleDataLoader) throws {
+        let entries = try loader.logs(after: nil, limit: ConsoleState.logFollowRead)
+        lastLogId = max(lastLogId ?? 0, entries.last?.id ?? 0)
+        logsBehind = false
+        dispatch(.logsReplaced(entries, select: nil))
     }
 
-    /// Runs a read of the log pages on the loop's read-only connection; a failure is shown, not thrown.
+    /// Runs reads on the loop's read-only connection (one loader, made on first use); a failure is shown, not
+    /// thrown.
     func withLoader(_ body: (ConsoleDataLoader) throws -> Void) {
         guard let store = openStore() else { return }
         let loader = self.loader ?? ConsoleDataLoader(store: store)
@@ -260,10 +257,8 @@ public final class ConsoleApp {
 
     /// One refresh: the rollup snapshot and the log tail after the last id seen.
     public func reload() {
-        guard !state.frozen, let store = openStore() else { return }
-        let loader = self.loader ?? ConsoleDataLoader(store: store)
-        self.loader = loader
-        do {
+        guard !state.frozen else { return }
+        withLoader { loader in
             let data = try loader.load(window: state.window, chartTarget: state.chartTarget, chart: state.view == .charts)
             let nowFiring = Set(data.unacknowledgedAlarms.map(\.rule.name))
             if bellEnabled, let before = firing, !nowFiring.subtracting(before).isEmpty { terminal.bell() }
@@ -271,8 +266,6 @@ public final class ConsoleApp {
             loadedOnce = true
             dispatch(.dataLoaded(data))
             try refreshLogs(loader)
-        } catch {
-            dispatch(.storeProblem("\(error)"))
         }
     }
 }

@@ -77,11 +77,6 @@ extension Store {
         }
     }
 
-    /// The newest `limit` access-log rows, oldest first.
-    public func accessLogTail(limit: Int) throws -> [(id: Int64, record: AccessLogRecord)] {
-        try accessLog(after: max(0, try newestAccessLogId() - Int64(limit)), limit: limit)
-    }
-
     /// A deployment without its snapshot: what lists need.
     public struct DeploymentSummary: Sendable, Equatable {
         public var id: String

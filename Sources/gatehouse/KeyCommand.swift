@@ -82,10 +82,7 @@ struct KeyCommand: AsyncParsableCommand {
         @Argument(help: "The key's id.") var id: String
 
         func run() async throws {
-            try await reportingErrors {
-                try storeOptions.open(.readWrite).setApiKeyEnabled(id: id, enabled: true, actor: Actor.current(source: "cli"))
-                print("\(id) enabled")
-            }
+            try await KeyCommand.setEnabled(true, id: id, storeOptions)
         }
     }
 
@@ -96,10 +93,15 @@ struct KeyCommand: AsyncParsableCommand {
         @Argument(help: "The key's id.") var id: String
 
         func run() async throws {
-            try await reportingErrors {
-                try storeOptions.open(.readWrite).setApiKeyEnabled(id: id, enabled: false, actor: Actor.current(source: "cli"))
-                print("\(id) disabled")
-            }
+            try await KeyCommand.setEnabled(false, id: id, storeOptions)
+        }
+    }
+
+    /// `enable` and `disable`.
+    static func setEnabled(_ enabled: Bool, id: String, _ storeOptions: StoreOptions) async throws {
+        try await reportingErrors {
+            try storeOptions.open(.readWrite).setApiKeyEnabled(id: id, enabled: enabled, actor: Actor.current(source: "cli"))
+            print("\(id) \(enabled ? "enabled" : "disabled")")
         }
     }
 

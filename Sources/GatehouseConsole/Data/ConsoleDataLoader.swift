@@ -175,8 +175,7 @@ public final class ConsoleDataLoader {
         let newest = try store.newestAccessLogId()
         let from = max(id ?? 0, newest - Int64(limit))
         guard newest > from else { return ([], false) }
-        let entries = try store.accessLog(after: from, limit: limit).map { LogEntry(id: $0.id, record: $0.record) }
-        return (entries, from > (id ?? 0))
+        return (Self.entries(try store.accessLog(after: from, limit: limit)), from > (id ?? 0))
     }
 
     /// The newest log id: how many rows arrived since another, without reading them.
@@ -186,14 +185,17 @@ public final class ConsoleDataLoader {
 
     /// The page of log rows before `id`, oldest first (empty when none older is kept).
     public func logs(before id: Int64, limit: Int = ConsoleState.logPage) throws -> [LogEntry] {
-        try store.accessLog(before: id, limit: limit).map { LogEntry(id: $0.id, record: $0.record) }
+        Self.entries(try store.accessLog(before: id, limit: limit))
     }
 
     /// The nearest failed call beyond `id` in the store, with the rows around it; nil when there is none.
     public func failedCall(from id: Int64, forward: Bool, page: Int = ConsoleState.logPage) throws -> (id: Int64, rows: [LogEntry])? {
         guard let found = try store.failedCallId(from: id, forward: forward) else { return nil }
-        let rows = try store.accessLog(after: max(0, found - Int64(page / 2) - 1), limit: page)
-        return (found, rows.map { LogEntry(id: $0.id, record: $0.record) })
+        return (found, Self.entries(try store.accessLog(after: max(0, found - Int64(page / 2) - 1), limit: page)))
+    }
+
+    private static func entries(_ rows: [(id: Int64, record: AccessLogRecord)]) -> [LogEntry] {
+        rows.map { LogEntry(id: $0.id, record: $0.record) }
     }
 
     /// What a new limit would have rejected over the last hour, replaying recorded per-second counts.

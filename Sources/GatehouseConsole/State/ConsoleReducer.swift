@@ -187,7 +187,7 @@ public enum ConsoleReducer {
             switchTo(ConsoleView(rawValue: previous) ?? .overview, &state)
         case .char("j"), .down: move(&state, by: 1)
         case .char("k"), .up:
-            if let older = pageBack(&state) { return [older] }
+            if let older = pageBack(state) { return [older] }
             move(&state, by: -1)
         case .char("g"), .home:
             if state.view == .logs && state.logFollow {
@@ -203,7 +203,7 @@ public enum ConsoleReducer {
             if state.view == .logs && state.logFollow && !wasFollowing { return [.loadLogTail] }
         case .pageDown, .ctrl("f"): move(&state, by: 10)
         case .pageUp, .ctrl("b"):
-            if let older = pageBack(&state) { return [older] }
+            if let older = pageBack(state) { return [older] }
             move(&state, by: -10)
         case .char("["):
             state.window = state.window.shorter()
@@ -836,12 +836,12 @@ extension ConsoleReducer {
         let fresh = entries.filter { !known.contains($0.id) }
         guard !fresh.isEmpty else { return }
         state.logs.append(contentsOf: fresh)
-        let ordered = zip(state.logs, state.logs.dropFirst()).allSatisfy { ($0.record.time, $0.id) <= ($1.record.time, $1.id) }
-        if !ordered { state.logs.sort { ($0.record.time, $0.id) < ($1.record.time, $1.id) } }
+        let startsBefore: (LogEntry, LogEntry) -> Bool = { ($0.record.time, $0.id) < ($1.record.time, $1.id) }
+        if zip(state.logs, state.logs.dropFirst()).contains(where: { startsBefore($1, $0) }) { state.logs.sort(by: startsBefore) }
     }
 
     /// At the top of a paused Logs view, going up loads the page of older rows from the store.
-    static func pageBack(_ state: inout ConsoleState) -> ConsoleEffect? {
+    static func pageBack(_ state: ConsoleState) -> ConsoleEffect? {
         guard state.view == .logs, !state.logFollow, !state.frozen, state.currentSelection == 0, !state.logsAtStart,
               state.filters[.logs] == nil, let oldest = state.logs.map(\.id).min() else { return nil }
         return .loadOlderLogs(before: oldest)
