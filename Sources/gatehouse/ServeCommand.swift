@@ -73,6 +73,7 @@ struct Serve: AsyncParsableCommand {
                 options.adminHost = admin.host
                 options.adminPort = admin.port
             }
+            let files = FileLimit.raise(for: maxConnections)
             let gateway = try Gateway(store: store, options: options, logger: logger)
             // Bound (or failed, reported once) before anything runs and before "serving" is printed.
             let (address, adminAddress) = try await gateway.bind()
@@ -84,6 +85,11 @@ struct Serve: AsyncParsableCommand {
             for other in (try? gateway.otherLiveWorkers()) ?? [] {
                 print("note: another worker is serving this store: pid \(other.pid) on \(other.listen), up since \(other.started);"
                       + " both enforce its configuration, and one at a time evaluates alarms")
+            }
+            if files.limit < files.needed {
+                print("note: --max-connections \(maxConnections) needs about \(files.needed) open files, but this process may open"
+                      + " \(files.limit) (ulimit -n; the hard limit caps it); past that, new connections wait unaccepted."
+                      + " Raise the limit (ulimit -Hn, LimitNOFILE=) or lower --max-connections.")
             }
             fflush(nil)
             try await running

@@ -70,35 +70,68 @@ import Testing
         }
     }
 
+    /// Holds TCP connections open to a port: 5,000 at start, 100 more on SIGUSR1, 200 fewer on SIGUSR2; each step
+    /// prints how many it holds. A process of its own (as the worker is): ten thousand descriptors in the test
+    /// process would leave the other tests' in-process workers unable to accept (EMFILE) while this one runs.
+    static let holder = """
+        import os, resource, signal, socket, sys, time
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(max(soft, 6000), hard), hard))
+        port, held, todo = int(sys.argv[1]), [], []
+        def open_(n):
+            for _ in range(n):
+                s = socket.create_connection(("127.0.0.1", port)); held.append(s)
+        signal.signal(signal.SIGUSR1, lambda *_: todo.append("more"))
+        signal.signal(signal.SIGUSR2, lambda *_: todo.append("fewer"))
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGUSR1, signal.SIGUSR2})  # the test process may block them
+        open_(5000); print("holding", len(held), flush=True)
+        while True:
+            while todo:
+                step = todo.pop(0)
+                if step == "more": open_(100)
+                else:
+                    for s in held[-200:]: s.close()
+                    del held[-200:]
+                print(step, "holding", len(held), flush=True)
+            time.sleep(0.02)
+        """
+
     @Test func fiveThousandConnectionsLeaveRoomForANormalCallAndTheCapRefusesClearly() async throws {
-        try await withGateway(configure: { $0.maxConnections = 5_100 }) { gw, _ in
-            // Its own client threads, so other tests' clients on the shared singleton are not held up.
-            let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-            var channels: [any Channel] = []
-            defer {
-                for channel in channels { channel.close(promise: nil) }
-                group.shutdownGracefully { _ in }
-            }
-            let bootstrap = ClientBootstrap(group: group)
-            for _ in 0..<5_000 {
-                channels.append(try await bootstrap.connect(host: "127.0.0.1", port: gw.port).get())
-            }
-            try await waitUntil("5,000 connections accepted", timeout: 30) { gw.gateway.server.connections.count >= 5_000 }
-            let started = Date()
-            #expect(try await healthy(gw))
-            #expect(Date().timeIntervalSince(started) < 2, "a normal call took \(Date().timeIntervalSince(started)) s")
-            for _ in 0..<100 {
-                channels.append(try await bootstrap.connect(host: "127.0.0.1", port: gw.port).get())
-            }
-            try await waitUntil("the cap reached", timeout: 30) { gw.gateway.server.connections.count >= 5_100 }
-            let refused = try await curl(["-w", "\n%{http_code}", gw.url("/health")])
-            let (status, body) = statusAndBody(refused.stdout)
-            #expect(status == 503)
-            #expect(body.contains("--max-connections"))
-            for channel in channels.suffix(200) { try await channel.close() }
-            try await waitUntil("room again", timeout: 10) { gw.gateway.server.connections.count < 5_000 }
-            #expect(try await healthy(gw))
+        let backend = try await BackendProcess()
+        defer { backend.stop() }
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let (db, apiId) = try await sampleStore(dir, backend: "127.0.0.1:\(backend.port)")
+        let (worker, port) = try await startWorker(db, admin: true, arguments: ["--max-connections", "5100"])
+        defer { worker.signal(SIGKILL) }
+        let adminLine = try await worker.line(containing: "admin on")
+        guard let metricsURL = adminLine.split(separator: " ").last.map(String.init) else { throw TestFailure("no admin URL in \(adminLine)") }
+        @Sendable func open() async throws -> Double {
+            let text = try await curl([metricsURL]).stdout
+            return text.split(separator: "\n").first { $0.hasPrefix("gatehouse_open_connections ") }?
+                .split(separator: " ").last.flatMap { Double($0) } ?? -1
         }
+        let health = "http://127.0.0.1:\(port)/restapis/\(apiId)/prod/_user_request_/health"
+        let script = dir.path("holder.py")
+        try Self.holder.write(toFile: script, atomically: true, encoding: .utf8)
+        let holder = try ChildProcess("/usr/bin/env", ["python3", script, String(port)])
+        defer { holder.signal(SIGKILL) }
+        _ = try await holder.line(containing: "holding 5000", timeout: 60)
+        try await waitUntilAsync("5,000 connections accepted", timeout: 30) { try await open() >= 5_000 }
+        let started = Date()
+        #expect(statusAndBody(try await curl(["-w", "\n%{http_code}", health]).stdout).0 == 200)
+        #expect(Date().timeIntervalSince(started) < 2, "a normal call took \(Date().timeIntervalSince(started)) s")
+        holder.signal(SIGUSR1)
+        _ = try await holder.line(containing: "more holding 5100", timeout: 30)
+        try await waitUntilAsync("the cap reached", timeout: 30) { try await open() >= 5_100 }
+        let (status, body) = statusAndBody(try await curl(["-w", "\n%{http_code}", health]).stdout)
+        #expect(status == 503)
+        #expect(body.contains("--max-connections"))
+        holder.signal(SIGUSR2)
+        _ = try await holder.line(containing: "fewer holding 4900", timeout: 30)
+        try await waitUntilAsync("room again", timeout: 10) { try await open() < 5_000 }
+        #expect(statusAndBody(try await curl(["-w", "\n%{http_code}", health]).stdout).0 == 200)
+        #expect(!worker.stdout.contains("note: --max-connections"), "the worker raised its file limit: \(worker.stdout)")
     }
 }
 

@@ -147,9 +147,9 @@ func sampleStore(folder: String, backend: String = "127.0.0.1:9", deploy: Bool =
 }
 
 /// `gatehouse serve` on an ephemeral port over `db`, once it says it is serving: the process and its port.
-func startWorker(_ db: String, admin: Bool = false) async throws -> (ChildProcess, Int) {
+func startWorker(_ db: String, admin: Bool = false, arguments: [String] = []) async throws -> (ChildProcess, Int) {
     let worker = try ChildProcess(Binary.gatehouse, ["serve", "--store", db, "--listen", "127.0.0.1:0", "--log-level", "warning"]
-                                  + (admin ? ["--admin", "127.0.0.1:0"] : []))
+                                  + (admin ? ["--admin", "127.0.0.1:0"] : []) + arguments)
     let line = try await worker.line(containing: "serving")
     guard let port = line.split(separator: ":").last.flatMap({ Int($0) }) else { throw TestFailure("no port in \(line)") }
     return (worker, port)
@@ -312,6 +312,16 @@ func withGateway(prepare: (Store, String) throws -> Void = { _, _ in },
         throw error
     }
     try await gateway.stop()
+}
+
+/// `waitUntil` with a condition that awaits (a curl call, say).
+func waitUntilAsync(_ what: String, timeout: Double = 10, _ condition: () async throws -> Bool) async throws {
+    let deadline = Date().addingTimeInterval(timeout)
+    while Date() < deadline {
+        if try await condition() { return }
+        try await Task.sleep(for: .milliseconds(100))
+    }
+    throw TestFailure("timed out waiting for \(what)")
 }
 
 /// Polls `condition` every 100 ms until it holds, or fails naming `what` after `timeout` seconds.
