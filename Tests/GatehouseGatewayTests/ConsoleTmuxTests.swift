@@ -6,23 +6,17 @@ import Testing
 
 /// The console as an operator uses it: under tmux, on a real store with a real worker and backend.
 @Suite struct ConsoleTmuxTests {
-    /// tmux driven through `system()` (on a thread of its own): Foundation's `Process` starts children in a new
-    /// session, where a tmux client never returns, so these calls go through the shell as a user's would.
+    /// tmux driven as a user's shell would: `Spawn` starts it in this session (Foundation's `Process` starts
+    /// children in a new one, where a tmux client never returns) without handing it this process's sockets.
     final class Tmux: Sendable {
         let socket = "gh-\(UUID().uuidString.prefix(8))"
 
         func run(_ arguments: [String]) async throws -> String {
             let output = FileManager.default.temporaryDirectory.appendingPathComponent("\(socket)-\(UUID().uuidString).out").path
             defer { try? FileManager.default.removeItem(atPath: output) }
-            let quoted = (["tmux", "-L", socket] + arguments).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
-            let command = quoted.joined(separator: " ") + " > '\(output)' 2>&1 < /dev/null"
-            // On a thread of its own: `system()` blocks until tmux returns, and on one of the test process's two
-            // cooperative threads that stalled every other test's tasks (seen in gdb during a 14 s stall).
-            let status: Int32 = await withCheckedContinuation { continuation in
-                Thread { continuation.resume(returning: system(command)) }.start()
-            }
+            let status = await Spawn.run(["tmux", "-L", socket] + arguments, output: output)
             let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
-            if status != 0 && arguments.first != "kill-server" { throw TestFailure("tmux \(arguments.first ?? "") failed: \(text)") }
+            if status != 0 && arguments.first != "kill-server" { throw TestFailure("tmux \(arguments.first ?? "") failed (status \(status)): \(text)") }
             return text
         }
 

@@ -138,10 +138,14 @@ import Testing
 /// Backends that misbehave: the client gets a clear answer or a cut connection, never a hang.
 @Suite struct HostileBackendTests {
     func withBackend(_ script: [ScriptedBackend.Step], _ body: (GatewayHarness) async throws -> Void) async throws {
+        try await withBackend(script) { gw, _ in try await body(gw) }
+    }
+
+    func withBackend(_ script: [ScriptedBackend.Step], _ body: (GatewayHarness, ScriptedBackend) async throws -> Void) async throws {
         let backend = try await ScriptedBackend(script)
         let gw = try await GatewayHarness.start(backendPort: backend.port)
         do {
-            try await body(gw)
+            try await body(gw, backend)
         } catch {
             try? await gw.stop()
             await backend.stop()
@@ -163,25 +167,22 @@ import Testing
 
     @Test func aResetInTheMiddleOfTheBodyCutsTheClientsConnection() async throws {
         let head = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 100000\r\n\r\n"
-        try await withBackend([.send(head + String(repeating: "x", count: 1000)), .pause(0.2), .close]) { gw in
+        try await withBackend([.send(head + String(repeating: "x", count: 1000)), .pause(0.2), .close]) { gw, backend in
             let result = try await curl(["--max-time", "40", "-o", "/dev/null", "-w",
                                          "%{http_code} %{size_download} %{time_connect} %{time_starttransfer} %{time_total}", gw.url("/pets")])
             #expect(result.status != 0, "curl sees a cut transfer (exit \(result.status)), not a complete one")
             #expect(result.stdout.hasPrefix("200 1000 "), "\(result.stdout)")
-            // Timed by curl itself, from the first byte of the answer to the cut (the backend closes 0.2 s after
-            // it). Left hanging, curl would give up at its --max-time of 40 s. The bound is loose: under the full
-            // suite the cut has come ~14 s after the first byte on this machine (under investigation, issue 7's
-            // notes; the gateway's own account of the call is printed when it is late).
+            // Timed by curl itself, from the first byte of the answer to the cut: the backend closes 0.2 s after it,
+            // and the gateway must notice that close, not wait out the route's 5 s integration timeout.
             let times = result.stdout.split(separator: " ").compactMap { Double($0) }
             let afterFirstByte = times.count == 5 ? times[4] - times[3] : .infinity
-            #expect(afterFirstByte < 25, "not left hanging: cut \(afterFirstByte) s after the first byte (connect, first byte, total: \(times.suffix(3)))")
+            let played = backend.played.withLockedValue { $0.joined(separator: " ") }
+            #expect(afterFirstByte < 4, "cut \(afterFirstByte) s after the first byte (connect, first byte, total: \(times.suffix(3))); the backend played \(played)")
             try await waitUntil("the cut logged") {
                 try gw.store.accessLog(after: 0, limit: 10).contains { $0.record.error?.contains("INTEGRATION_FAILURE") == true }
             }
-            if afterFirstByte > 2, let row = try gw.store.accessLog(after: 0, limit: 10).first(where: { $0.record.error != nil }) {
-                print("late cut: curl saw it \(afterFirstByte) s after the first byte; the gateway logged latency \(row.record.latencyMs) ms, "
-                      + "integration \(row.record.integrationLatencyMs ?? -1) ms, \(row.record.error ?? "")")
-            }
+            let row = try #require(try gw.store.accessLog(after: 0, limit: 10).first { $0.record.error != nil })
+            #expect(row.record.error?.contains("closed the connection in the middle of its response") == true, "\(row.record.error ?? "")")
         }
     }
 
@@ -217,9 +218,8 @@ import Testing
             let lines = result.stdout.split(separator: "\n")
             let elapsed = lines.dropLast().last.flatMap { Double($0) } ?? .infinity
             #expect(statusAndBody(result.stdout).0 == 504)
-            // GET /pets has a 5000 ms integration timeout in the sample API: not before it, and not hanging (a
-            // loose upper bound, as for the mid-body reset above).
-            #expect(elapsed >= 4.9 && elapsed < 25, "answered after \(elapsed) s (curl's clock)")
+            // GET /pets has a 5000 ms integration timeout in the sample API: not before it, and not much after.
+            #expect(elapsed >= 4.9 && elapsed < 8, "answered after \(elapsed) s (curl's clock)")
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 
@@ -13,14 +14,18 @@ final class ScriptedBackend: Sendable {
     }
 
     let channel: any Channel
+    /// When each step was played, in seconds from the request's arrival, for a test that diagnoses timing.
+    let played: NIOLockedValueBox<[String]>
     /// Its own thread: its pauses are timed on it, and a loop shared with other tests' work could stretch them.
     let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
 
     init(_ script: [Step]) async throws {
+        let played = NIOLockedValueBox<[String]>([])
+        self.played = played
         channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(Handler(script: script)) }
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(Handler(script: script, played: played)) }
             }
             .bind(host: "127.0.0.1", port: 0).get()
     }
@@ -39,12 +44,24 @@ final class ScriptedBackend: Sendable {
         var seen = ""
         var playing = false
 
-        init(script: [Step]) { self.script = script }
+        let played: NIOLockedValueBox<[String]>
+        var arrived = NIODeadline.now()
+
+        init(script: [Step], played: NIOLockedValueBox<[String]>) {
+            self.script = script
+            self.played = played
+        }
+
+        private func note(_ step: String) {
+            let seconds = Double((NIODeadline.now() - arrived).nanoseconds) / 1e9
+            played.withLockedValue { $0.append("\(step)@\(String(format: "%.3f", seconds))") }
+        }
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             seen += String(buffer: unwrapInboundIn(data))
             guard !playing, seen.contains("\r\n\r\n") else { return }
             playing = true
+            arrived = .now()
             play(script[...], context: context)
         }
 
@@ -54,6 +71,7 @@ final class ScriptedBackend: Sendable {
             switch step {
             case .send(let text):
                 context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: text)), promise: nil)
+                note("send")
                 play(rest, context: context)
             case .pause(let seconds):
                 context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(Int64(seconds * 1000))) {
@@ -61,6 +79,7 @@ final class ScriptedBackend: Sendable {
                 }
             case .close:
                 context.close(promise: nil)
+                note("close")
             }
         }
     }
