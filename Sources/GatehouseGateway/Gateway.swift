@@ -20,6 +20,8 @@ public final class Gateway: Sendable {
     let upstream: UpstreamPools
     let table = NIOLockedValueBox(RoutingTable.empty)
     public let throttles = ThrottleRegistry()
+    /// Each key's calls under its plan: quotas enforced in memory, counts synced with the store.
+    public let meters = UsageMeters()
     public let telemetry: TelemetryQueue
     public let metrics = GatewayMetrics()
     let admin: AdminServer?
@@ -49,7 +51,9 @@ public final class Gateway: Sendable {
         telemetry = TelemetryQueue(capacity: options.telemetryQueueCapacity)
         upstream = try UpstreamPools(group: group, maxConnectionsPerBackend: options.maxUpstreamConnections)
         server = GatewayServer(options: options, group: group, table: table, telemetry: telemetry, metrics: metrics, logger: logger)
-        watcher = ConfigWatcher(store: store, table: table, compiler: StageCompiler(throttles: throttles, upstream: upstream, metrics: metrics), io: io,
+        let usage = UsageSync(store: store, meters: meters, io: io, interval: options.usageSyncInterval, clock: options.clock, logger: logger)
+        watcher = ConfigWatcher(store: store, table: table, compiler: StageCompiler(throttles: throttles, meters: meters, upstream: upstream, metrics: metrics,
+                                                                                  clock: options.clock), usage: usage, io: io,
                                 interval: options.configPollInterval, logger: logger)
         let writer = TelemetryWriter(store: store, queue: telemetry, io: io, options: options, logger: logger)
         let bound = server.bound.futureResult
@@ -73,7 +77,7 @@ public final class Gateway: Sendable {
         let notifier = AlarmNotifier(store: store, io: io, client: client, lease: lease, logger: logger)
         // Started in this order, shut down in reverse: the server drains first, the writer flushes last.
         serviceGroup = ServiceGroup(configuration: .init(
-            services: [.init(service: writer), .init(service: heartbeat), .init(service: notifier), .init(service: evaluator),
+            services: [.init(service: writer), .init(service: usage), .init(service: heartbeat), .init(service: notifier), .init(service: evaluator),
                        .init(service: watcher)] + (admin.map { [ServiceGroupConfiguration.ServiceConfiguration(service: $0)] } ?? [])
                 + [.init(service: server)],
             gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [],

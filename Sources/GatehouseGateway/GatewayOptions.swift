@@ -26,6 +26,8 @@ public struct GatewayOptions: Sendable {
     public var configPollInterval: TimeAmountSeconds = 0.25
     /// How often queued telemetry is written.
     public var telemetryFlushInterval: TimeAmountSeconds = 0.2
+    /// How often each key's calls are added to the store and quota totals read back (other workers' included).
+    public var usageSyncInterval: TimeAmountSeconds = 1
     /// Telemetry records held in memory at most; beyond, they are counted as dropped.
     public var telemetryQueueCapacity: Int = 100_000
     public var retention = RetentionPolicy()
@@ -40,6 +42,8 @@ public struct GatewayOptions: Sendable {
     public var maxUpstreamConnections: Int = 256
     /// Event-loop threads; by default one per core.
     public var threads: Int = System.coreCount
+    /// The wall clock quotas and usage days are counted by (tests move it across a period boundary).
+    public var clock: @Sendable () -> Date = { Date() }
 
     public init() {}
 

@@ -262,6 +262,54 @@ enum Schema {
                     """)
             }
         }
+        migrator.registerMigration("v10-usage-plans") { db in
+            // Usage plans, the stages they cover (with per-method throttles as JSON), the keys on them, and
+            // each key's admitted calls per plan per UTC day: the quota counts (summed over its period), GetUsage
+            // reads them, and every worker on the store adds to them.
+            try db.execute(sql: """
+                CREATE TABLE usage_plan (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    name TEXT NOT NULL,
+                    description TEXT NOT NULL DEFAULT '',
+                    rate REAL,
+                    burst INTEGER,
+                    quota_limit INTEGER,
+                    quota_period TEXT,
+                    quota_offset INTEGER NOT NULL DEFAULT 0,
+                    quota_since REAL,
+                    created REAL NOT NULL,
+                    last_updated REAL NOT NULL
+                );
+                CREATE TABLE usage_plan_stage (
+                    plan_id TEXT NOT NULL REFERENCES usage_plan(id) ON DELETE CASCADE,
+                    api_id TEXT NOT NULL,
+                    stage TEXT NOT NULL,
+                    throttle TEXT NOT NULL DEFAULT '{}',
+                    PRIMARY KEY (plan_id, api_id, stage)
+                );
+                CREATE TABLE usage_plan_key (
+                    plan_id TEXT NOT NULL REFERENCES usage_plan(id) ON DELETE CASCADE,
+                    key_id TEXT NOT NULL REFERENCES api_key(id) ON DELETE CASCADE,
+                    PRIMARY KEY (plan_id, key_id)
+                );
+                CREATE INDEX usage_plan_key_by_key ON usage_plan_key (key_id);
+                CREATE TABLE key_usage (
+                    plan_id TEXT NOT NULL,
+                    key_id TEXT NOT NULL,
+                    day TEXT NOT NULL,
+                    used INTEGER NOT NULL DEFAULT 0,
+                    PRIMARY KEY (plan_id, key_id, day)
+                ) WITHOUT ROWID;
+                """)
+            for table in ["usage_plan", "usage_plan_stage", "usage_plan_key"] {
+                for event in ["INSERT", "UPDATE", "DELETE"] {
+                    try db.execute(sql: """
+                        CREATE TRIGGER \(table)_\(event.lowercased())_bumps_version AFTER \(event) ON \(table)
+                        BEGIN UPDATE config_version SET version = version + 1 WHERE id = 1; END;
+                        """)
+                }
+            }
+        }
         return migrator
     }
 }

@@ -149,6 +149,7 @@ extension Store {
         }
         return try write { db in
             guard let definition = try Self.loadDefinition(db, apiId: apiId) else { throw Self.apiNotFound(apiId) }
+            try Self.refuseUnguarded(definition, action: "deploy")
             let deployment = Deployment(id: Identifiers.make(), restApiId: apiId, description: description,
                                         createdDate: now, snapshot: definition)
             try db.execute(sql: "INSERT INTO deployment (id, rest_api_id, description, created_date, snapshot) VALUES (?, ?, ?, ?, ?)",
@@ -164,6 +165,15 @@ extension Store {
                            after: "deployment \(deployment.id)" + (variables.isEmpty ? "" : " variables \(try Self.json(stage.variables))"))
             return deployment
         }
+    }
+
+    /// Fail closed: a definition with a method whose protection the worker cannot enforce is not put on a stage.
+    static func refuseUnguarded(_ definition: ApiDefinition, action: String) throws {
+        let problems = MethodProtection.problems(in: definition)
+        guard !problems.isEmpty else { return }
+        let list = problems.map { "\($0.method): \($0.reason)" }.joined(separator: "; ")
+        throw StoreError.invalid("cannot \(action): \(problems.count == 1 ? "a method" : "\(problems.count) methods") would be served unguarded — \(list). "
+                                 + "Change the method (authorization NONE, or apiKeySource HEADER) and import again; nothing was deployed")
     }
 
     static func isValidStageName(_ name: String) -> Bool {
@@ -195,6 +205,9 @@ extension Store {
                                     arguments: [deploymentId, apiId]) == true else {
                 throw StoreError.notFound(what: "deployment \(deploymentId) of API \(apiId)",
                                           hint: "list them with `gatehouse deployments --api \(apiId)`")
+            }
+            if let text = try String.fetchOne(db, sql: "SELECT snapshot FROM deployment WHERE id = ?", arguments: [deploymentId]) {
+                try Self.refuseUnguarded(try Self.decode(ApiDefinition.self, text), action: "roll back to deployment \(deploymentId)")
             }
             let before = stage.deploymentId
             stage.deploymentId = deploymentId
@@ -386,7 +399,12 @@ extension Store {
                     bindings.append(.init(stage: stage, definition: definition))
                 }
             }
-            return GatewayConfiguration(version: version, account: account, stages: bindings)
+            let keys = try Row.fetchAll(db, sql: "SELECT id, value_hash, enabled FROM api_key").map {
+                GatewayConfiguration.ServedKey(id: $0[0], valueHash: $0[1], enabled: $0[2])
+            }
+            let planKeys = Dictionary(grouping: try UsagePlanKeyRecord.fetchAll(db), by: \.planId).mapValues { $0.map(\.keyId) }
+            return GatewayConfiguration(version: version, account: account, stages: bindings, apiKeys: keys,
+                                        usagePlans: try Self.loadPlans(db), planKeys: planKeys)
         }
     }
 

@@ -47,6 +47,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Days of per-second metrics to keep.") var metricRetentionDays: Double = 14
     @Option(help: "Event-loop threads (default: one per core).") var threads: Int?
     @Option(help: "Seconds between alarm evaluations.") var alarmInterval: Double = 5
+    @Option(help: "Seconds between writes of each API key's calls to the store (and reads of the quota totals, other workers' included).")
+    var usageSyncInterval: Double = 1
     @Option(help: "Admin listener for GET /metrics (Prometheus) and /healthz, HOST:PORT.") var admin: ListenAddress?
     @Option(help: "trace, debug, info, notice, warning, error or critical.") var logLevel: String = "info"
 
@@ -69,6 +71,7 @@ struct Serve: AsyncParsableCommand {
                                                 metricsMaxAge: metricRetentionDays * 86_400)
             if let threads { options.threads = threads }
             options.alarmInterval = alarmInterval
+            options.usageSyncInterval = max(0.05, usageSyncInterval)
             if let admin {
                 options.adminHost = admin.host
                 options.adminPort = admin.port

@@ -117,11 +117,12 @@ import Testing
         let (missing, missingContext) = call("/nowhere")
         #expect(missing == .forbidden)
         #expect(missingContext.failure?.type == .missingAuthenticationToken)
-        for path in ["/keyed", "/authorized"] {
-            let (status, context) = call(path)
-            #expect(status == .internalServerError, "\(path) is refused, not served open")
-            #expect(context.failure?.detail?.contains("not served open") == true)
-        }
+        let (keyedStatus, keyedContext) = call("/keyed")
+        #expect(keyedStatus == .forbidden, "a key is required and none was given")
+        #expect(keyedContext.failure?.type == .invalidApiKey)
+        let (authorizedStatus, authorizedContext) = call("/authorized")
+        #expect(authorizedStatus == .internalServerError, "an authorizer this build cannot run: refused, not served open")
+        #expect(authorizedContext.failure?.detail?.contains("not served open") == true)
     }
 
     @Test func upstreamEndpointsParse() throws {

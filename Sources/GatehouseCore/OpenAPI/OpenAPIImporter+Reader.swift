@@ -90,7 +90,9 @@ extension OpenAPIImporter {
                 method.requestParameters["method.request.\(awsLocation).\(name)"] = required
             }
             if let security = operation.child("security") ?? root.child("security") {
-                method.apiKeyRequired = requiresApiKey(security)
+                let guarded = readSecurity(security)
+                method.apiKeyRequired = guarded.apiKey
+                if let type = guarded.authorizationType { method.authorizationType = type }
             }
             for (key, value) in operation.entries ?? [] where key.hasPrefix("x-amazon-apigateway") && key != "x-amazon-apigateway-integration" {
                 warnUnsupported(value, name: key)
@@ -103,11 +105,15 @@ extension OpenAPIImporter {
             return method
         }
 
-        /// Whether a security requirement names an `apiKey` scheme in the `x-api-key` header.
-        mutating func requiresApiKey(_ security: DocumentNode) -> Bool {
+        /// What a security requirement asks for: an `apiKey` scheme in the `x-api-key` header is an API key;
+        /// any other scheme is an authorizer, typed as AWS's importer types it (`x-amazon-apigateway-authtype`
+        /// `awsSigv4` → AWS_IAM, a `cognito_user_pools` authorizer → COGNITO_USER_POOLS, else CUSTOM), so the
+        /// method stays guarded: deploy refuses what this build cannot enforce instead of serving it open.
+        mutating func readSecurity(_ security: DocumentNode) -> (apiKey: Bool, authorizationType: String?) {
             let schemes = dialect == .swagger2 ? root.child("securityDefinitions")
                                                : root.child("components")?.child("securitySchemes")
-            var required = false
+            var apiKey = false
+            var authorization: String?
             for requirement in security.elements ?? [] {
                 for (name, _) in requirement.entries ?? [] {
                     guard let scheme = schemes?.child(name) else {
@@ -116,13 +122,17 @@ extension OpenAPIImporter {
                     }
                     if scheme.child("type")?.scalar == "apiKey", scheme.child("in")?.scalar == "header",
                        scheme.child("name")?.scalar?.lowercased() == "x-api-key" {
-                        required = true
+                        apiKey = true
                     } else {
-                        warnings.append(scheme.diagnostic("security scheme '\(name)' is not an x-api-key header key; authorizers are not supported yet, so it is not enforced"))
+                        let authType = scheme.child("x-amazon-apigateway-authtype")?.scalar?.lowercased()
+                        let authorizerType = scheme.child("x-amazon-apigateway-authorizer")?.child("type")?.scalar?.lowercased()
+                        authorization = authType == "awssigv4" ? "AWS_IAM" : authorizerType == "cognito_user_pools" ? "COGNITO_USER_POOLS" : "CUSTOM"
+                        warnings.append(scheme.diagnostic("security scheme '\(name)' needs an authorizer (\(authorization ?? "CUSTOM")), which this build does not run yet: "
+                                                          + "the method is imported guarded, and deploy refuses it until authorizers exist"))
                     }
                 }
             }
-            return required
+            return (apiKey, authorization)
         }
 
         func resolveReference(_ node: DocumentNode) -> DocumentNode {

@@ -22,6 +22,8 @@ public final class RequestContext {
     public var throttled = false
     /// The account-wide limit (not a stage's or a method's) refused the call.
     public var throttledByAccount = false
+    /// The id of the API key the caller presented, once the key stage accepted it.
+    public var apiKeyId: String?
     /// What went to the backend and what came back, for execution logging.
     public var integrationURL: String?
     public var integrationHeaders: [(String, String)] = []

@@ -25,10 +25,17 @@ public struct RoutingTable: Sendable {
         var stages: [String: [String: StageRoute]] = [:]
         for binding in configuration.stages {
             var methods: [String: [String: CompiledMethod]] = [:]
+            var keys: StageKeys?
+            let stageKeys = {
+                if let keys { return keys }
+                let made = compiler.keys(for: binding, configuration: configuration)
+                keys = made
+                return made
+            }
             for resource in binding.definition.resources {
                 for (verb, method) in resource.resourceMethods {
                     methods[resource.path, default: [:]][verb] = compiler.compile(method: method, resource: resource, binding: binding,
-                                                                                  account: configuration.account)
+                                                                                  account: configuration.account, keys: stageKeys())
                 }
             }
             stages[binding.stage.restApiId, default: [:]][binding.stage.stageName] =

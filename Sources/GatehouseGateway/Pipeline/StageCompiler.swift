@@ -1,3 +1,4 @@
+import Foundation
 import GatehouseCore
 
 /// Turns a deployed method into its chain of stages, once per configuration version: throttle buckets
@@ -5,16 +6,27 @@ import GatehouseCore
 /// every status). Protection the worker cannot enforce yields a chain that refuses every call (fail closed).
 public struct StageCompiler: Sendable {
     let throttles: ThrottleRegistry
+    let meters: UsageMeters
     let upstream: UpstreamPools?
     let metrics: GatewayMetrics?
+    let clock: @Sendable () -> Date
 
-    public init(throttles: ThrottleRegistry = ThrottleRegistry(), upstream: UpstreamPools? = nil, metrics: GatewayMetrics? = nil) {
+    public init(throttles: ThrottleRegistry = ThrottleRegistry(), meters: UsageMeters = UsageMeters(), upstream: UpstreamPools? = nil,
+                metrics: GatewayMetrics? = nil, clock: @escaping @Sendable () -> Date = { Date() }) {
         self.throttles = throttles
+        self.meters = meters
         self.upstream = upstream
         self.metrics = metrics
+        self.clock = clock
     }
 
-    func compile(method: Method, resource: Resource, binding: GatewayConfiguration.StageBinding, account: Account) -> CompiledMethod {
+    /// The keys a stage admits, built once per configuration for all its methods.
+    func keys(for binding: GatewayConfiguration.StageBinding, configuration: GatewayConfiguration) -> StageKeys {
+        StageKeys(stage: binding.stage, configuration: configuration, throttles: throttles, meters: meters)
+    }
+
+    func compile(method: Method, resource: Resource, binding: GatewayConfiguration.StageBinding, account: Account,
+                 keys: @autoclosure () -> StageKeys) -> CompiledMethod {
         let stage = binding.stage
         let key = Stage.methodSettingsKey(resourcePath: resource.path, httpMethod: method.httpMethod)
         let setting = stage.methodSettings[key], defaults = stage.methodSettings[Stage.defaultSettingsKey]
@@ -22,22 +34,28 @@ public struct StageCompiler: Sendable {
         let trace = level == .info && (setting?.dataTraceEnabled ?? defaults?.dataTraceEnabled ?? false)
         let series = method.httpMethod == "ANY" ? nil : metrics?.series(for: .init(api: stage.restApiId, stage: stage.stageName,
                                                                                      resource: resource.path, method: method.httpMethod))
-        return CompiledMethod(chain: chain(method: method, resource: resource, stage: stage, account: account),
+        return CompiledMethod(chain: chain(method: method, resource: resource, binding: binding, account: account, keys: keys),
                               executionLogging: level, tracesBodies: trace, series: series)
     }
 
-    private func chain(method: Method, resource: Resource, stage: Stage, account: Account) -> [any GatewayStage] {
-        // Fail closed: nothing here enforces authorizers or API keys yet, so such a method is never served open.
-        if method.authorizationType.uppercased() != "NONE" {
-            return [RefuseStage(detail: "authorization type \(method.authorizationType) is not enforced by this worker; the method is refused, not served open")]
-        }
-        if method.apiKeyRequired {
-            return [RefuseStage(detail: "the method requires an API key, which this worker does not check yet; the method is refused, not served open")]
+    private func chain(method: Method, resource: Resource, binding: GatewayConfiguration.StageBinding, account: Account,
+                       keys: () -> StageKeys) -> [any GatewayStage] {
+        let stage = binding.stage
+        // Fail closed: a protection this worker cannot enforce refuses the method (deploy refuses it too; this
+        // catches a store changed behind the CLI's back).
+        if let problem = MethodProtection.problem(method: method, api: binding.definition.restApi) {
+            return [RefuseStage(detail: "the method is refused, not served open: \(problem)")]
         }
         var chain: [any GatewayStage] = []
         let applied = ThrottleResolver.resolve(apiId: stage.restApiId, stage: stage, resourcePath: resource.path,
                                                methodVerb: method.httpMethod, account: account)
-        chain.append(ThrottleStage(buckets: throttles.buckets(for: applied), scopes: applied.map(\.scope)))
+        let buckets = throttles.buckets(for: applied)
+        if method.apiKeyRequired {
+            chain.append(ApiKeyStage(keys: keys(), methodKey: Stage.methodSettingsKey(resourcePath: resource.path, httpMethod: method.httpMethod),
+                                     stageBuckets: buckets, stageScopes: applied.map(\.scope), clock: clock))
+        } else {
+            chain.append(ThrottleStage(buckets: buckets, scopes: applied.map(\.scope)))
+        }
         chain.append(integrationStage(method.methodIntegration, stage: stage))
         return chain
     }

@@ -15,10 +15,13 @@ final class ConfigWatcher: Service, Sendable {
     let interval: TimeAmountSeconds
     let logger: Logger
     let compiler: StageCompiler
+    /// Settles new keys' quota meters on the store's totals before their first call is served.
+    let usage: UsageSync?
 
-    init(store: Store, table: NIOLockedValueBox<RoutingTable>, compiler: StageCompiler, io: NIOThreadPool, interval: TimeAmountSeconds,
-         logger: Logger) {
+    init(store: Store, table: NIOLockedValueBox<RoutingTable>, compiler: StageCompiler, usage: UsageSync? = nil, io: NIOThreadPool,
+         interval: TimeAmountSeconds, logger: Logger) {
         self.compiler = compiler
+        self.usage = usage
         self.store = store
         self.table = table
         self.io = io
@@ -30,6 +33,7 @@ final class ConfigWatcher: Service, Sendable {
     func load() throws {
         let configuration = try store.gatewayConfiguration()
         let compiled = RoutingTable(configuration: configuration, compiler: compiler)
+        try usage?.settleBlocking()
         table.withLockedValue { $0 = compiled }
         logger.info("configuration loaded", metadata: ["version": "\(configuration.version)", "stages": "\(configuration.stages.count)"])
     }
@@ -48,6 +52,7 @@ final class ConfigWatcher: Service, Sendable {
                     if let configuration {
                         // Compiled off the data path; the swap is one assignment under the lock.
                         let compiled = RoutingTable(configuration: configuration, compiler: self.compiler)
+                        await self.usage?.sync()
                         self.table.withLockedValue { $0 = compiled }
                         self.logger.info("configuration changed", metadata: ["version": "\(configuration.version)"])
                     }

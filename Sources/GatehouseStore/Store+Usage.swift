@@ -1,0 +1,36 @@
+import Foundation
+import GatehouseCore
+import GRDB
+
+/// Per-key usage: workers add what they admitted (batched, one short transaction), quotas and `gatehouse
+/// usage` read it back. Shared by every worker on the store, so a restart or a second worker keeps the count.
+extension Store {
+    /// Adds each count to its plan/key/day row.
+    public func addKeyUsage(_ counts: [KeyUsage]) throws {
+        guard !counts.isEmpty else { return }
+        try write { db in
+            let statement = try db.cachedStatement(sql: """
+                INSERT INTO key_usage (plan_id, key_id, day, used) VALUES (?, ?, ?, ?)
+                ON CONFLICT (plan_id, key_id, day) DO UPDATE SET used = used + excluded.used
+                """)
+            for count in counts where count.used != 0 {
+                try statement.execute(arguments: [count.planId, count.keyId, count.day, count.used])
+            }
+        }
+    }
+
+    /// Every usage row from `fromDay` on (inclusive), optionally of one plan and one key.
+    public func keyUsage(fromDay: String, toDay: String? = nil, planId: String? = nil, keyId: String? = nil) throws -> [KeyUsage] {
+        try read { db in
+            var sql = "SELECT plan_id, key_id, day, used FROM key_usage WHERE day >= ?"
+            var arguments: [any DatabaseValueConvertible] = [fromDay]
+            if let toDay { sql += " AND day <= ?"; arguments.append(toDay) }
+            if let planId { sql += " AND plan_id = ?"; arguments.append(planId) }
+            if let keyId { sql += " AND key_id = ?"; arguments.append(keyId) }
+            sql += " ORDER BY plan_id, key_id, day"
+            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map {
+                KeyUsage(planId: $0[0], keyId: $0[1], day: $0[2], used: $0[3])
+            }
+        }
+    }
+}
