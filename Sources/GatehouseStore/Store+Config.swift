@@ -127,6 +127,39 @@ extension Store {
         return ApiDefinition(restApi: api, resources: Array(resources.values))
     }
 
+    /// Marks one method of an API as requiring an API key (or not). Like an import, it reaches callers with the
+    /// next deploy.
+    public func setMethodApiKeyRequired(apiId: String, resourcePath: String, verb: String, required: Bool, actor: Actor) throws {
+        try write { db in
+            guard try Self.apiExists(db, apiId) else { throw Self.apiNotFound(apiId) }
+            guard let row = try Row.fetchOne(db, sql: """
+                SELECT method.resource_id, method.definition FROM method JOIN resource ON resource.id = method.resource_id
+                WHERE resource.rest_api_id = ? AND resource.path = ? AND method.http_method = ?
+                """, arguments: [apiId, resourcePath, verb.uppercased()]) else {
+                throw StoreError.notFound(what: "method '\(verb.uppercased()) \(resourcePath)' of API \(apiId)",
+                                          hint: "`gatehouse export --api \(apiId)` shows its methods")
+            }
+            var method = try Self.decode(Method.self, row[1])
+            let before = method.apiKeyRequired
+            method.apiKeyRequired = required
+            try db.execute(sql: "UPDATE method SET definition = ? WHERE resource_id = ? AND http_method = ?",
+                           arguments: [try Self.json(method), row[0] as String, verb.uppercased()])
+            try Self.audit(db, actor: actor, action: "UpdateMethod(apiKeyRequired)", target: "restapis/\(apiId)/\(verb.uppercased()) \(resourcePath)",
+                           before: String(before), after: String(required))
+        }
+    }
+
+    /// Where an API's methods read their key: `HEADER` (`x-api-key`) or `AUTHORIZER`.
+    public func setApiKeySource(apiId: String, source: ApiKeySource, actor: Actor) throws {
+        try write { db in
+            guard let before = try String.fetchOne(db, sql: "SELECT api_key_source FROM rest_api WHERE id = ?", arguments: [apiId]) else {
+                throw Self.apiNotFound(apiId)
+            }
+            try db.execute(sql: "UPDATE rest_api SET api_key_source = ? WHERE id = ?", arguments: [source.rawValue, apiId])
+            try Self.audit(db, actor: actor, action: "UpdateRestApi(apiKeySource)", target: "restapis/\(apiId)", before: before, after: source.rawValue)
+        }
+    }
+
     /// Every API, newest first.
     public func restApis() throws -> [RestApi] {
         try read { db in

@@ -20,19 +20,44 @@ extension Store {
         guard !name.trimmingCharacters(in: .whitespaces).isEmpty else { throw StoreError.invalid("an API key needs a name (--name)") }
         let key = ApiKey(id: Identifiers.make(), name: name, description: description, customerId: customerId, enabled: enabled,
                          created: now, lastUpdated: now, value: value)
-        try write { db in
-            if try Bool.fetchOne(db, sql: "SELECT 1 FROM api_key WHERE value_hash = ?", arguments: [Self.keyHash(value)]) == true {
-                throw StoreError.invalid("another API key already has this value; give a different --value, or leave it out to generate one")
-            }
-            try db.execute(sql: """
-                INSERT INTO api_key (id, name, description, customer_id, enabled, value, value_hash, created, last_updated)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [key.id, name, description, customerId, enabled, value, Self.keyHash(value),
-                                 now.timeIntervalSince1970, now.timeIntervalSince1970])
-            try Self.audit(db, actor: actor, action: "CreateApiKey", target: "apikeys/\(key.id)", before: nil,
-                           after: "\(name)\(enabled ? "" : " (disabled)")")
-        }
+        try write { db in try Self.insert(db, key: key, value: value, actor: actor, action: "CreateApiKey") }
         return key
+    }
+
+    /// Creates every key of an `ImportApiKeys` CSV and puts each on its plans, in one transaction: a bad row, a
+    /// value already in use or an unknown plan imports nothing.
+    public func importApiKeys(_ rows: [ApiKeyImport.Row], actor: Actor, now: Date = Date()) throws -> [ApiKey] {
+        try write { db in
+            try rows.map { row in
+                let value = row.value ?? ApiKey.generateValue()
+                let key = ApiKey(id: Identifiers.make(), name: row.name, description: row.description, enabled: row.enabled,
+                                 created: now, lastUpdated: now, value: value)
+                do {
+                    try Self.insert(db, key: key, value: value, actor: actor, action: "ImportApiKeys")
+                    for planId in row.usagePlanIds {
+                        let plan = try Self.requirePlan(db, id: planId)
+                        for stage in plan.apiStages { try Self.refuseSecondPlan(db, keyId: key.id, stage: stage, except: planId) }
+                        try UsagePlanKeyRecord(planId: planId, keyId: key.id).insert(db)
+                    }
+                } catch let error as StoreError {
+                    throw StoreError.invalid("line \(row.line): \(error.description); nothing was imported")
+                }
+                return key
+            }
+        }
+    }
+
+    static func insert(_ db: Database, key: ApiKey, value: String, actor: Actor, action: String) throws {
+        if try Bool.fetchOne(db, sql: "SELECT 1 FROM api_key WHERE value_hash = ?", arguments: [Self.keyHash(value)]) == true {
+            throw StoreError.invalid("another API key already has this value; give a different value, or leave it out to generate one")
+        }
+        try db.execute(sql: """
+            INSERT INTO api_key (id, name, description, customer_id, enabled, value, value_hash, created, last_updated)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [key.id, key.name, key.description, key.customerId, key.enabled, value, Self.keyHash(value),
+                             key.created.timeIntervalSince1970, key.lastUpdated.timeIntervalSince1970])
+        try Self.audit(db, actor: actor, action: action, target: "apikeys/\(key.id)", before: nil,
+                       after: "\(key.name)\(key.enabled ? "" : " (disabled)")")
     }
 
     /// Every key, by name, without values.

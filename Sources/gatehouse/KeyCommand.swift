@@ -10,7 +10,35 @@ struct KeyCommand: AsyncParsableCommand {
         commandName: "key",
         abstract: "Create, list, show, enable, disable and delete API keys.",
         discussion: "Usage plans, which give keys access to stages with limits and quotas, come next; until then a method that requires a key is refused, not served open.",
-        subcommands: [Create.self, List.self, Show.self, Enable.self, Disable.self, Delete.self])
+        subcommands: [Create.self, Import.self, List.self, Show.self, Enable.self, Disable.self, Delete.self])
+
+    struct Import: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create keys from an ImportApiKeys CSV (Name,Key,Description,Enabled,UsagePlanIds); prints id, name and value per key.",
+            discussion: "All or nothing: a bad line, a value already in use or an unknown plan imports no key, and the error names the line. A row without a Key gets a generated value.")
+
+        @OptionGroup var storeOptions: StoreOptions
+        @Argument(help: "The CSV file.") var file: String
+
+        func run() async throws {
+            try await reportingErrors {
+                let text: String
+                do {
+                    text = try String(contentsOfFile: file, encoding: .utf8)
+                } catch {
+                    throw ValidationError("cannot read \(file): \(error.localizedDescription)")
+                }
+                let rows: [ApiKeyImport.Row]
+                do {
+                    rows = try ApiKeyImport.parse(text)
+                } catch let error as ApiKeyImport.ImportError {
+                    throw ValidationError("\(file) was not imported:\n\(error.description)")
+                }
+                let keys = try storeOptions.open(.readWrite).importApiKeys(rows, actor: Actor.current(source: "cli"))
+                for key in keys { print("\(key.id)\t\(key.name)\t\(key.value ?? "")") }
+            }
+        }
+    }
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a key; prints its id and value (generated unless --value is given).")

@@ -221,6 +221,61 @@ import Testing
         try await gw.stop()
     }
 
+    @Test func keysImportFromAnAWSCSVAllOrNothingAndAMethodIsKeyedFromTheCLI() async throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let (db, apiId) = try await Self.keyedStore(dir)
+        let plan = try await Self.cli(db, ["plan", "create", "--name", "partners", "--stage", "\(apiId)/prod"])
+        // A bad file: every problem named by its line, and no key created.
+        let bad = dir.path("bad.csv")
+        try """
+            Name,Key,Description,Enabled,UsagePlanIds
+            ok,abcdefghijklmnopqrstuvwxyz0123,fine,true,\(plan)
+            short,tooShort,,true,
+            flag,ABCDEFGHIJKLMNOPQRSTUVWXYZ0123,,maybe,
+            """.write(toFile: bad, atomically: true, encoding: .utf8)
+        let refused = try await run(Binary.gatehouse, ["key", "import", bad, "--store", db])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("line 3: an API key value needs at least 20 characters"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("line 4: Enabled is true or false, not 'maybe'"), "\(refused.stderr)")
+        let unknownPlan = dir.path("unknown.csv")
+        try "name,key,usageplanids\nfirst,abcdefghijklmnopqrstuvwxyz0123,\(plan)\nsecond,ABCDEFGHIJKLMNOPQRSTUVWXYZ0123,nosuchplan\n"
+            .write(toFile: unknownPlan, atomically: true, encoding: .utf8)
+        let partial = try await run(Binary.gatehouse, ["key", "import", unknownPlan, "--store", db])
+        #expect(partial.status == 1 && partial.stderr.contains("line 3: usage plan nosuchplan does not exist"), "\(partial.stderr)")
+        #expect(try Store(path: db, access: .readOnly).apiKeys().isEmpty, "nothing half-imported")
+
+        // A good one: quoted fields, a generated value, keys on the plan at once.
+        let good = dir.path("keys.csv")
+        try """
+            Name,Key,Description,Enabled,UsagePlanIds
+            "Acme, Inc.",abcdefghijklmnopqrstuvwxyz0123,"the ""big"" one",TRUE,\(plan)
+            generated,,,false,\(plan)
+            """.write(toFile: good, atomically: true, encoding: .utf8)
+        let imported = try await Self.cli(db, ["key", "import", good])
+        let lines = imported.split(separator: "\n").map { $0.split(separator: "\t").map(String.init) }
+        #expect(lines.count == 2 && lines[0][1] == "Acme, Inc." && lines[0][2] == "abcdefghijklmnopqrstuvwxyz0123", "\(imported)")
+        #expect(lines.count == 2 && lines[1][2].count == 40, "a generated value: \(imported)")
+        let store = try Store(path: db, access: .readOnly)
+        #expect(try store.planKeys(planId: plan).map(\.name) == ["Acme, Inc.", "generated"])
+        #expect(try store.apiKeys().first { $0.name == "generated" }?.enabled == false)
+        #expect(try store.apiKeys().first { $0.name == "Acme, Inc." }?.description == "the \"big\" one")
+
+        // /open gets a key requirement from the CLI; served keyed after the next deploy.
+        let (worker, port) = try await startWorker(db)
+        defer { worker.signal(SIGKILL) }
+        let open = "http://127.0.0.1:\(port)/restapis/\(apiId)/prod/_user_request_/open"
+        #expect(try await Self.call(open, key: nil).0 == 200)
+        _ = try await Self.cli(db, ["method", "set", "--api", apiId, "--method", "GET /open", "--api-key-required", "true"])
+        _ = try await Self.cli(db, ["deploy", "--api", apiId, "--stage", "prod"])
+        try await Self.waitForStatus(open, key: nil, 403, timeout: 3)
+        #expect(try await Self.call(open, key: "abcdefghijklmnopqrstuvwxyz0123").0 == 200)
+        // Keys from an authorizer cannot be read yet: deploy refuses rather than serve the methods open.
+        _ = try await Self.cli(db, ["api", "set", "--api", apiId, "--key-source", "AUTHORIZER"])
+        let deploy = try await run(Binary.gatehouse, ["deploy", "--store", db, "--api", apiId, "--stage", "prod"])
+        #expect(deploy.status == 1 && deploy.stderr.contains("apiKeySource AUTHORIZER"), "\(deploy.stderr)")
+    }
+
     @Test func deployRefusesAMethodItCannotGuardAndAChangedStoreAnswers500() async throws {
         let dir = try TempDir()
         defer { dir.remove() }
