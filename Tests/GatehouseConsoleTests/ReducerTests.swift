@@ -93,6 +93,16 @@ import Testing
         #expect(ConsoleReducer.visibleLogs(state).count == 40)
     }
 
+    @Test func theLogFilterTakesAKeyId() {
+        var state = ConsoleFixtures.state
+        for index in state.logs.indices where index % 4 == 0 { state.logs[index].record.apiKeyId = "k1" }
+        _ = press([.char("3"), .char("/")] + "key:k1 status:2xx".map { Key.char($0) }, &state)
+        let visible = ConsoleReducer.visibleLogs(state)
+        #expect(!visible.isEmpty)
+        #expect(visible.allSatisfy { $0.record.apiKeyId == "k1" && $0.record.status < 300 })
+        #expect(visible.count == state.logs.filter { $0.record.apiKeyId == "k1" && $0.record.status < 300 }.count)
+    }
+
     @Test func throttleEditPreviewsConfirmsAndSaves() {
         var state = ConsoleFixtures.state
         _ = press([.char("6"), .char("j"), .char("j")], &state)

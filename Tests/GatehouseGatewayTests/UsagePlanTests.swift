@@ -123,6 +123,15 @@ import Testing
         _ = try await Self.cli(db, ["plan", "remove-key", "--plan", gold, "--key", fast.id])
         try await Self.waitForStatus(keyed, key: fast.value, 403, timeout: 2)
 
+        // The access log names the key of each call it admitted or throttled (never its value).
+        let log = try Store(path: db, access: .readOnly)
+        try await waitUntil("keyed calls in the access log") {
+            try log.accessLog(after: 0, limit: 1000).contains { $0.record.apiKeyId == fast.id && $0.record.status == 200 }
+        }
+        let rows = try log.accessLog(after: 0, limit: 1000).map(\.record)
+        #expect(rows.contains { $0.apiKeyId == slow.id && $0.status == 429 })
+        #expect(rows.filter { $0.status == 403 }.allSatisfy { $0.apiKeyId == nil })
+        #expect(!rows.contains { $0.apiKeyId == slow.value || $0.apiKeyId == fast.value })
         let shown = try await Self.cli(db, ["plan", "show", bronze])
         #expect(shown.contains("throttle:    0.5 rps / burst 2 (per key)") && shown.contains(slow.id), "\(shown)")
         let store = try Store(path: db, access: .readOnly)

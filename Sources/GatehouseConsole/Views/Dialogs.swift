@@ -70,7 +70,7 @@ enum Dialogs {
         switch view {
         case .logs: keys = [("f", "follow / pause"), ("t", "timestamps"), ("w", "wrap"), ("enter", "whole record"),
                             ("n N", "next / previous failed call (4xx, 5xx)"),
-                            ("/", "filter: status:5xx method:GET path:/pets api:ID stage:NAME, or a regex")]
+                            ("/", "filter: status:5xx method:GET path:/pets api:ID stage:NAME key:ID, or a regex")]
         case .throttles: keys = [("e", "edit rate and burst (shows what the last hour would have rejected)"), ("enter", "describe the row in full")]
         case .audit: keys = [("enter", "describe the entry: its whole before → after")]
         case .apis: keys = [("e", "set a throttle on the method"), ("enter", "chart the method")]

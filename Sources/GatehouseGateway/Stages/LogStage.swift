@@ -31,7 +31,7 @@ struct LogStage: Sendable {
             requestId: context.requestId, time: call.receivedDate, apiId: context.target?.apiId,
             stage: context.target?.stageName, resourcePath: context.match?.resource.path, httpMethod: call.head.method.rawValue,
             path: call.head.uri, status: call.status, latencyMs: latency, integrationLatencyMs: context.integrationLatencyMs,
-            requestBytes: call.requestBytes, responseBytes: call.responseBytes, apiKeyId: nil, sourceIp: call.sourceIp,
+            requestBytes: call.requestBytes, responseBytes: call.responseBytes, apiKeyId: context.apiKeyId, sourceIp: call.sourceIp,
             userAgent: call.head.headers.first(name: "user-agent"),
             error: context.failure?.description ?? call.failure, throttled: context.throttled,
             throttledByAccount: context.throttledByAccount)
