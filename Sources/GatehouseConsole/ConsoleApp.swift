@@ -160,6 +160,25 @@ public final class ConsoleApp {
                         try store.setStageThrottle(apiId: apiId, stageName: stage, methodKey: key, limit: limit, actor: actor)
                     }
                 }
+            case .previewPlanThrottle(let planId, let limit):
+                guard let store = openStore() else { continue }
+                let replay = loader ?? ConsoleDataLoader(store: store)
+                if let preview = try? replay.previewPlan(planId: planId, limit: limit) {
+                    dispatch(.previewLoaded(limit: limit, rejected: preview.rejected, seconds: preview.seconds))
+                }
+            case .savePlanThrottle(let planId, let name, let limit):
+                write(done: "saved: plan \(name) is \(limit) per key", failed: "not saved", nextRefresh: &nextRefresh) { store in
+                    try store.updateUsagePlan(id: planId, Store.PlanUpdate(throttle: .some(limit)), actor: actor)
+                }
+            case .savePlanQuota(let planId, let name, let quota):
+                write(done: "saved: plan \(name)'s quota is \(quota.map { "\($0.description) per key" } ?? "none")", failed: "not saved",
+                      nextRefresh: &nextRefresh) { store in
+                    try store.updateUsagePlan(id: planId, Store.PlanUpdate(quota: .some(quota)), actor: actor)
+                }
+            case .setKeyEnabled(let keyId, let name, let enabled):
+                write(done: "key \(name) \(enabled ? "enabled" : "disabled")", failed: "not changed", nextRefresh: &nextRefresh) { store in
+                    try store.setApiKeyEnabled(id: keyId, enabled: enabled, actor: actor)
+                }
             case .putAlarm(let rule):
                 write(done: "alarm \(rule.name) saved: \(rule.summary)", failed: "alarm not saved", nextRefresh: &nextRefresh) { store in
                     try store.putAlarm(rule, actor: actor)

@@ -34,3 +34,23 @@ extension Store {
         }
     }
 }
+
+extension Store {
+    /// Calls per second per key in the access log between `from` and `to` (epoch seconds): what a plan
+    /// throttle's preview replays.
+    public func keyCallsPerSecond(keyIds: [String], from: Int64, to: Int64) throws -> [String: [Int64: Int]] {
+        guard !keyIds.isEmpty else { return [:] }
+        return try read { db in
+            let marks = Array(repeating: "?", count: keyIds.count).joined(separator: ",")
+            var result: [String: [Int64: Int]] = [:]
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT api_key_id, CAST(time AS INTEGER) AS second, COUNT(*) FROM access_log
+                WHERE time >= ? AND time < ? AND api_key_id IN (\(marks)) GROUP BY api_key_id, second
+                """, arguments: StatementArguments([Double(from), Double(to)] as [any DatabaseValueConvertible] + keyIds))
+            while let row = try rows.next() {
+                result[row[0] as String, default: [:]][row[1] as Int64] = row[2] as Int
+            }
+            return result
+        }
+    }
+}

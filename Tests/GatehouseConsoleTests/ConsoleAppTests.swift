@@ -265,6 +265,63 @@ import Testing
         #expect(terminal.frames > 3)
     }
 
+    @Test func keysAndPlansReadTheStoreReplayAKeysTrafficAndWriteWithAudit() throws {
+        let (store, apiId, dir) = try makeStore()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let actor = Actor(name: "setup", source: "test")
+        let now = Date()
+        let plan = try store.createUsagePlan(name: "gold", throttle: ThrottleLimit(rate: 100, burst: 100), quota: QuotaSettings(limit: 1000, period: .day),
+                                             stages: [UsagePlanStage(apiId: apiId, stage: "prod")], actor: actor)
+        let busy = try store.createApiKey(name: "busy", actor: actor)
+        let quiet = try store.createApiKey(name: "quiet", actor: actor)
+        let lost = try store.createApiKey(name: "lost", actor: actor)
+        for key in [busy, quiet] { try store.addKeyToPlan(planId: plan.id, keyId: key.id, actor: actor) }
+        try store.addKeyUsage([KeyUsage(planId: plan.id, keyId: busy.id, day: UsageDay.string(now), used: 600)])
+        // busy: 30 calls a second for the last 60 s; quiet: one call.
+        var records: [AccessLogRecord] = []
+        for second in 1...60 {
+            for i in 0..<30 {
+                records.append(AccessLogRecord(requestId: "\(second)-\(i)", time: now.addingTimeInterval(-Double(second) + Double(i) / 30), apiId: apiId,
+                                               stage: "prod", resourcePath: "/health", httpMethod: "GET", path: "/health", status: 200,
+                                               latencyMs: 1, apiKeyId: busy.id))
+            }
+        }
+        records.append(AccessLogRecord(requestId: "q", time: now.addingTimeInterval(-5), apiId: apiId, stage: "prod", resourcePath: "/health",
+                                       httpMethod: "GET", path: "/health", status: 200, latencyMs: 1, apiKeyId: quiet.id))
+        try store.writeTelemetry(records)
+
+        let loader = ConsoleDataLoader(store: store)
+        let rows = try loader.load(window: .m5, chartTarget: nil, now: now).keyPlans
+        #expect(rows.map(\.identity) == ["\(plan.id) ", "\(plan.id) \(busy.id)", "\(plan.id) \(quiet.id)", "- \(lost.id)"])
+        #expect(rows[1].today == 600 && rows[1].used == 600 && rows[1].remaining == 400)
+        #expect(rows[2].remaining == 1000 && rows[0].quota?.limit == 1000)
+        // Each key's traffic through a bucket of its own: 10/s against busy's 30/s rejects about 20 a second.
+        let preview = try loader.previewPlan(planId: plan.id, limit: ThrottleLimit(rate: 10, burst: 10), now: now)
+        var counts = [Int](repeating: 0, count: 3600)
+        for record in records where record.apiKeyId == busy.id {
+            let index = Int(record.time.timeIntervalSince1970) - Int(now.timeIntervalSince1970) + 3600  // the loader's second of the last hour
+            if counts.indices.contains(index) { counts[index] += 1 }
+        }
+        #expect(preview.rejected == TokenBucket.rejections(limit: ThrottleLimit(rate: 10, burst: 10), countsPerSecond: counts), "\(preview)")
+        #expect(preview.rejected > 1000 && (59...61).contains(preview.seconds), "\(preview)")
+        #expect(try loader.previewPlan(planId: plan.id, limit: ThrottleLimit(rate: 100, burst: 100), now: now).rejected == 0)
+
+        // Through the console: the plan's throttle to 20/40, its quota to 500/day, busy disabled; each audited as alice.
+        let keys: [Key] = [.char("7"), .char("e"), .ctrl("u"), .char("2"), .char("0"), .tab, .ctrl("u"), .char("4"), .char("0"), .enter, .char("y"),
+                           .char("E"), .ctrl("u")] + "500/day".map { Key.char($0) } + [.enter, .char("y"), .char("j"), .char("d"), .char("y"), .char("q")]
+        let terminal = MemoryTerminal(width: 120, height: 40, inputs: keys.map { .key($0) })
+        let app = ConsoleApp(terminal: terminal, storePath: store.path, refresh: 60,
+                             state: ConsoleState(operatorName: "alice"), theme: Theme.noColor, themes: { _ in Theme.noColor })
+        app.run()
+        let saved = try store.usagePlan(id: plan.id)
+        #expect(saved.throttle == ThrottleLimit(rate: 20, burst: 40))
+        #expect(saved.quota == QuotaSettings(limit: 500, period: .day))
+        #expect(try store.apiKey(id: busy.id).enabled == false)
+        let audit = try store.auditLog(limit: 3)
+        #expect(audit.map(\.action) == ["UpdateApiKey(enabled)", "UpdateUsagePlan", "UpdateUsagePlan"], "\(audit.map(\.action))")
+        #expect(audit.allSatisfy { $0.operatorName == "alice" && $0.source == "console" })
+    }
+
     @Test func acknowledgingFromTheConsoleAndTheBell() throws {
         let (store, apiId, dir) = try makeStore()
         defer { try? FileManager.default.removeItem(at: dir) }

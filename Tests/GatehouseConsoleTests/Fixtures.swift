@@ -84,6 +84,18 @@ enum ConsoleFixtures {
             AlarmHistoryEntry(id: 1, alarm: "petstore-5xx", time: now.addingTimeInterval(-3060), kind: "ConfigurationUpdate", oldState: nil,
                               newState: nil, reason: "created by alice: 5XXError Sum >= 5 for 2 of 3 × 60s"),
         ]
+        data.keyPlans = [
+            KeyPlanRow(kind: .plan, planId: "plgold0001", planName: "gold", stages: ["a1b2c3d4e5/prod", "z9y8x7w6v5/prod"],
+                       throttle: ThrottleLimit(rate: 100, burst: 200), quota: QuotaSettings(limit: 100_000, period: .month), today: 5_210),
+            KeyPlanRow(kind: .key, planId: "plgold0001", planName: "gold", keyId: "keyacme001", keyName: "acme-mobile", today: 5_000,
+                       used: 91_500, remaining: 8_500),
+            KeyPlanRow(kind: .key, planId: "plgold0001", planName: "gold", keyId: "keyglobex1", keyName: "globex", enabled: false, today: 210,
+                       used: 100_000, remaining: 0),
+            KeyPlanRow(kind: .plan, planId: "plfree0001", planName: "free", stages: ["a1b2c3d4e5/prod"], throttle: ThrottleLimit(rate: 1, burst: 5),
+                       today: 42),
+            KeyPlanRow(kind: .key, planId: "plfree0001", planName: "free", keyId: "keytrial01", keyName: "trial-user", today: 42),
+            KeyPlanRow(kind: .key, planId: nil, planName: "no plan", keyId: "keylost001", keyName: "orphan"),
+        ]
         data.chartTarget = ChartTarget(apiId: "a1b2c3d4e5", stage: "prod")
         data.chart = (0..<60).map { i in
             let base = 3 + Double(i % 12)

@@ -93,6 +93,45 @@ import Testing
         #expect(ConsoleReducer.visibleLogs(state).count == 40)
     }
 
+    @Test func keysAndPlansEditAPlanThrottleWithAReplayItsQuotaAndDisableAKey() {
+        var state = ConsoleFixtures.state
+        _ = press([.char("7")], &state)
+        #expect(state.view == .keys)
+        // On a key row, e says where plan edits happen; d asks before disabling.
+        _ = press([.char("j")], &state)
+        #expect(press([.char("e")], &state).isEmpty && state.form == nil)
+        _ = press([.char("d")], &state)
+        #expect(state.confirmation?.effect == .setKeyEnabled(keyId: "keyacme001", keyName: "acme-mobile", enabled: false))
+        #expect(press([.char("y")], &state) == [.setKeyEnabled(keyId: "keyacme001", keyName: "acme-mobile", enabled: false)])
+        // A disabled key: d enables it again.
+        _ = press([.char("j"), .char("d")], &state)
+        #expect(state.confirmation?.effect == .setKeyEnabled(keyId: "keyglobex1", keyName: "globex", enabled: true))
+        _ = press([.char("n")], &state)
+        // The plan row: e opens the rate/burst form seeded with the plan's limit and asks for the replay.
+        _ = press([.char("g")], &state)
+        #expect(press([.char("e")], &state) == [.previewPlanThrottle(planId: "plgold0001", limit: ThrottleLimit(rate: 100, burst: 200))])
+        #expect(state.form?.title == "plan gold, per key")
+        var effects = press([.ctrl("u")] + "50".map { Key.char($0) }, &state)
+        #expect(effects.last == .previewPlanThrottle(planId: "plgold0001", limit: ThrottleLimit(rate: 50, burst: 200)))
+        _ = ConsoleReducer.reduce(&state, .previewLoaded(limit: ThrottleLimit(rate: 50, burst: 200), rejected: 120, seconds: 3600))
+        _ = press([.enter], &state)
+        #expect(state.confirmation?.question.contains("would have rejected 120") == true, "\(state.confirmation?.question ?? "")")
+        effects = press([.char("y")], &state)
+        #expect(effects == [.savePlanThrottle(planId: "plgold0001", planName: "gold", limit: ThrottleLimit(rate: 50, burst: 200))])
+        // E: the quota, with which keys are already past a new one.
+        _ = press([.char("E")], &state)
+        #expect(state.prompt?.text == "100000/month")
+        _ = press([.ctrl("u")] + "95000/month".map { Key.char($0) } + [.enter], &state)
+        #expect(state.confirmation?.question.contains("1 of its 2 keys are already at or past it") == true, "\(state.confirmation?.question ?? "")")
+        #expect(press([.char("y")], &state) == [.savePlanQuota(planId: "plgold0001", planName: "gold", quota: QuotaSettings(limit: 95_000, period: .month))])
+        _ = press([.char("E"), .ctrl("u")] + "lots".map { Key.char($0) } + [.enter], &state)
+        #expect(state.messageIsError && state.prompt != nil, "a malformed quota is refused and the prompt stays")
+        _ = press([.escape], &state)
+        // The filter keeps a matching key's plan with it.
+        _ = press([.char("/")] + "trial".map { Key.char($0) } + [.enter], &state)
+        #expect(ConsoleReducer.visibleKeyPlans(state).map(\.identity) == ["plfree0001 ", "plfree0001 keytrial01"])
+    }
+
     @Test func theLogFilterTakesAKeyId() {
         var state = ConsoleFixtures.state
         for index in state.logs.indices where index % 4 == 0 { state.logs[index].record.apiKeyId = "k1" }

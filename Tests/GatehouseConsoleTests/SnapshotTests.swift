@@ -54,6 +54,11 @@ import Testing
         #expect(apis.contains { $0.contains("› prod") && $0.contains("/pets ") }, "the stage shows under API › STAGE")
         let audit = screen(.audit, 80, 24).joined(separator: "\n")
         #expect(audit.contains("restapis/") && audit.contains("/pets/{petId}/GET"), "the target's start and end: \(audit)")
+        let keys = screen(.keys, 80, 24)
+        #expect(keys.contains { $0.contains("gold") && $0.contains("100/s b200") && $0.contains("100000/month") }, "\(keys.joined(separator: "\n"))")
+        #expect(keys.contains { $0.contains("acme-mobile") && $0.contains("enabled") && $0.contains("8500") }, "\(keys.joined(separator: "\n"))")
+        #expect(keys.contains { $0.contains("globex") && $0.contains("disabled") }, "\(keys.joined(separator: "\n"))")
+        #expect(keys.contains { $0.contains("orphan") }, "a key on no plan is listed too")
         let alarms = screen(.alarms, 80, 24).joined(separator: "\n")
         #expect(alarms.contains("petstore-5xx") && alarms.contains("ALARM ●"))
         for view in ConsoleView.allCases {

@@ -285,6 +285,46 @@ import Testing
         #expect(deploy.status == 1 && deploy.stderr.contains("apiKeySource AUTHORIZER"), "\(deploy.stderr)")
     }
 
+    @Test func aBurstOfNAdmitsExactlyTheSmallerOfNAndTheBurstAndUnchangedBucketsKeepTheirTokens() async throws {
+        let backend = try await BackendProcess()
+        defer { backend.stop() }
+        var values: [String: String] = [:]
+        var planId = ""
+        // Rates of one call in 1,000 s: no token comes back while the test runs.
+        let gw = try await GatewayHarness.start(backendPort: backend.port, apiText: Self.keyedAPI, prepare: { store, api in
+            let actor = Actor(name: "test", source: "test")
+            let plan = try store.createUsagePlan(name: "burst", throttle: ThrottleLimit(rate: 0.001, burst: 5),
+                                                 stages: [UsagePlanStage(apiId: api, stage: "prod")], actor: actor)
+            planId = plan.id
+            for name in ["three", "eight", "stage"] {
+                let key = try store.createApiKey(name: name, actor: actor)
+                values[name] = key.value
+                try store.addKeyToPlan(planId: plan.id, keyId: key.id, actor: actor)
+            }
+            try store.setStageThrottle(apiId: api, stageName: "prod", methodKey: "/other/GET", limit: ThrottleLimit(rate: 0.001, burst: 4), actor: actor)
+        })
+        defer { Task { try? await gw.stop() } }
+        func burst(_ path: String, key: String?, _ count: Int) async throws -> [Int] {
+            try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<count { group.addTask { try await Self.call(gw.url(path), key: key).0 } }
+                return try await group.reduce(into: []) { $0.append($1) }.sorted()
+            }
+        }
+        #expect(try await burst("/keyed", key: values["three"], 3) == [200, 200, 200])
+        #expect(try await burst("/keyed", key: values["eight"], 8) == Array(repeating: 200, count: 5) + Array(repeating: 429, count: 3))
+        // The stage's method limit (burst 4) is tighter than the key's (5): it answers.
+        #expect(try await burst("/other", key: values["stage"], 6) == Array(repeating: 200, count: 4) + Array(repeating: 429, count: 2))
+
+        // A configuration change elsewhere (the plan's quota) keeps what the key buckets hold: "three" has 2 left.
+        let bucket = "plan:\(planId)/key:\(try #require(try gw.store.apiKeys().first { $0.name == "three" }).id)"
+        #expect((gw.gateway.throttles.tokens(bucketKey: bucket) ?? 0) < 2.01)
+        let version = try gw.store.configVersion()
+        try gw.store.updateUsagePlan(id: planId, Store.PlanUpdate(quota: .some(QuotaSettings(limit: 1000, period: .month))),
+                                     actor: Actor(name: "test", source: "test"))
+        try await waitUntil("the change applied") { gw.gateway.table.withLockedValue { $0.configuration.version } > version }
+        #expect(try await burst("/keyed", key: values["three"], 3) == [200, 200, 429])
+    }
+
     @Test func deployRefusesAMethodItCannotGuardAndAChangedStoreAnswers500() async throws {
         let dir = try TempDir()
         defer { dir.remove() }

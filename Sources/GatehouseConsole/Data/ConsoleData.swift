@@ -132,6 +132,8 @@ public struct ConsoleData: Sendable, Equatable {
     public var account = Account()
     public var alarms: [AlarmStatus] = []
     public var alarmHistory: [AlarmHistoryEntry] = []
+    /// Usage plans, each followed by its keys; keys on no plan last.
+    public var keyPlans: [KeyPlanRow] = []
 
     public init() {}
 

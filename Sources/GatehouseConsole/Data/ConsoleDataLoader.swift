@@ -123,6 +123,7 @@ public final class ConsoleDataLoader {
         data.audit = audit
         data.alarms = try store.alarms()
         data.alarmHistory = try store.alarmHistory(limit: 200)
+        data.keyPlans = try keyPlanRows(now: now)
 
         if let target = chartTarget ?? data.overview.first.map({ ChartTarget(apiId: $0.apiId, stage: $0.stage) }) {
             data.chartTarget = target

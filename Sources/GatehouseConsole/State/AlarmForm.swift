@@ -81,7 +81,19 @@ public struct AlarmFormError: Error, Sendable, Equatable {
 
 /// A one-line text prompt (the acknowledgement note).
 public struct TextPrompt: Sendable, Equatable {
+    /// What the typed text is for.
+    public enum Purpose: Sendable, Equatable {
+        case acknowledge(alarm: String)
+        case planQuota(planId: String, planName: String)
+    }
+
     public var title: String
     public var text: String = ""
-    public var alarmName: String
+    public var purpose: Purpose
+
+    public init(title: String, text: String = "", purpose: Purpose) {
+        self.title = title
+        self.text = text
+        self.purpose = purpose
+    }
 }

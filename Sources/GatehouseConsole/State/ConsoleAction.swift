@@ -33,6 +33,12 @@ public enum ConsoleEffect: Sendable, Equatable {
     case findFailedLog(from: Int64, forward: Bool)
     case previewThrottle(apiId: String, stage: String, methodKey: String, limit: ThrottleLimit)
     case saveThrottle(apiId: String, stage: String, methodKey: String, limit: ThrottleLimit)
+    /// A plan's per-key throttle: replay each of its keys' last hour through the new limit, or save it.
+    case previewPlanThrottle(planId: String, limit: ThrottleLimit)
+    case savePlanThrottle(planId: String, planName: String, limit: ThrottleLimit)
+    /// A plan's quota (nil removes it).
+    case savePlanQuota(planId: String, planName: String, quota: QuotaSettings?)
+    case setKeyEnabled(keyId: String, keyName: String, enabled: Bool)
     case rollback(apiId: String, stage: String, deploymentId: String)
     case putAlarm(AlarmRule)
     case acknowledgeAlarm(name: String, note: String?)

@@ -18,7 +18,8 @@ extension ConsoleReducer {
         case .deployments: return pick(visibleDeployments(state)) { "\($0.apiId) \($0.id)" }
         case .audit: return pick(visibleAudit(state)) { "\($0.id)" }
         case .alarms: return pick(visibleAlarms(state)) { $0.rule.name }
-        case .charts, .keys: return nil
+        case .keys: return pick(visibleKeyPlans(state)) { $0.identity }
+        case .charts: return nil
         }
     }
 

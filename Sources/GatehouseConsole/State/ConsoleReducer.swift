@@ -292,7 +292,7 @@ public enum ConsoleReducer {
                 state.messageIsError = true
                 return []
             }
-            state.prompt = TextPrompt(title: "Acknowledge \(alarm.rule.name): note (enter to confirm)", alarmName: alarm.rule.name)
+            state.prompt = TextPrompt(title: "Acknowledge \(alarm.rule.name): note (enter to confirm)", purpose: .acknowledge(alarm: alarm.rule.name))
         case (.alarms, .char("n")):
             guard allowWrite(&state) else { return [] }
             let first = state.data.overview.first
@@ -303,6 +303,8 @@ public enum ConsoleReducer {
         case (.alarms, .char("d")):
             guard let alarm = selectedAlarm(state), allowWrite(&state) else { return [] }
             state.confirmation = Confirmation(question: "Delete alarm \(alarm.rule.name)?", effect: .deleteAlarm(name: alarm.rule.name))
+        case (.keys, _):
+            return keysViewKey(key, &state)
         case (.deployments, .char("r")):
             let rows = visibleDeployments(state)
             guard rows.indices.contains(state.currentSelection) else { return [] }
@@ -375,6 +377,8 @@ public enum ConsoleReducer {
             if rows.indices.contains(state.currentSelection) { state.logDetail = rows[state.currentSelection] }
         case .audit, .alarms, .throttles, .deployments:
             state.description = describe(state)
+        case .keys:
+            state.description = describeKeyPlan(state)
         default:
             break
         }
@@ -487,10 +491,15 @@ public enum ConsoleReducer {
         case .char(let c):
             prompt.text.append(c)
         case .enter:
-            state.prompt = nil
-            let note = prompt.text.trimmingCharacters(in: .whitespaces)
-            state.confirmation = Confirmation(question: "Acknowledge \(prompt.alarmName) as \(state.operatorName)\(note.isEmpty ? "" : ": \(note)")?",
-                                              effect: .acknowledgeAlarm(name: prompt.alarmName, note: note.isEmpty ? nil : note))
+            let text = prompt.text.trimmingCharacters(in: .whitespaces)
+            switch prompt.purpose {
+            case .acknowledge(let alarm):
+                state.prompt = nil
+                state.confirmation = Confirmation(question: "Acknowledge \(alarm) as \(state.operatorName)\(text.isEmpty ? "" : ": \(text)")?",
+                                                  effect: .acknowledgeAlarm(name: alarm, note: text.isEmpty ? nil : text))
+            case .planQuota(let planId, let planName):
+                return confirmQuota(text, planId: planId, planName: planName, &state)
+            }
             return []
         default:
             break
@@ -570,15 +579,16 @@ public enum ConsoleReducer {
                 return []
             }
             let rejected = form.previewFor == limit ? form.preview.map { ", would have rejected \($0) of the last hour's requests" } ?? "" : ""
-            state.confirmation = Confirmation(
-                question: "Set \(form.title) to \(limit)\(rejected)?",
-                effect: .saveThrottle(apiId: form.apiId, stage: form.stage, methodKey: form.methodKey, limit: limit))
+            let effect: ConsoleEffect = form.planId.map { .savePlanThrottle(planId: $0, planName: form.planName, limit: limit) }
+                ?? .saveThrottle(apiId: form.apiId, stage: form.stage, methodKey: form.methodKey, limit: limit)
+            state.confirmation = Confirmation(question: "Set \(form.title) to \(limit)\(rejected)?", effect: effect)
             return []
         default:
             return []
         }
         state.form = form
         if let limit = form.limit, limit != form.previewFor {
+            if let planId = form.planId { return [.previewPlanThrottle(planId: planId, limit: limit)] }
             return [.previewThrottle(apiId: form.apiId, stage: form.stage, methodKey: form.methodKey, limit: limit)]
         }
         return []
@@ -694,7 +704,8 @@ public enum ConsoleReducer {
         case .deployments: return visibleDeployments(state).count
         case .audit: return visibleAudit(state).count
         case .alarms: return visibleAlarms(state).count
-        case .charts, .keys: return 0
+        case .keys: return visibleKeyPlans(state).count
+        case .charts: return 0
         }
     }
 

@@ -10,6 +10,9 @@ public struct ThrottleForm: Sendable, Equatable {
     public var stage: String
     /// `*/*`, `/path/VERB`, or `*` for the account.
     public var methodKey: String
+    /// A usage plan's per-key limit instead (its id and name), from the Keys & plans view.
+    public var planId: String?
+    public var planName = ""
     public var before: ThrottleLimit?
     public var rate: String
     public var burst: String
@@ -26,7 +29,8 @@ public struct ThrottleForm: Sendable, Equatable {
     }
 
     public var title: String {
-        methodKey == "*" ? "account" : "\(apiId)/\(stage) \(ThrottleForm.display(methodKey))"
+        if planId != nil { return "plan \(planName), per key" }
+        return methodKey == "*" ? "account" : "\(apiId)/\(stage) \(ThrottleForm.display(methodKey))"
     }
 
     /// `/pets/GET` → `GET /pets`.

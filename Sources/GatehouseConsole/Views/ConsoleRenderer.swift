@@ -28,8 +28,7 @@ public enum ConsoleRenderer {
             case .deployments: DeploymentsView.draw(&buffer, state, body)
             case .audit: AuditView.draw(&buffer, state, body)
             case .alarms: AlarmsView.draw(&buffer, state, body)
-            case .keys:
-                placeholder(&buffer, body, "API keys and usage plans arrive with their issue: plans, keys, quota used and left.")
+            case .keys: KeysView.draw(&buffer, state, body)
             }
         }
         footer(&buffer, state)
@@ -42,10 +41,6 @@ public enum ConsoleRenderer {
         if state.help { Dialogs.help(&buffer, state.view) }
         if state.showMessages { Dialogs.messages(&buffer, state.messageLog) }
         return buffer
-    }
-
-    static func placeholder(_ buffer: inout ScreenBuffer, _ body: (x: Int, y: Int, width: Int, height: Int), _ text: String) {
-        buffer.put(text, x: 2, y: body.y + 2, role: .muted, maxWidth: body.width - 4)
     }
 
     /// A piece of the header or footer line: what gives way first on a narrow screen is the lowest priority.
@@ -160,6 +155,7 @@ public enum ConsoleRenderer {
         case .apis: own = ["e:throttle", "enter:chart"]
         case .deployments: own = ["r:roll back"]
         case .alarms: own = ["a:ack", "n:new", "e:edit", "d:delete"]
+        case .keys: own = ["e:plan throttle", "E:quota", "d:disable key"]
         default: own = []
         }
         let general = [("?:help", 10), ("::cmd", 5), ("/:filter", 6), ("s/S:sort", 4), ("1-9:views", 3), ("enter/esc:drill", 2),

@@ -76,6 +76,9 @@ enum Dialogs {
         case .apis: keys = [("e", "set a throttle on the method"), ("enter", "chart the method")]
         case .overview: keys = [("enter", "chart the API and stage")]
         case .deployments: keys = [("r", "point a stage at the selected deployment (asks which stage)"), ("enter", "describe the row in full")]
+        case .keys: keys = [("e", "edit the selected plan's per-key throttle (shows what its keys' last hour would have had rejected)"),
+                            ("E", "edit the selected plan's quota: LIMIT/day|week|month (says which keys are past it)"),
+                            ("d", "disable (or enable) the selected key, after a confirmation"), ("enter", "describe the row in full")]
         case .alarms: keys = [("a", "acknowledge the selected alarm, with a note"), ("n", "new alarm"), ("e", "edit the selected alarm"),
                               ("d", "delete the selected alarm"), ("enter", "describe: the whole reason and the history")]
         default: break
