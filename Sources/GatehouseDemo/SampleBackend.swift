@@ -1,23 +1,28 @@
 import Foundation
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOPosix
 
 /// A small real HTTP backend for the demo and the end-to-end tests: pets, an echo of what arrived,
-/// slow and failing endpoints, any status, and a chunked stream.
+/// slow and failing endpoints, any status, a chunked stream, and `GET /_calls`: how many calls it has answered
+/// (so a test can tell a cached answer from one that reached the backend).
 public final class SampleBackend: Sendable {
     let group: MultiThreadedEventLoopGroup
     let channel: any Channel
+    let calls: NIOLockedValueBox<Int>
 
     /// Starts listening on `host:port` (0 picks a free port).
     public init(host: String = "127.0.0.1", port: Int = 0) async throws {
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let calls = NIOLockedValueBox(0)
+        self.calls = calls
         channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline()
-                    try channel.pipeline.syncOperations.addHandler(SampleBackendHandler())
+                    try channel.pipeline.syncOperations.addHandler(SampleBackendHandler(calls: calls))
                 }
             }
             .bind(host: host, port: port).get()
@@ -37,6 +42,11 @@ final class SampleBackendHandler: ChannelInboundHandler, RemovableChannelHandler
 
     private var head: HTTPRequestHead?
     private var body = ByteBuffer()
+    private let calls: NIOLockedValueBox<Int>
+
+    init(calls: NIOLockedValueBox<Int>) {
+        self.calls = calls
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
@@ -58,6 +68,11 @@ final class SampleBackendHandler: ChannelInboundHandler, RemovableChannelHandler
         for item in components?.queryItems ?? [] { query[item.name] = item.value ?? "" }
         let parts = path.split(separator: "/").map(String.init)
         let keepAlive = head.isKeepAlive
+        if path == "/_calls" {
+            send(context, keepAlive, .ok, #"{"calls":\#(calls.withLockedValue { $0 })}"#)
+            return
+        }
+        calls.withLockedValue { $0 += 1 }
 
         switch (head.method, parts.first ?? "") {
         case (.GET, "pets") where parts.count == 1:

@@ -22,6 +22,8 @@ public final class Gateway: Sendable {
     public let throttles = ThrottleRegistry()
     /// Each key's calls under its plan: quotas enforced in memory, counts synced with the store.
     public let meters = UsageMeters()
+    /// Each stage's response cache, kept across configuration swaps.
+    public let caches = StageCaches()
     public let telemetry: TelemetryQueue
     public let metrics = GatewayMetrics()
     let admin: AdminServer?
@@ -52,7 +54,7 @@ public final class Gateway: Sendable {
         upstream = try UpstreamPools(group: group, maxConnectionsPerBackend: options.maxUpstreamConnections)
         server = GatewayServer(options: options, group: group, table: table, telemetry: telemetry, metrics: metrics, logger: logger)
         let usage = UsageSync(store: store, meters: meters, io: io, interval: options.usageSyncInterval, clock: options.clock, logger: logger)
-        watcher = ConfigWatcher(store: store, table: table, compiler: StageCompiler(throttles: throttles, meters: meters, upstream: upstream, metrics: metrics,
+        watcher = ConfigWatcher(store: store, table: table, compiler: StageCompiler(throttles: throttles, meters: meters, caches: caches, upstream: upstream, metrics: metrics,
                                                                                   clock: options.clock), usage: usage, io: io,
                                 interval: options.configPollInterval, logger: logger)
         let writer = TelemetryWriter(store: store, queue: telemetry, io: io, options: options, logger: logger)

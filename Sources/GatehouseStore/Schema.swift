@@ -310,6 +310,10 @@ enum Schema {
                 }
             }
         }
+        migrator.registerMigration("v11-stage-cache") { db in
+            // The stage cache's settings (enabled, size, flush generation) as JSON; NULL: never configured.
+            try db.execute(sql: "ALTER TABLE stage ADD COLUMN cache_settings TEXT")
+        }
         return migrator
     }
 }

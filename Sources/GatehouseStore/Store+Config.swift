@@ -130,6 +130,32 @@ extension Store {
     /// Marks one method of an API as requiring an API key (or not). Like an import, it reaches callers with the
     /// next deploy.
     public func setMethodApiKeyRequired(apiId: String, resourcePath: String, verb: String, required: Bool, actor: Actor) throws {
+        try updateMethod(apiId: apiId, resourcePath: resourcePath, verb: verb, action: "UpdateMethod(apiKeyRequired)", actor: actor) { method in
+            let before = String(method.apiKeyRequired)
+            method.apiKeyRequired = required
+            return (before, String(required))
+        }
+    }
+
+    /// Sets the request parameters that key the method's cached answers (its integration's `cacheKeyParameters`).
+    public func setMethodCacheKeys(apiId: String, resourcePath: String, verb: String, parameters: [String], actor: Actor) throws {
+        if let bad = parameters.first(where: { !CachePolicy.isCacheKeyParameter($0) }) {
+            throw StoreError.invalid("'\(bad)' cannot key a cache: use method.request.path.NAME, method.request.querystring.NAME or method.request.header.NAME")
+        }
+        try updateMethod(apiId: apiId, resourcePath: resourcePath, verb: verb, action: "UpdateIntegration(cacheKeyParameters)", actor: actor) { method in
+            guard var integration = method.methodIntegration else {
+                throw StoreError.invalid("\(verb.uppercased()) \(resourcePath) has no integration, so nothing of it is cached")
+            }
+            let before = (integration.cacheKeyParameters ?? []).joined(separator: ",")
+            integration.cacheKeyParameters = parameters.isEmpty ? nil : parameters
+            method.methodIntegration = integration
+            return (before.isEmpty ? "none" : before, parameters.isEmpty ? "none" : parameters.joined(separator: ","))
+        }
+    }
+
+    /// Changes one stored method (`change` returns what to audit as before and after).
+    func updateMethod(apiId: String, resourcePath: String, verb: String, action: String, actor: Actor,
+                      _ change: (inout Method) throws -> (String, String)) throws {
         try write { db in
             guard try Self.apiExists(db, apiId) else { throw Self.apiNotFound(apiId) }
             guard let row = try Row.fetchOne(db, sql: """
@@ -140,12 +166,10 @@ extension Store {
                                           hint: "`gatehouse export --api \(apiId)` shows its methods")
             }
             var method = try Self.decode(Method.self, row[1])
-            let before = method.apiKeyRequired
-            method.apiKeyRequired = required
+            let (before, after) = try change(&method)
             try db.execute(sql: "UPDATE method SET definition = ? WHERE resource_id = ? AND http_method = ?",
                            arguments: [try Self.json(method), row[0] as String, verb.uppercased()])
-            try Self.audit(db, actor: actor, action: "UpdateMethod(apiKeyRequired)", target: "restapis/\(apiId)/\(verb.uppercased()) \(resourcePath)",
-                           before: String(before), after: String(required))
+            try Self.audit(db, actor: actor, action: action, target: "restapis/\(apiId)/\(verb.uppercased()) \(resourcePath)", before: before, after: after)
         }
     }
 
@@ -324,21 +348,23 @@ extension Store {
                           createdDate: Date(timeIntervalSince1970: row["created_date"]),
                           lastUpdatedDate: Date(timeIntervalSince1970: row["last_updated_date"]))
         if let settings = row["access_log_settings"] as String? { stage.accessLogSettings = try decode(AccessLogSettings.self, settings) }
+        if let cache = row["cache_settings"] as String? { stage.cache = try decode(StageCacheSettings.self, cache) }
         return stage
     }
 
     static func saveStage(_ db: Database, _ stage: Stage) throws {
         try db.execute(sql: """
             INSERT INTO stage (rest_api_id, stage_name, deployment_id, description, variables, method_settings, created_date, last_updated_date,
-                access_log_settings)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                access_log_settings, cache_settings)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (rest_api_id, stage_name) DO UPDATE SET deployment_id = excluded.deployment_id,
                 description = excluded.description, variables = excluded.variables,
                 method_settings = excluded.method_settings, last_updated_date = excluded.last_updated_date,
-                access_log_settings = excluded.access_log_settings
+                access_log_settings = excluded.access_log_settings, cache_settings = excluded.cache_settings
             """, arguments: [stage.restApiId, stage.stageName, stage.deploymentId, stage.description, try json(stage.variables),
                              try json(stage.methodSettings), stage.createdDate.timeIntervalSince1970,
-                             stage.lastUpdatedDate.timeIntervalSince1970, try stage.accessLogSettings.map { try json($0) }])
+                             stage.lastUpdatedDate.timeIntervalSince1970, try stage.accessLogSettings.map { try json($0) },
+                             try stage.cache.map { try json($0) }])
     }
 
     // MARK: Throttles

@@ -107,16 +107,7 @@ extension Store {
                 throw StoreError.notFound(what: "stage \(apiId)/\(stageName) on usage plan \(planId)",
                                           hint: "add it with `gatehouse plan update \(planId) --add-stage \(apiId)/\(stageName)`")
             }
-            let served = try Self.existingStage(db, apiId: apiId, stageName: stageName)
-            let definition = try String.fetchOne(db, sql: "SELECT snapshot FROM deployment WHERE id = ?", arguments: [served.deploymentId])
-                .map { try Self.decode(ApiDefinition.self, $0) }
-            let known = definition?.resources.contains { resource in
-                resource.resourceMethods.keys.contains { Stage.methodSettingsKey(resourcePath: resource.path, httpMethod: $0) == methodKey }
-            } ?? false
-            guard known else {
-                throw StoreError.notFound(what: "method '\(Stage.methodLabel(settingsKey: methodKey))' in stage \(stageName) of API \(apiId)",
-                                          hint: "`gatehouse stages --api \(apiId)` and the API's methods name them as 'GET /pets'")
-            }
+            try Self.requireServedMethod(db, stage: try Self.existingStage(db, apiId: apiId, stageName: stageName), methodKey: methodKey)
             let before = stage.throttle[methodKey]
             stage.throttle[methodKey] = limit
             try UsagePlanStageRecord(planId: planId, stage).update(db)

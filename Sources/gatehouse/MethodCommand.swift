@@ -12,21 +12,36 @@ struct MethodCommand: AsyncParsableCommand {
         subcommands: [Set.self])
 
     struct Set: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Require an API key for a method, or stop requiring one.")
+        static let configuration = CommandConfiguration(abstract: "Require an API key for a method (or not), and set what keys its cached answers.")
 
         @OptionGroup var storeOptions: StoreOptions
         @Option(help: "The API id.") var api: String
         @Option(help: "The method, as 'VERB /resource/path' (e.g. 'GET /pets').") var method: String
-        @Option(help: "true: callers need an API key on a usage plan for the stage; false: no key.") var apiKeyRequired: Bool
+        @Option(help: "true: callers need an API key on a usage plan for the stage; false: no key.") var apiKeyRequired: Bool?
+        @Option(help: "A request parameter that keys the method's cached answers beside its path (repeatable): method.request.querystring.NAME, method.request.header.NAME or method.request.path.NAME.")
+        var cacheKey: [String] = []
+        @Flag(help: "Key cached answers by the path alone.") var clearCacheKeys = false
+
+        func validate() throws {
+            if apiKeyRequired == nil && cacheKey.isEmpty && !clearCacheKeys { throw ValidationError("nothing to change: give --api-key-required, --cache-key or --clear-cache-keys") }
+            if clearCacheKeys && !cacheKey.isEmpty { throw ValidationError("--clear-cache-keys takes no --cache-key") }
+        }
 
         func run() async throws {
             try await reportingErrors {
                 let key = try methodKey(method)
                 guard let slash = key.lastIndex(of: "/") else { return }
-                let path = String(key[..<slash]), verb = String(key[key.index(after: slash)...])
-                try storeOptions.open(.readWrite).setMethodApiKeyRequired(apiId: api, resourcePath: path.isEmpty ? "/" : path, verb: verb,
-                                                                          required: apiKeyRequired, actor: Actor.current(source: "cli"))
-                print("\(api) \(Stage.methodLabel(settingsKey: key)): API key \(apiKeyRequired ? "required" : "not required") (deploy to serve it)")
+                let path = String(key[..<slash]).isEmpty ? "/" : String(key[..<slash]), verb = String(key[key.index(after: slash)...])
+                let store = try storeOptions.open(.readWrite)
+                if let apiKeyRequired {
+                    try store.setMethodApiKeyRequired(apiId: api, resourcePath: path, verb: verb, required: apiKeyRequired, actor: Actor.current(source: "cli"))
+                    print("\(api) \(Stage.methodLabel(settingsKey: key)): API key \(apiKeyRequired ? "required" : "not required") (deploy to serve it)")
+                }
+                if !cacheKey.isEmpty || clearCacheKeys {
+                    try store.setMethodCacheKeys(apiId: api, resourcePath: path, verb: verb, parameters: cacheKey, actor: Actor.current(source: "cli"))
+                    print("\(api) \(Stage.methodLabel(settingsKey: key)): cached answers keyed by the path"
+                          + (cacheKey.isEmpty ? "" : " and \(cacheKey.joined(separator: ", "))") + " (deploy to serve it)")
+                }
             }
         }
     }

@@ -15,6 +15,9 @@ public struct Integration: Codable, Sendable, Equatable {
     public var timeoutInMillis: Int
     /// Selection pattern (or `default`) → integration response.
     public var integrationResponses: [String: IntegrationResponse]
+    /// The request parameters (`method.request.querystring.q`, `method.request.header.Accept`,
+    /// `method.request.path.id`) that, beside the path, tell cached responses apart.
+    public var cacheKeyParameters: [String]?
 
     public init(type: IntegrationType, httpMethod: String? = nil, uri: String? = nil,
                 requestParameters: [String: String] = [:], requestTemplates: [String: String] = [:],

@@ -14,6 +14,8 @@ public struct Stage: Codable, Sendable, Equatable {
     public var lastUpdatedDate: Date
     /// Where and how each call is written as a formatted line, beyond the store's own access log.
     public var accessLogSettings: AccessLogSettings?
+    /// The stage cache (AWS: `cacheClusterEnabled` and `cacheClusterSize`), in the worker's memory here.
+    public var cache: StageCacheSettings?
 
     public init(restApiId: String, stageName: String, deploymentId: String, description: String? = nil,
                 variables: [String: String] = [:], methodSettings: [String: MethodSetting] = [:],
@@ -54,6 +56,12 @@ public struct MethodSetting: Codable, Sendable, Equatable {
     public var loggingLevel: ExecutionLoggingLevel?
     /// With INFO, log the full request and response (headers redacted, bodies up to 1 KiB).
     public var dataTraceEnabled: Bool?
+    /// Whether answers are cached (with the stage cache on, GET methods are unless this says false).
+    public var cachingEnabled: Bool?
+    /// How long an answer is cached, 0…3600 s (300 by default).
+    public var cacheTtlInSeconds: Int?
+    /// Whether a caller's `Cache-Control: max-age=0` needs an authorized caller to bypass the cache.
+    public var requireAuthorizationForCacheControl: Bool?
 
     public init(throttlingRateLimit: Double? = nil, throttlingBurstLimit: Int? = nil, loggingLevel: ExecutionLoggingLevel? = nil,
                 dataTraceEnabled: Bool? = nil) {

@@ -147,10 +147,10 @@ extension OpenAPIImporter {
 
         static let integrationFields: Set<String> = [
             "type", "uri", "httpMethod", "requestParameters", "requestTemplates", "passthroughBehavior",
-            "timeoutInMillis", "responses",
+            "timeoutInMillis", "responses", "cacheKeyParameters",
         ]
         static let ignoredIntegrationFields: Set<String> = [
-            "contentHandling", "cacheKeyParameters", "cacheNamespace", "connectionType", "connectionId",
+            "contentHandling", "cacheNamespace", "connectionType", "connectionId",
             "credentials", "tlsConfig", "integrationSubtype", "payloadFormatVersion",
         ]
 
@@ -172,6 +172,18 @@ extension OpenAPIImporter {
             }
             var integration = Integration(type: type)
             integration.uri = node.child("uri")?.scalar
+            if let keys = node.child("cacheKeyParameters") {
+                var parameters: [String] = []
+                for element in keys.elements ?? [] {
+                    guard let name = element.scalar, CachePolicy.isCacheKeyParameter(name) else {
+                        errors.append(element.diagnostic("a cache key parameter is method.request.path.NAME, method.request.querystring.NAME or method.request.header.NAME"))
+                        continue
+                    }
+                    parameters.append(name)
+                }
+                if keys.elements == nil { errors.append(keys.diagnostic("cacheKeyParameters must be a list")) }
+                integration.cacheKeyParameters = parameters.isEmpty ? nil : parameters
+            }
             if (type == .http || type == .httpProxy) {
                 if let uri = integration.uri {
                     if !(uri.hasPrefix("http://") || uri.hasPrefix("https://")) {

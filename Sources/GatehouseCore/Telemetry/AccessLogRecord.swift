@@ -23,6 +23,8 @@ public struct AccessLogRecord: Sendable, Equatable, Codable {
     public var throttled: Bool
     /// Refused by the account-wide limit rather than a stage's or a method's.
     public var throttledByAccount: Bool
+    /// Whether the stage cache answered the call (hit), was asked and could not (miss), or was not involved.
+    public var cacheResult: CacheResult?
     /// The line the stage's access-log format renders, when it has one.
     public var formatted: String?
     /// Where `formatted` is also appended (a file), with its rotation settings.
@@ -93,6 +95,7 @@ public struct MetricRollup: Sendable, Equatable {
         if record.status >= 500 { count5xx += 1 }
         if record.throttled { throttled += 1 }
         if record.throttledByAccount { throttledAccount += 1 }
+        if record.cacheResult == .hit { cacheHit += 1 } else if record.cacheResult == .miss { cacheMiss += 1 }
         latency.record(milliseconds: record.latencyMs)
         if let integration = record.integrationLatencyMs { integrationLatency.record(milliseconds: integration) }
     }
@@ -120,4 +123,9 @@ public struct MetricRollup: Sendable, Equatable {
         }
         return result
     }
+}
+
+/// What the stage cache did for a call.
+public enum CacheResult: String, Sendable, Equatable, Codable {
+    case hit, miss
 }

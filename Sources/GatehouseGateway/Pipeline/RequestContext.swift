@@ -24,6 +24,10 @@ public final class RequestContext {
     public var throttledByAccount = false
     /// The id of the API key the caller presented, once the key stage accepted it.
     public var apiKeyId: String?
+    /// Whether the stage cache answered (hit) or was asked and could not (miss); nil when the method is not cached.
+    public var cacheResult: CacheResult?
+    /// A caller asked to bypass the cache without the authorization the stage requires for it.
+    public var cacheInvalidationRefused = false
     /// What went to the backend and what came back, for execution logging.
     public var integrationURL: String?
     public var integrationHeaders: [(String, String)] = []

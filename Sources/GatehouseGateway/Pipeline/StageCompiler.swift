@@ -7,14 +7,16 @@ import GatehouseCore
 public struct StageCompiler: Sendable {
     let throttles: ThrottleRegistry
     let meters: UsageMeters
+    let caches: StageCaches
     let upstream: UpstreamPools?
     let metrics: GatewayMetrics?
     let clock: @Sendable () -> Date
 
-    public init(throttles: ThrottleRegistry = ThrottleRegistry(), meters: UsageMeters = UsageMeters(), upstream: UpstreamPools? = nil,
-                metrics: GatewayMetrics? = nil, clock: @escaping @Sendable () -> Date = { Date() }) {
+    public init(throttles: ThrottleRegistry = ThrottleRegistry(), meters: UsageMeters = UsageMeters(), caches: StageCaches = StageCaches(),
+                upstream: UpstreamPools? = nil, metrics: GatewayMetrics? = nil, clock: @escaping @Sendable () -> Date = { Date() }) {
         self.throttles = throttles
         self.meters = meters
+        self.caches = caches
         self.upstream = upstream
         self.metrics = metrics
         self.clock = clock
@@ -55,6 +57,9 @@ public struct StageCompiler: Sendable {
                                      stageBuckets: buckets, stageScopes: applied.map(\.scope), clock: clock))
         } else {
             chain.append(ThrottleStage(buckets: buckets, scopes: applied.map(\.scope)))
+        }
+        if let policy = CachePolicy.resolve(stage: stage, resourcePath: resource.path, method: method), let settings = stage.cache {
+            chain.append(CacheStage(cache: caches.cache(for: stage, settings: settings), policy: policy))
         }
         chain.append(integrationStage(method.methodIntegration, stage: stage))
         return chain

@@ -13,6 +13,9 @@ public final class GatewayMetrics: Sendable {
     struct Series: Sendable {
         var requests: [Counter]  // by status class 1xx…5xx
         var throttled: Counter
+        /// Answered by the stage cache, and looked up there without an answer.
+        var cacheHits: Counter
+        var cacheMisses: Counter
         var latency: ValueHistogram
         var integration: ValueHistogram
     }
@@ -35,6 +38,9 @@ public final class GatewayMetrics: Sendable {
             requests: (1...5).map { registry.makeCounter(name: "gatehouse_requests_total", labels: labels + [("status_class", "\($0)xx")],
                                                          help: "Requests served, by API, stage, resource, method and status class") },
             throttled: registry.makeCounter(name: "gatehouse_throttled_requests_total", labels: labels, help: "Requests answered 429 by a throttle"),
+            cacheHits: registry.makeCounter(name: "gatehouse_cache_hits_total", labels: labels, help: "Requests answered from the stage cache"),
+            cacheMisses: registry.makeCounter(name: "gatehouse_cache_misses_total", labels: labels,
+                                              help: "Requests the stage cache could not answer (sent to the integration)"),
             latency: registry.makeValueHistogram(name: "gatehouse_request_duration_seconds", labels: labels, buckets: Self.latencyBuckets,
                                                  help: "Latency as the client sees it, in seconds"),
             integration: registry.makeValueHistogram(name: "gatehouse_integration_duration_seconds", labels: labels, buckets: Self.latencyBuckets,
@@ -58,6 +64,7 @@ public final class GatewayMetrics: Sendable {
     func record(_ record: AccessLogRecord, in handles: Series) {
         handles.requests[min(4, max(0, record.status / 100 - 1))].increment()
         if record.throttled { handles.throttled.increment() }
+        if let cache = record.cacheResult { (cache == .hit ? handles.cacheHits : handles.cacheMisses).increment() }
         handles.latency.record(record.latencyMs / 1000)
         if let integration = record.integrationLatencyMs { handles.integration.record(integration / 1000) }
     }

@@ -35,6 +35,7 @@ struct LogStage: Sendable {
             userAgent: call.head.headers.first(name: "user-agent"),
             error: context.failure?.description ?? call.failure, throttled: context.throttled,
             throttledByAccount: context.throttledByAccount)
+        record.cacheResult = context.cacheResult
         if let stage = context.stage?.binding.stage {
             if let settings = stage.accessLogSettings {
                 let values = AccessLogFormatter.values(record, stagePath: context.stagePath ?? call.head.uri,
