@@ -265,6 +265,32 @@ import Testing
         #expect(terminal.frames > 3)
     }
 
+    @Test func theAPIsViewShowsEachCachedMethodsHitRatio() throws {
+        let (store, apiId, dir) = try makeStore()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let loader = ConsoleDataLoader(store: store)
+        let now = Date()
+        #expect(try loader.load(window: .m5, chartTarget: nil, now: now).methods.first?.cache == nil, "no stage cache: off")
+        try store.setStageCache(apiId: apiId, stageName: "prod", sizeMb: 8, actor: Actor(name: "setup", source: "test"))
+        var records: [AccessLogRecord] = []
+        for i in 0..<20 {
+            var record = AccessLogRecord(requestId: "\(i)", time: now.addingTimeInterval(-Double(i)), apiId: apiId, stage: "prod",
+                                         resourcePath: "/health", httpMethod: "GET", path: "/health", status: 200, latencyMs: 1)
+            record.cacheResult = i < 15 ? .hit : .miss
+            records.append(record)
+        }
+        try store.writeTelemetry(records)
+        // A fresh loader: the first one keeps the completed buckets it read before these rows were back-dated into them.
+        let row = try #require(try ConsoleDataLoader(store: store).load(window: .m5, chartTarget: nil, now: now).methods.first)
+        #expect(row.cache == CacheCounts(hits: 15, misses: 5))
+        var state = ConsoleState()
+        state.data.methods = [row]
+        state.view = .apis
+        let screen = ConsoleRenderer.render(state, width: 160, height: 30).lines
+        #expect(screen.contains { $0.contains("CACHE") }, "\(screen.joined(separator: "\n"))")
+        #expect(screen.contains { $0.contains("/health") && $0.contains("75%") }, "\(screen.joined(separator: "\n"))")
+    }
+
     @Test func keysAndPlansReadTheStoreReplayAKeysTrafficAndWriteWithAudit() throws {
         let (store, apiId, dir) = try makeStore()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -43,6 +43,7 @@ enum ConsoleFixtures {
         ]
         data.methods[0].sparkline = (0..<60).map { 10 + ($0 * 5) % 20 }
         data.methods[1].sparkline = (0..<60).map { $0 > 40 ? 8 : 1 }
+        data.methods[0].cache = CacheCounts(hits: 870, misses: 130)
         data.throttles = [
             ThrottleRow(scope: .account, apiId: "", stage: "", methodKey: "*", limit: ThrottleLimit(rate: 10_000, burst: 5000),
                         ratePerSecond: 41.6, throttledPerSecond: 2.5),

@@ -52,6 +52,22 @@ public struct MethodRow: Sendable, Equatable {
     public var throttleScope: ThrottleScope
     /// Requests per bucket over the window, for the row's mini chart.
     public var sparkline: [Int] = []
+    /// Hits and misses of the stage cache over the window; nil when the method is not cached.
+    public var cache: CacheCounts?
+}
+
+/// A cached method's hits and misses.
+public struct CacheCounts: Sendable, Equatable {
+    public var hits: Int
+    public var misses: Int
+
+    public init(hits: Int, misses: Int) {
+        self.hits = hits
+        self.misses = misses
+    }
+
+    /// `87%` of the lookups answered from the cache, or `-` before any.
+    public var ratio: String { hits + misses == 0 ? "-" : "\(hits * 100 / (hits + misses))%" }
 }
 
 /// One limit in force, with its live rate and 429s per second (last 10 s).

@@ -84,16 +84,20 @@ public final class ConsoleDataLoader {
                     // ANY takes the verbs the resource does not declare itself, as the router does.
                     let declared = Set(binding.definition.resources.first { $0.path == path }?.resourceMethods.keys.map { $0 } ?? [])
                     var methodSpark = [Int](repeating: 0, count: buckets)
+                    var cacheHits = 0, cacheMisses = 0
                     for row in mine where row.key.resourcePath == path
                         && (row.key.httpMethod == method.httpMethod || (method.httpMethod == "ANY" && !declared.contains(row.key.httpMethod))) {
                         let index = Int((row.key.second - start) / window.bucket)
                         if methodSpark.indices.contains(index) { methodSpark[index] += row.rollup.count }
+                        cacheHits += row.rollup.cacheHit
+                        cacheMisses += row.rollup.cacheMiss
                     }
                     data.methods.append(MethodRow(
                         apiId: api.id, apiName: api.name, stage: stageName, resourcePath: path, httpMethod: method.httpMethod,
                         integration: Self.describe(method.methodIntegration), authorization: method.authorizationType,
                         apiKeyRequired: method.apiKeyRequired, throttle: effective.limit, throttleScope: effective.scope,
-                        sparkline: methodSpark))
+                        sparkline: methodSpark,
+                        cache: CachePolicy.resolve(stage: binding.stage, resourcePath: path, method: method).map { _ in CacheCounts(hits: cacheHits, misses: cacheMisses) }))
                 }
                 for key in binding.stage.methodSettings.keys.sorted() {
                     guard let limit = binding.stage.methodSettings[key]?.throttle else { continue }

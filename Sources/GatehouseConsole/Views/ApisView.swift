@@ -9,7 +9,7 @@ enum ApisView {
             TableColumn(title: "METHOD", width: 7, priority: 10),
             TableColumn(title: "TRAFFIC \(state.window.label)", width: 12, priority: 2, minWidth: 8),
             TableColumn(title: "INTEGRATION", width: 0, priority: 4, minWidth: 6), TableColumn(title: "AUTH", width: 6, priority: 3),
-            TableColumn(title: "KEY", width: 3, priority: 3),
+            TableColumn(title: "KEY", width: 3, priority: 3), TableColumn(title: "CACHE", width: 5, alignRight: true, priority: 3),
             TableColumn(title: "THROTTLE", width: 14, alignRight: true, priority: 6, minWidth: 10), TableColumn(title: "FROM", width: 12, priority: 5, minWidth: 6),
         ]
         var previousApi = "", previousStage = ""
@@ -25,7 +25,8 @@ enum ApisView {
             }
             return [TableCell(tree, first ? .normal : .border, fit: first ? fit : nil), TableCell(row.resourcePath), TableCell(row.httpMethod, .accent),
                     TableCell(Charts.sparkline(row.sparkline, width: 12), .accent), TableCell(row.integration, .muted), TableCell(row.authorization),
-                    TableCell(row.apiKeyRequired ? "yes" : "no"), TableCell(Format.limit(row.throttle.rate, row.throttle.burst)),
+                    TableCell(row.apiKeyRequired ? "yes" : "no"), TableCell(row.cache?.ratio ?? "off", row.cache == nil ? .muted : .normal),
+                    TableCell(Format.limit(row.throttle.rate, row.throttle.burst)),
                     TableCell(row.throttleScope.rawValue, row.throttleScope == .account ? .muted : .accent)]
         }
         Table.draw(&buffer, x: body.x + 1, y: body.y, width: body.width - 2, height: body.height, columns: columns, rows: cells,
