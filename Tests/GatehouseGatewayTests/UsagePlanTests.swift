@@ -325,6 +325,32 @@ import Testing
         #expect(try await burst("/keyed", key: values["three"], 3) == [200, 200, 429])
     }
 
+    @Test func aChangeReachesCallsOnAnOpenKeepAliveConnection() async throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let (db, apiId) = try await Self.keyedStore(dir)
+        let key = try await Self.createKey(db, "live")
+        let plan = try await Self.cli(db, ["plan", "create", "--name", "live", "--stage", "\(apiId)/prod"])
+        _ = try await Self.cli(db, ["plan", "add-key", "--plan", plan, "--key", key.id])
+        let (worker, port) = try await startWorker(db)
+        defer { worker.signal(SIGKILL) }
+        let url = "http://127.0.0.1:\(port)/restapis/\(apiId)/prod/_user_request_/keyed"
+        // One curl, one connection, 20 calls 0.2 s apart; the key is disabled while they run.
+        let calls = Task {
+            try await curl(["--rate", "5/s", "-H", "x-api-key: \(key.value)", "-w", "%{http_code} %{num_connects}\n"]
+                           + Array(repeating: ["-o", "/dev/null", url], count: 20).flatMap { $0 })
+        }
+        let store = try Store(path: db, access: .readOnly)
+        try await waitUntil("a few calls served", timeout: 10) { try store.accessLog(after: 0, limit: 100).count >= 3 }
+        _ = try await Self.cli(db, ["key", "disable", key.id])
+        let lines = try await calls.value.stdout.split(separator: "\n").map { $0.split(separator: " ") }
+        let statuses = lines.map { String($0.first ?? "") }
+        #expect(statuses.count == 20)
+        #expect(statuses.first == "200" && statuses.last == "403", "\(statuses)")
+        #expect(statuses.drop { $0 == "200" }.allSatisfy { $0 == "403" }, "once refused, refused: \(statuses)")
+        #expect(lines.compactMap { $0.last.flatMap { Int($0) } }.reduce(0, +) == 1, "one connection throughout: \(lines)")
+    }
+
     @Test func deployRefusesAMethodItCannotGuardAndAChangedStoreAnswers500() async throws {
         let dir = try TempDir()
         defer { dir.remove() }
