@@ -265,6 +265,42 @@ import Testing
         #expect(terminal.frames > 3)
     }
 
+    @Test func callsCountAgainstTheMethodTheRouterChoseAnyIncluded() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gatehouse-console-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = try Store(path: dir.appendingPathComponent("g.db").path)
+        let actor = Actor(name: "setup", source: "test")
+        let mock = Integration(type: .mock)
+        let pets = Resource(id: "r1", parentId: "r0", pathPart: "pets", path: "/pets",
+                            resourceMethods: ["GET": Method(httpMethod: "GET", methodIntegration: mock), "ANY": Method(httpMethod: "ANY", methodIntegration: mock)])
+        let definition = ApiDefinition(restApi: RestApi(id: "api1", name: "Any"), resources: [Resource(id: "r0", parentId: nil, pathPart: "", path: "/"), pets])
+        #expect(Router(resources: definition.resources).match(path: "/pets", verb: "POST")?.method.httpMethod == "ANY")
+        #expect(Router(resources: definition.resources).match(path: "/pets", verb: "GET")?.method.httpMethod == "GET")
+        try store.putApi(definition, mode: .overwrite, actor: actor)
+        try store.deploy(apiId: "api1", stageName: "prod", description: nil, variables: [:], actor: actor)
+        try store.setStageThrottle(apiId: "api1", stageName: "prod", methodKey: "/pets/ANY", limit: ThrottleLimit(rate: 1, burst: 1), actor: actor)
+        let now = Date()
+        var records: [AccessLogRecord] = []
+        for i in 0..<30 {
+            records.append(AccessLogRecord(requestId: "\(i)", time: now.addingTimeInterval(-Double(i % 3)), apiId: "api1", stage: "prod",
+                                           resourcePath: "/pets", httpMethod: i < 20 ? "GET" : "POST", path: "/pets", status: 200, latencyMs: 1))
+        }
+        try store.writeTelemetry(records)
+        let loader = ConsoleDataLoader(store: store)
+        let data = try loader.load(window: .m5, chartTarget: nil, now: now)
+        let get = try #require(data.methods.first { $0.httpMethod == "GET" }), any = try #require(data.methods.first { $0.httpMethod == "ANY" })
+        #expect(get.sparkline.reduce(0, +) == 20 && any.sparkline.reduce(0, +) == 10, "GET answered its own calls, ANY the POSTs")
+        let anyLimit = try #require(data.throttles.first { $0.methodKey == "/pets/ANY" })
+        #expect(anyLimit.ratePerSecond == 1, "the ANY limit's rate counts only the calls ANY answered: \(anyLimit.ratePerSecond)")
+        // The replay of /pets/ANY sees only the POSTs of the completed seconds (4, then 3), not the GETs beside them.
+        let limit = ThrottleLimit(rate: 1, burst: 1)
+        let replayed = try loader.preview(apiId: "api1", stage: "prod", methodKey: "/pets/ANY", limit: limit, now: now)
+        #expect(replayed == TokenBucket.rejections(limit: limit, countsPerSecond: [4, 3]), "\(replayed)")
+        #expect(try loader.preview(apiId: "api1", stage: "prod", methodKey: "/pets/GET", limit: limit, now: now)
+                == TokenBucket.rejections(limit: limit, countsPerSecond: [6, 7]), "the GETs alone: 6, then 7")
+    }
+
     @Test func theAPIsViewShowsEachCachedMethodsHitRatio() throws {
         let (store, apiId, dir) = try makeStore()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -81,12 +81,11 @@ public final class ConsoleDataLoader {
                 for (path, method) in binding.definition.methods {
                     let effective = ThrottleResolver.effective(apiId: api.id, stage: binding.stage, resourcePath: path,
                                                                methodVerb: method.httpMethod, account: data.account)
-                    // ANY takes the verbs the resource does not declare itself, as the router does.
-                    let declared = Set(binding.definition.resources.first { $0.path == path }?.resourceMethods.keys.map { $0 } ?? [])
+                    // Calls count against the method that answered them, as the router chose it (ANY takes the rest).
+                    let resource = binding.definition.resources.first { $0.path == path }
                     var methodSpark = [Int](repeating: 0, count: buckets)
                     var cacheHits = 0, cacheMisses = 0
-                    for row in mine where row.key.resourcePath == path
-                        && (row.key.httpMethod == method.httpMethod || (method.httpMethod == "ANY" && !declared.contains(row.key.httpMethod))) {
+                    for row in mine where row.key.resourcePath == path && resource?.declaredVerb(answering: row.key.httpMethod) == method.httpMethod {
                         let index = Int((row.key.second - start) / window.bucket)
                         if methodSpark.indices.contains(index) { methodSpark[index] += row.rollup.count }
                         cacheHits += row.rollup.cacheHit
@@ -103,7 +102,7 @@ public final class ConsoleDataLoader {
                     guard let limit = binding.stage.methodSettings[key]?.throttle else { continue }
                     var rate = MetricRollup()
                     for row in recent where row.key.apiId == api.id && row.key.stage == stageName
-                        && (key == Stage.defaultSettingsKey || Self.methodKey(row.key, matches: key)) {
+                        && (key == Stage.defaultSettingsKey || binding.definition.settingsKey(resourcePath: row.key.resourcePath, verb: row.key.httpMethod) == key) {
                         rate.merge(row.rollup)
                     }
                     // What this stage's own limits refused: the account limit's refusals count on the account row.
@@ -205,6 +204,7 @@ public final class ConsoleDataLoader {
 
     /// What a new limit would have rejected over the last hour, replaying recorded per-second counts.
     public func preview(apiId: String, stage: String, methodKey: String, limit: ThrottleLimit, now: Date = Date()) throws -> Int {
+        try refreshConfiguration()
         let end = Int64(now.timeIntervalSince1970)
         let start = end - 3600
         if methodKey == "*" {
@@ -212,16 +212,19 @@ public final class ConsoleDataLoader {
             return TokenBucket.rejections(limit: limit, countsPerSecond: Self.perSecond(rows, start: start, end: end))
         }
         let rows = try store.rollups(RollupQuery(from: start, to: end, bucket: 1, apiId: apiId, stage: stage, histograms: false))
+        // Each call belongs to the method that answered it (the router's rule: its own verb, else ANY).
+        let definition = served.first { $0.api.id == apiId }?.stages.first { $0.stage.stageName == stage }?.definition
+        let answeredBy = Dictionary(grouping: rows) { row in
+            definition?.settingsKey(resourcePath: row.key.resourcePath, verb: row.key.httpMethod)
+                ?? Stage.methodSettingsKey(resourcePath: row.key.resourcePath, httpMethod: row.key.httpMethod)
+        }
         if methodKey == Stage.defaultSettingsKey {
             // The stage default is a bucket per method: replay each method's traffic through its own.
-            let methods = Set(rows.map { "\($0.key.resourcePath) \($0.key.httpMethod)" })
-            return methods.reduce(0) { sum, method in
-                let mine = rows.filter { "\($0.key.resourcePath) \($0.key.httpMethod)" == method }
-                return sum + TokenBucket.rejections(limit: limit, countsPerSecond: Self.perSecond(mine, start: start, end: end))
+            return answeredBy.values.reduce(0) { sum, mine in
+                sum + TokenBucket.rejections(limit: limit, countsPerSecond: Self.perSecond(mine, start: start, end: end))
             }
         }
-        let mine = rows.filter { Self.methodKey($0.key, matches: methodKey) }
-        return TokenBucket.rejections(limit: limit, countsPerSecond: Self.perSecond(mine, start: start, end: end))
+        return TokenBucket.rejections(limit: limit, countsPerSecond: Self.perSecond(answeredBy[methodKey] ?? [], start: start, end: end))
     }
 
     /// How many seconds of the last hour a replay covers: from the first second with traffic (for the stage, or
@@ -242,12 +245,6 @@ public final class ConsoleDataLoader {
             if counts.indices.contains(index) { counts[index] += row.rollup.count }
         }
         return counts
-    }
-
-    /// Whether a metric row (actual verb) counts against a `methodSettings` key (declared verb, ANY included).
-    static func methodKey(_ key: MetricRollup.Key, matches settingsKey: String) -> Bool {
-        settingsKey == Stage.methodSettingsKey(resourcePath: key.resourcePath, httpMethod: key.httpMethod)
-            || settingsKey == Stage.methodSettingsKey(resourcePath: key.resourcePath, httpMethod: "ANY")
     }
 
     static func describe(_ integration: Integration?) -> String {

@@ -81,6 +81,6 @@ public struct Router: Sendable {
     }
 
     private static func method(in resource: Resource, verb: String) -> Method? {
-        resource.resourceMethods[verb] ?? resource.resourceMethods["ANY"]
+        resource.method(answering: verb)
     }
 }
