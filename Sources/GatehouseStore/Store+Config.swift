@@ -51,9 +51,7 @@ extension Store {
                                arguments: [target.restApi.name, target.restApi.description, target.restApi.version,
                                            target.restApi.apiKeySource.rawValue, target.restApi.id])
             } else {
-                try db.execute(sql: "INSERT INTO rest_api (id, name, description, version, api_key_source, created_date) VALUES (?, ?, ?, ?, ?, ?)",
-                               arguments: [target.restApi.id, target.restApi.name, target.restApi.description, target.restApi.version,
-                                           target.restApi.apiKeySource.rawValue, target.restApi.createdDate.timeIntervalSince1970])
+                try RestApiRecord(target.restApi).insert(db)
             }
             try Self.insertResources(db, apiId: target.restApi.id, resources: target.resources)
             try Self.audit(db, actor: actor, action: existing == nil ? "CreateRestApi" : "PutRestApi(\(mode.rawValue))",
@@ -109,10 +107,7 @@ extension Store {
     }
 
     static func loadDefinition(_ db: Database, apiId: String) throws -> ApiDefinition? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM rest_api WHERE id = ?", arguments: [apiId]) else { return nil }
-        let api = RestApi(id: row["id"], name: row["name"], description: row["description"], version: row["version"],
-                          apiKeySource: ApiKeySource(rawValue: row["api_key_source"]) ?? .header,
-                          createdDate: Date(timeIntervalSince1970: row["created_date"]))
+        guard let api = try RestApiRecord.fetchOne(db, key: apiId)?.restApi else { return nil }
         var resources: [String: Resource] = [:]
         for r in try Row.fetchAll(db, sql: "SELECT * FROM resource WHERE rest_api_id = ?", arguments: [apiId]) {
             resources[r["id"]] = Resource(id: r["id"], parentId: r["parent_id"], pathPart: r["path_part"], path: r["path"])
@@ -187,11 +182,7 @@ extension Store {
     /// Every API, newest first.
     public func restApis() throws -> [RestApi] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM rest_api ORDER BY created_date DESC").map { row in
-                RestApi(id: row["id"], name: row["name"], description: row["description"], version: row["version"],
-                        apiKeySource: ApiKeySource(rawValue: row["api_key_source"]) ?? .header,
-                        createdDate: Date(timeIntervalSince1970: row["created_date"]))
-            }
+            try RestApiRecord.order(RestApiRecord.Columns.createdDate.desc).fetchAll(db).map(\.restApi)
         }
     }
 
@@ -209,8 +200,7 @@ extension Store {
             try Self.refuseUnguarded(definition, action: "deploy")
             let deployment = Deployment(id: Identifiers.make(), restApiId: apiId, description: description,
                                         createdDate: now, snapshot: definition)
-            try db.execute(sql: "INSERT INTO deployment (id, rest_api_id, description, created_date, snapshot) VALUES (?, ?, ?, ?, ?)",
-                           arguments: [deployment.id, apiId, description, now.timeIntervalSince1970, try Self.json(definition)])
+            try DeploymentRecord(deployment).insert(db)
             let before = try Self.loadStage(db, apiId: apiId, stageName: stageName)
             var stage = before ?? Stage(restApiId: apiId, stageName: stageName, deploymentId: deployment.id, createdDate: now)
             stage.deploymentId = deployment.id
@@ -241,12 +231,7 @@ extension Store {
     public func deployments(apiId: String) throws -> [Deployment] {
         try read { db in
             guard try Self.apiExists(db, apiId) else { throw Self.apiNotFound(apiId) }
-            return try Row.fetchAll(db, sql: "SELECT * FROM deployment WHERE rest_api_id = ? ORDER BY created_date DESC, rowid DESC",
-                                    arguments: [apiId]).map { row in
-                Deployment(id: row["id"], restApiId: row["rest_api_id"], description: row["description"],
-                           createdDate: Date(timeIntervalSince1970: row["created_date"]),
-                           snapshot: try Self.decode(ApiDefinition.self, row["snapshot"]))
-            }
+            return try DeploymentRecord.newestFirst(apiId: apiId).fetchAll(db).map { try $0.deployment() }
         }
     }
 
@@ -258,14 +243,11 @@ extension Store {
     public func rollback(apiId: String, stageName: String, to deploymentId: String, actor: Actor) throws {
         try write { db in
             var stage = try Self.existingStage(db, apiId: apiId, stageName: stageName)
-            guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM deployment WHERE id = ? AND rest_api_id = ?)",
-                                    arguments: [deploymentId, apiId]) == true else {
+            guard let record = try DeploymentRecord.fetchOne(db, key: deploymentId), record.restApiId == apiId else {
                 throw StoreError.notFound(what: "deployment \(deploymentId) of API \(apiId)",
                                           hint: "list them with `gatehouse deployments --api \(apiId)`")
             }
-            if let text = try String.fetchOne(db, sql: "SELECT snapshot FROM deployment WHERE id = ?", arguments: [deploymentId]) {
-                try Self.refuseUnguarded(try Self.decode(ApiDefinition.self, text), action: "roll back to deployment \(deploymentId)")
-            }
+            try Self.refuseUnguarded(try record.deployment().snapshot, action: "roll back to deployment \(deploymentId)")
             let before = stage.deploymentId
             stage.deploymentId = deploymentId
             stage.lastUpdatedDate = Date()
@@ -323,8 +305,7 @@ extension Store {
     }
 
     static func requireServedMethod(_ db: Database, stage: Stage, methodKey: String) throws {
-        let deployment = try Row.fetchOne(db, sql: "SELECT snapshot FROM deployment WHERE id = ?", arguments: [stage.deploymentId])
-        let snapshot = try deployment.map { try decode(ApiDefinition.self, $0["snapshot"]) }
+        let snapshot = try DeploymentRecord.fetchOne(db, key: stage.deploymentId)?.deployment().snapshot
         let known = Set(snapshot?.methods.map { Stage.methodSettingsKey(resourcePath: $0.path, httpMethod: $0.method.httpMethod) } ?? [])
         guard known.contains(methodKey) else {
             throw StoreError.notFound(what: "method '\(Stage.methodLabel(settingsKey: methodKey))' in stage \(stage.stageName) of API \(stage.restApiId)",
@@ -450,9 +431,8 @@ extension Store {
             var bindings: [GatewayConfiguration.StageBinding] = []
             for row in try Row.fetchAll(db, sql: "SELECT * FROM stage") {
                 let stage = try Self.stage(from: row)
-                if snapshots[stage.deploymentId] == nil,
-                   let text = try String.fetchOne(db, sql: "SELECT snapshot FROM deployment WHERE id = ?", arguments: [stage.deploymentId]) {
-                    snapshots[stage.deploymentId] = try Self.decode(ApiDefinition.self, text)
+                if snapshots[stage.deploymentId] == nil, let record = try DeploymentRecord.fetchOne(db, key: stage.deploymentId) {
+                    snapshots[stage.deploymentId] = try record.deployment().snapshot
                 }
                 if let definition = snapshots[stage.deploymentId] {
                     bindings.append(.init(stage: stage, definition: definition))

@@ -46,8 +46,7 @@ extension Store {
         let table = minutes ? "metric_minute" : "metric_second"
         let time = minutes ? "minute" : "second"
         let from = minutes ? query.from / 60 * 60 : query.from
-        var sql = "SELECT api_id, stage, resource_path, http_method, \(time), count, count_4xx, count_5xx, throttled, cache_hit, cache_miss, throttled_account"
-        sql += query.histograms ? ", latency_hist, integration_latency_hist" : ""
+        var sql = "SELECT api_id, stage, resource_path, http_method, \(time), \(query.histograms ? Self.rollupColumns : Self.rollupCounterColumns)"
         // The time index, always: without statistics SQLite may otherwise scan the whole table by its key.
         sql += " FROM \(table) INDEXED BY \(table)_time WHERE \(time) >= ? AND \(time) < ?"
         var arguments: StatementArguments = [from, query.to]
@@ -65,13 +64,7 @@ extension Store {
                 let t: Int64 = row[4]
                 let key = MetricRollup.Key(apiId: row[0], stage: row[1], resourcePath: row[2], httpMethod: row[3],
                                            second: (t - query.from).floorDiv(query.bucket) * query.bucket + query.from)
-                var m = MetricRollup()
-                m.count = row[5]; m.count4xx = row[6]; m.count5xx = row[7]; m.throttled = row[8]; m.cacheHit = row[9]; m.cacheMiss = row[10]; m.throttledAccount = row[11]
-                if query.histograms {
-                    if let data = row[12] as Data?, let h = LatencyHistogram(encoded: data) { m.latency = h }
-                    if let data = row[13] as Data?, let h = LatencyHistogram(encoded: data) { m.integrationLatency = h }
-                }
-                merged[key, default: MetricRollup()].merge(m)
+                merged[key, default: MetricRollup()].merge(Self.rollup(row, from: 5, histograms: query.histograms))
             }
             return merged.map { RollupRow(key: $0.key, rollup: $0.value) }
         }
@@ -87,9 +80,9 @@ extension Store {
     /// The API's deployments, newest first, without decoding their snapshots.
     public func deploymentSummaries(apiId: String) throws -> [DeploymentSummary] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT id, created_date, description FROM deployment WHERE rest_api_id = ? ORDER BY created_date DESC, rowid DESC",
-                             arguments: [apiId]).map { row in
-                DeploymentSummary(id: row["id"], created: Date(timeIntervalSince1970: row["created_date"]), description: row["description"] ?? "")
+            try Row.fetchAll(db, DeploymentRecord.newestFirst(apiId: apiId)
+                .select(DeploymentRecord.Columns.id, DeploymentRecord.Columns.createdDate, Column("description"))).map { row in
+                DeploymentSummary(id: row[0], created: Date(timeIntervalSince1970: row[1]), description: row[2] ?? "")
             }
         }
     }

@@ -254,17 +254,13 @@ extension Store {
     /// Rollups merged over `[from, to)` seconds, optionally for one API and stage.
     public func metrics(from: Int64, to: Int64, apiId: String? = nil, stage: String? = nil) throws -> MetricRollup {
         try read { db in
-            var sql = "SELECT count, count_4xx, count_5xx, throttled, cache_hit, cache_miss, latency_hist, integration_latency_hist, throttled_account FROM metric_second WHERE second >= ? AND second < ?"
+            var sql = "SELECT \(Self.rollupColumns) FROM metric_second WHERE second >= ? AND second < ?"
             var arguments: StatementArguments = [from, to]
             if let apiId { sql += " AND api_id = ?"; _ = arguments.append(contentsOf: [apiId]) }
             if let stage { sql += " AND stage = ?"; _ = arguments.append(contentsOf: [stage]) }
             var total = MetricRollup()
             for row in try Row.fetchAll(db, sql: sql, arguments: arguments) {
-                var m = MetricRollup()
-                m.count = row[0]; m.count4xx = row[1]; m.count5xx = row[2]; m.throttled = row[3]; m.cacheHit = row[4]; m.cacheMiss = row[5]; m.throttledAccount = row[8]
-                if let data = row[6] as Data?, let h = LatencyHistogram(encoded: data) { m.latency = h }
-                if let data = row[7] as Data?, let h = LatencyHistogram(encoded: data) { m.integrationLatency = h }
-                total.merge(m)
+                total.merge(Self.rollup(row, from: 0, histograms: true))
             }
             return total
         }
@@ -327,5 +323,30 @@ struct RowBinder {
         guard code == SQLITE_DONE else {
             throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
         }
+    }
+}
+
+extension Store {
+    /// A rollup row's counters, in the order `rollup(_:from:histograms:)` reads them.
+    static let rollupCounterColumns = "count, count_4xx, count_5xx, throttled, cache_hit, cache_miss, throttled_account"
+    /// The counters, then the two histograms.
+    static let rollupColumns = rollupCounterColumns + ", latency_hist, integration_latency_hist"
+
+    /// One rollup decoded from `row`, its columns starting at `offset` in `rollupColumns` order: the one
+    /// place a `metric_second` / `metric_minute` row becomes a `MetricRollup`.
+    static func rollup(_ row: Row, from offset: Int, histograms: Bool) -> MetricRollup {
+        var m = MetricRollup()
+        m.count = row[offset]
+        m.count4xx = row[offset + 1]
+        m.count5xx = row[offset + 2]
+        m.throttled = row[offset + 3]
+        m.cacheHit = row[offset + 4]
+        m.cacheMiss = row[offset + 5]
+        m.throttledAccount = row[offset + 6]
+        if histograms {
+            if let data = row[offset + 7] as Data?, let h = LatencyHistogram(encoded: data) { m.latency = h }
+            if let data = row[offset + 8] as Data?, let h = LatencyHistogram(encoded: data) { m.integrationLatency = h }
+        }
+        return m
     }
 }
