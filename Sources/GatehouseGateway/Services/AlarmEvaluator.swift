@@ -9,13 +9,13 @@ import ServiceLifecycle
 /// Evaluates every alarm over the store's rollups (at least once per period: every `interval` seconds) and
 /// queues reminders. State changes are compare-and-set in the store, so a restart neither loses nor repeats one.
 final class AlarmEvaluator: Service, Sendable {
-    let store: Store
+    let store: any AlarmStore
     let io: NIOThreadPool
     let interval: TimeAmountSeconds
     let lease: AlarmLease
     let logger: Logger
 
-    init(store: Store, io: NIOThreadPool, interval: TimeAmountSeconds, lease: AlarmLease, logger: Logger) {
+    init(store: any AlarmStore, io: NIOThreadPool, interval: TimeAmountSeconds, lease: AlarmLease, logger: Logger) {
         self.store = store
         self.io = io
         self.interval = interval
@@ -44,7 +44,7 @@ final class AlarmEvaluator: Service, Sendable {
     }
 
     /// One pass over every alarm.
-    static func evaluateAll(store: Store, logger: Logger, now: Date = Date()) throws {
+    static func evaluateAll(store: any AlarmStore, logger: Logger, now: Date = Date()) throws {
         let nowSecond = Int64(now.timeIntervalSince1970)
         for status in try store.alarms() {
             let rule = status.rule

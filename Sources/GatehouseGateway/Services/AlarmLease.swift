@@ -1,3 +1,4 @@
+import Foundation
 import GatehouseStore
 import Logging
 import NIOConcurrencyHelpers
@@ -9,12 +10,12 @@ final class AlarmLease: Sendable {
     /// A holder whose heartbeat (every second) is older than this has gone.
     static let staleAfter: Double = 5
 
-    let store: Store
+    let store: any AlarmStore
     let holder: String
     let logger: Logger
     private let held = NIOLockedValueBox<Bool?>(nil)
 
-    init(store: Store, holder: String, logger: Logger) {
+    init(store: any AlarmStore, holder: String, logger: Logger) {
         self.store = store
         self.holder = holder
         self.logger = logger
@@ -22,7 +23,7 @@ final class AlarmLease: Sendable {
 
     /// Takes or keeps the lease (a write); says so when this worker's role changes.
     func take() throws -> Bool {
-        note(try store.takeLease(Self.name, holder: holder, staleAfter: Self.staleAfter))
+        note(try store.takeLease(Self.name, holder: holder, staleAfter: Self.staleAfter, now: Date()))
     }
 
     /// Whether this worker holds the lease (a read).

@@ -10,14 +10,14 @@ import ServiceLifecycle
 /// Carries out queued alarm notifications — webhook POSTs and shell commands — with retries and backoff,
 /// recording each attempt. Runs apart from evaluation, so a failing action never stalls it.
 final class AlarmNotifier: Service, Sendable {
-    let store: Store
+    let store: any AlarmStore
     let io: NIOThreadPool
     let client: HTTPClient
     let logger: Logger
     let maxAttempts: Int
     let lease: AlarmLease
 
-    init(store: Store, io: NIOThreadPool, client: HTTPClient, lease: AlarmLease, logger: Logger, maxAttempts: Int = 5) {
+    init(store: any AlarmStore, io: NIOThreadPool, client: HTTPClient, lease: AlarmLease, logger: Logger, maxAttempts: Int = 5) {
         self.store = store
         self.io = io
         self.client = client
@@ -31,7 +31,7 @@ final class AlarmNotifier: Service, Sendable {
             while !Task.isCancelled {
                 let store = self.store, lease = self.lease
                 // Only the worker that evaluates alarms sends their notifications (each exactly once).
-                let due = (try? await self.io.runIfActive { try lease.isHeld() ? store.dueAlarmDeliveries() : [] }) ?? []
+                let due = (try? await self.io.runIfActive { try lease.isHeld() ? store.dueAlarmDeliveries(now: Date(), limit: 50) : [] }) ?? []
                 await withTaskGroup(of: Void.self) { group in
                     for delivery in due {
                         group.addTask { await self.deliver(delivery) }
@@ -56,7 +56,7 @@ final class AlarmNotifier: Service, Sendable {
                                                                    "attempt": "\(attempts)", "error": "\(error)"])
         }
         let store = self.store
-        _ = try? await io.runIfActive { try store.recordAlarmDelivery(id: delivery.id, error: error, retryAt: retryAt) }
+        _ = try? await io.runIfActive { try store.recordAlarmDelivery(id: delivery.id, error: error, retryAt: retryAt, now: Date()) }
     }
 
     func post(url: String, payload: String) async -> String? {

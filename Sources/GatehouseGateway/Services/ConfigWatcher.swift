@@ -9,7 +9,7 @@ import ServiceLifecycle
 /// Polls the store's configuration version (one tiny read) and, when any process has changed it, loads the
 /// new configuration, compiles it and swaps in the fresh snapshot. In-flight requests keep the old one.
 final class ConfigWatcher: Service, Sendable {
-    let store: Store
+    let store: any ConfigurationSource
     let table: NIOLockedValueBox<RoutingTable>
     let io: NIOThreadPool
     let interval: TimeAmountSeconds
@@ -18,7 +18,7 @@ final class ConfigWatcher: Service, Sendable {
     /// Settles new keys' quota meters on the store's totals before their first call is served.
     let usage: UsageSync?
 
-    init(store: Store, table: NIOLockedValueBox<RoutingTable>, compiler: StageCompiler, usage: UsageSync? = nil, io: NIOThreadPool,
+    init(store: any ConfigurationSource, table: NIOLockedValueBox<RoutingTable>, compiler: StageCompiler, usage: UsageSync? = nil, io: NIOThreadPool,
          interval: TimeAmountSeconds, logger: Logger) {
         self.compiler = compiler
         self.usage = usage

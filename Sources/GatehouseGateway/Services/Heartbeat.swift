@@ -8,7 +8,7 @@ import ServiceLifecycle
 /// Writes the worker's row (pid, version, listen address, started, last beat, telemetry drops) every
 /// second, so the console can tell a live worker from a dead one.
 final class Heartbeat: Service, Sendable {
-    let store: Store
+    let store: any TelemetryStore
     let io: NIOThreadPool
     let id: String
     let started: Date
@@ -20,7 +20,7 @@ final class Heartbeat: Service, Sendable {
     let logger: Logger
 
     /// `ready` returns once the server is bound, so the first beat already has the real address.
-    init(id: String, store: Store, io: NIOThreadPool, version: String, listen: @escaping @Sendable () -> String,
+    init(id: String, store: any TelemetryStore, io: NIOThreadPool, version: String, listen: @escaping @Sendable () -> String,
          dropped: @escaping @Sendable () -> Int, errors: @escaping @Sendable () -> Int, ready: @escaping @Sendable () async -> Void, logger: Logger) {
         self.ready = ready
         self.store = store

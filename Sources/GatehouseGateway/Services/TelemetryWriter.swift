@@ -9,13 +9,13 @@ import ServiceLifecycle
 /// Drains the telemetry queue every flush interval into the store, one transaction per batch, on the I/O
 /// thread pool (never on the data path), applies retention now and then, and flushes once more at shutdown.
 final class TelemetryWriter: Service, Sendable {
-    let store: Store
+    let store: any TelemetryStore
     let queue: TelemetryQueue
     let io: NIOThreadPool
     let options: GatewayOptions
     let logger: Logger
 
-    init(store: Store, queue: TelemetryQueue, io: NIOThreadPool, options: GatewayOptions, logger: Logger) {
+    init(store: any TelemetryStore, queue: TelemetryQueue, io: NIOThreadPool, options: GatewayOptions, logger: Logger) {
         self.store = store
         self.queue = queue
         self.io = io
@@ -33,7 +33,7 @@ final class TelemetryWriter: Service, Sendable {
                     lastRetention = Date()
                     let store = self.store, policy = self.options.retention
                     do {
-                        let deleted = try await self.io.runIfActive { try store.applyRetention(policy) }
+                        let deleted = try await self.io.runIfActive { try store.applyRetention(policy, now: Date(), chunk: 5_000) }
                         if deleted > 0 { self.logger.info("retention", metadata: ["deleted": "\(deleted)"]) }
                     } catch is CancellationError {
                         // Shutting down: the pool no longer takes work.

@@ -9,14 +9,14 @@ import ServiceLifecycle
 /// reads back each quota period's total, which holds every worker's calls: so quotas survive a restart and
 /// are shared by the workers on one store. Flushes once more at shutdown, after the server has drained.
 final class UsageSync: Service, Sendable {
-    let store: Store
+    let store: any KeyUsageStore
     let meters: UsageMeters
     let io: NIOThreadPool
     let interval: TimeAmountSeconds
     let clock: @Sendable () -> Date
     let logger: Logger
 
-    init(store: Store, meters: UsageMeters, io: NIOThreadPool, interval: TimeAmountSeconds, clock: @escaping @Sendable () -> Date, logger: Logger) {
+    init(store: any KeyUsageStore, meters: UsageMeters, io: NIOThreadPool, interval: TimeAmountSeconds, clock: @escaping @Sendable () -> Date, logger: Logger) {
         self.store = store
         self.meters = meters
         self.io = io
@@ -65,13 +65,13 @@ final class UsageSync: Service, Sendable {
         }
     }
 
-    private static func writeAndSettle(store: Store, drained: [(KeyMeter, [KeyUsage])], meters: [KeyMeter], now: Date) throws {
+    private static func writeAndSettle(store: any KeyUsageStore, drained: [(KeyMeter, [KeyUsage])], meters: [KeyMeter], now: Date) throws {
         try store.addKeyUsage(drained.flatMap(\.1))
         let periods = meters.compactMap { meter in meter.periodStartDay(now: now).map { (meter, $0) } }
         guard let earliest = periods.map(\.1).min() else { return }
         var totals: [String: Int] = [:]
         let starts = Dictionary(periods.map { ($0.0.planId + "/" + $0.0.keyId, $0.1) }, uniquingKeysWith: { first, _ in first })
-        for row in try store.keyUsage(fromDay: earliest) {
+        for row in try store.keyUsage(fromDay: earliest, toDay: nil, planId: nil, keyId: nil) {
             let name = row.planId + "/" + row.keyId
             if let start = starts[name], row.day >= start { totals[name, default: 0] += row.used }
         }
