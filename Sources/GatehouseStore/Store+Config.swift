@@ -260,14 +260,12 @@ extension Store {
     /// The API's stages (or every API's, with `nil`).
     public func stages(apiId: String? = nil) throws -> [Stage] {
         try read { db in
-            let rows: [Row]
+            var request = StageRecord.order(StageRecord.Columns.restApiId, StageRecord.Columns.stageName)
             if let apiId {
                 guard try Self.apiExists(db, apiId) else { throw Self.apiNotFound(apiId) }
-                rows = try Row.fetchAll(db, sql: "SELECT * FROM stage WHERE rest_api_id = ? ORDER BY stage_name", arguments: [apiId])
-            } else {
-                rows = try Row.fetchAll(db, sql: "SELECT * FROM stage ORDER BY rest_api_id, stage_name")
+                request = request.filter(StageRecord.Columns.restApiId == apiId)
             }
-            return try rows.map(Self.stage(from:))
+            return try request.fetchAll(db).map { try $0.stage() }
         }
     }
 
@@ -318,34 +316,18 @@ extension Store {
     }
 
     static func loadStage(_ db: Database, apiId: String, stageName: String) throws -> Stage? {
-        try Row.fetchOne(db, sql: "SELECT * FROM stage WHERE rest_api_id = ? AND stage_name = ?", arguments: [apiId, stageName])
-            .map(stage(from:))
+        try StageRecord.fetchOne(db, key: ["rest_api_id": apiId, "stage_name": stageName])?.stage()
     }
 
-    static func stage(from row: Row) throws -> Stage {
-        var stage = Stage(restApiId: row["rest_api_id"], stageName: row["stage_name"], deploymentId: row["deployment_id"],
-                          description: row["description"], variables: try decode([String: String].self, row["variables"]),
-                          methodSettings: try decode([String: MethodSetting].self, row["method_settings"]),
-                          createdDate: Date(timeIntervalSince1970: row["created_date"]),
-                          lastUpdatedDate: Date(timeIntervalSince1970: row["last_updated_date"]))
-        if let settings = row["access_log_settings"] as String? { stage.accessLogSettings = try decode(AccessLogSettings.self, settings) }
-        if let cache = row["cache_settings"] as String? { stage.cache = try decode(StageCacheSettings.self, cache) }
-        return stage
-    }
-
+    /// Inserts the stage, or updates every column of it but its creation date.
     static func saveStage(_ db: Database, _ stage: Stage) throws {
-        try db.execute(sql: """
-            INSERT INTO stage (rest_api_id, stage_name, deployment_id, description, variables, method_settings, created_date, last_updated_date,
-                access_log_settings, cache_settings)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (rest_api_id, stage_name) DO UPDATE SET deployment_id = excluded.deployment_id,
-                description = excluded.description, variables = excluded.variables,
-                method_settings = excluded.method_settings, last_updated_date = excluded.last_updated_date,
-                access_log_settings = excluded.access_log_settings, cache_settings = excluded.cache_settings
-            """, arguments: [stage.restApiId, stage.stageName, stage.deploymentId, stage.description, try json(stage.variables),
-                             try json(stage.methodSettings), stage.createdDate.timeIntervalSince1970,
-                             stage.lastUpdatedDate.timeIntervalSince1970, try stage.accessLogSettings.map { try json($0) },
-                             try stage.cache.map { try json($0) }])
+        var record = try StageRecord(stage)
+        if let existing = try StageRecord.fetchOne(db, key: ["rest_api_id": stage.restApiId, "stage_name": stage.stageName]) {
+            record.createdDate = existing.createdDate
+            try record.update(db)
+        } else {
+            try record.insert(db)
+        }
     }
 
     // MARK: Throttles
@@ -429,8 +411,8 @@ extension Store {
             let account = try Self.loadAccount(db)
             var snapshots: [String: ApiDefinition] = [:]
             var bindings: [GatewayConfiguration.StageBinding] = []
-            for row in try Row.fetchAll(db, sql: "SELECT * FROM stage") {
-                let stage = try Self.stage(from: row)
+            for record in try StageRecord.fetchAll(db) {
+                let stage = try record.stage()
                 if snapshots[stage.deploymentId] == nil, let record = try DeploymentRecord.fetchOne(db, key: stage.deploymentId) {
                     snapshots[stage.deploymentId] = try record.deployment().snapshot
                 }

@@ -351,6 +351,33 @@ import Testing
         #expect(lines.compactMap { $0.last.flatMap { Int($0) } }.reduce(0, +) == 1, "one connection throughout: \(lines)")
     }
 
+    @Test func aKeyOffItsPlanAndACacheTurnedOffLeaveNothingBehindInTheWorker() async throws {
+        let backend = try await BackendProcess()
+        defer { backend.stop() }
+        let actor = Actor(name: "test", source: "test")
+        var keyId = "", keyValue = "", planId = ""
+        let gw = try await GatewayHarness.start(backendPort: backend.port, apiText: Self.keyedAPI, prepare: { store, apiId in
+            let key = try store.createApiKey(name: "k", actor: actor)
+            (keyId, keyValue) = (key.id, key.value ?? "")
+            planId = try store.createUsagePlan(name: "p", stages: [UsagePlanStage(apiId: apiId, stage: "prod")], actor: actor).id
+            try store.addKeyToPlan(planId: planId, keyId: key.id, actor: actor)
+            try store.setStageCache(apiId: apiId, stageName: "prod", sizeMb: 1, actor: actor)
+            try store.setMethodCache(apiId: apiId, stageName: "prod", methodKey: "/keyed/GET", enabled: true, ttl: 60, actor: actor)
+        })
+        defer { Task { try? await gw.stop() } }
+        #expect(try await Self.call(gw.url("/keyed"), key: keyValue).0 == 200)
+        #expect(gw.gateway.meters.quotaState(planId: planId, keyId: keyId) != nil)
+        #expect(gw.gateway.caches.cache(apiId: gw.apiId, stage: "prod")?.usage.entries == 1)
+        try gw.store.removeKeyFromPlan(planId: planId, keyId: keyId, actor: actor)
+        try gw.store.setStageCache(apiId: gw.apiId, stageName: "prod", sizeMb: nil, actor: actor)
+        try await waitUntil("the meter and the cache let go") {
+            gw.gateway.meters.quotaState(planId: planId, keyId: keyId) == nil && gw.gateway.caches.cache(apiId: gw.apiId, stage: "prod") == nil
+        }
+        #expect(try await Self.call(gw.url("/keyed"), key: keyValue).0 == 403)
+        // The key's call was written before its meter went: usage keeps it.
+        #expect(try gw.store.keyUsage(fromDay: "2000-01-01", planId: planId).reduce(0) { $0 + $1.used } == 1)
+    }
+
     @Test func deployRefusesAMethodItCannotGuardAndAChangedStoreAnswers500() async throws {
         let dir = try TempDir()
         defer { dir.remove() }

@@ -153,6 +153,11 @@ public final class StageCaches: Sendable {
         }
     }
 
+    /// Lets go of the caches (and their memory) of stages that no longer have one on (`live` holds `API/STAGE`).
+    func prune(keeping live: Set<String>) {
+        caches.withLockedValue { caches in caches = caches.filter { live.contains($0.key) } }
+    }
+
     /// The cache of `API/STAGE`, if the stage has one.
     public func cache(apiId: String, stage: String) -> StageCache? {
         caches.withLockedValue { $0[apiId + "/" + stage] }

@@ -22,6 +22,14 @@ public struct StageCompiler: Sendable {
         self.clock = clock
     }
 
+    /// After a new configuration is compiled: the meters and caches it no longer uses are let go.
+    func prune(after configuration: GatewayConfiguration) {
+        meters.prune(keeping: Set(configuration.planKeys.flatMap { plan, keys in keys.map { plan + "/" + $0 } }))
+        caches.prune(keeping: Set(configuration.stages.compactMap { binding in
+            binding.stage.cache?.enabled == true ? binding.stage.restApiId + "/" + binding.stage.stageName : nil
+        }))
+    }
+
     /// The keys a stage admits, built once per configuration for all its methods.
     func keys(for binding: GatewayConfiguration.StageBinding, configuration: GatewayConfiguration) -> StageKeys {
         StageKeys(stage: binding.stage, configuration: configuration, throttles: throttles, meters: meters)

@@ -43,6 +43,9 @@ public final class KeyMeter: Sendable {
         }
     }
 
+    /// Whether calls it counted have not reached the store yet.
+    var hasPending: Bool { state.withLockedValue { !$0.pending.isEmpty } }
+
     /// Counts a call if the quota leaves room for it; false means the quota is spent for this period.
     func admit(now: Date) -> Bool {
         state.withLockedValue { state in
@@ -146,6 +149,14 @@ public final class UsageMeters: Sendable {
 
     /// Every meter now.
     var all: [KeyMeter] { meters.withLockedValue { Array($0.values) } }
+
+    /// Forgets the meters of keys no longer on their plan (`live` holds `plan/key` names), once nothing they
+    /// counted is waiting to be written; a key put back later starts from the store's count.
+    func prune(keeping live: Set<String>) {
+        meters.withLockedValue { meters in
+            meters = meters.filter { live.contains($0.key) || $0.value.hasPending }
+        }
+    }
 
     /// The meter of `keyId` on `planId`, if a call has been served with it (for tests and the console).
     public func quotaState(planId: String, keyId: String, now: Date = Date()) -> (used: Int, limit: Int?)? {

@@ -54,6 +54,7 @@ final class ConfigWatcher: Service, Sendable {
                         let compiled = RoutingTable(configuration: configuration, compiler: self.compiler)
                         await self.usage?.sync()
                         self.table.withLockedValue { $0 = compiled }
+                        self.compiler.prune(after: configuration)
                         self.logger.info("configuration changed", metadata: ["version": "\(configuration.version)"])
                     }
                 } catch is CancellationError {

@@ -73,3 +73,52 @@ struct DeploymentRecord: Codable, FetchableRecord, PersistableRecord {
         filter(Columns.restApiId == apiId).order(Columns.createdDate.desc, Column.rowID.desc)
     }
 }
+
+/// A `stage` row: variables, method settings, access-log and cache settings as JSON.
+struct StageRecord: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "stage"
+    var restApiId: String
+    var stageName: String
+    var deploymentId: String
+    var description: String?
+    var variables: String
+    var methodSettings: String
+    var createdDate: Double
+    var lastUpdatedDate: Double
+    var accessLogSettings: String?
+    var cacheSettings: String?
+
+    enum CodingKeys: String, CodingKey {
+        case restApiId = "rest_api_id", stageName = "stage_name", deploymentId = "deployment_id", description, variables
+        case methodSettings = "method_settings", createdDate = "created_date", lastUpdatedDate = "last_updated_date"
+        case accessLogSettings = "access_log_settings", cacheSettings = "cache_settings"
+    }
+
+    enum Columns {
+        static let restApiId = Column(CodingKeys.restApiId)
+        static let stageName = Column(CodingKeys.stageName)
+    }
+
+    init(_ stage: Stage) throws {
+        restApiId = stage.restApiId
+        stageName = stage.stageName
+        deploymentId = stage.deploymentId
+        description = stage.description
+        variables = try Store.json(stage.variables)
+        methodSettings = try Store.json(stage.methodSettings)
+        createdDate = stage.createdDate.timeIntervalSince1970
+        lastUpdatedDate = stage.lastUpdatedDate.timeIntervalSince1970
+        accessLogSettings = try stage.accessLogSettings.map { try Store.json($0) }
+        cacheSettings = try stage.cache.map { try Store.json($0) }
+    }
+
+    func stage() throws -> Stage {
+        var stage = Stage(restApiId: restApiId, stageName: stageName, deploymentId: deploymentId, description: description,
+                          variables: try Store.decode([String: String].self, variables),
+                          methodSettings: try Store.decode([String: MethodSetting].self, methodSettings),
+                          createdDate: Date(timeIntervalSince1970: createdDate), lastUpdatedDate: Date(timeIntervalSince1970: lastUpdatedDate))
+        stage.accessLogSettings = try accessLogSettings.map { try Store.decode(AccessLogSettings.self, $0) }
+        stage.cache = try cacheSettings.map { try Store.decode(StageCacheSettings.self, $0) }
+        return stage
+    }
+}
