@@ -69,15 +69,16 @@ import Testing
         let logs = try await { try await tmux.send("3"); return try await tmux.waitFor("log rows") { $0.contains("/health") } }()
         #expect(logs.contains("200"))
 
-        // Throttle GET /health to 1 rps / burst 1 from the APIs view, through the form and its confirmation.
+        // Throttle GET /health to 0.1 rps / burst 1 from the APIs view, through the form and its confirmation (a token
+        // comes back only every 10 s, so the 429s below do not depend on how fast curl starts).
         try await tmux.send("2")
         try await tmux.send("/", "h", "e", "a", "l", "t", "h", "Enter")
         try await tmux.waitFor("the filtered tree") { $0.contains(" /health ") && $0.contains("MOCK") }
         try await tmux.send("e")
         try await tmux.waitFor("the form and its replay") { $0.contains("Edit throttle") && $0.contains("would have rejected") && $0.contains("on record") }
         // The form starts from the limit in force; Ctrl-U clears a field.
-        try await tmux.send("C-u", "1", "Tab", "C-u", "1", "Enter")
-        try await tmux.waitFor("the confirmation") { $0.contains("Confirm") && $0.contains("1 rps / burst 1") }
+        try await tmux.send("C-u", "0", ".", "1", "Tab", "C-u", "1", "Enter")
+        try await tmux.waitFor("the confirmation") { $0.contains("Confirm") && $0.contains("0.1 rps / burst 1") }
         try await tmux.send("y")
         try await tmux.waitFor("the save") { $0.contains("saved:") }
 
@@ -151,8 +152,9 @@ import Testing
         _ = try await tmux.run(["new-session", "-d", "-s", "t", "-x", "120", "-y", "40", "-e", "LANG=C.UTF-8",
                                 "\(Binary.gatehouse) console --store \(db) --refresh 0.5; echo CONSOLE-EXITED $?; sleep 60"])
         try await tmux.waitFor("the overview") { $0.contains("PetStore Demo") }
-        // Held for longer than the busy timeout (10 s): the save must fail, and say so.
-        let holder = try await holdWriteLock(db, seconds: 13)
+        // Held for far longer than the busy timeout (10 s) — a loaded machine may take seconds to get to the save —
+        // so the save must fail, and say so.
+        let holder = try await holdWriteLock(db, seconds: 40)
         defer { holder.signal(SIGKILL) }
         try await tmux.send("6")
         try await tmux.waitFor("Throttles") { $0.contains("SCOPE") && $0.contains("account") }
