@@ -30,9 +30,24 @@ struct Demo: AsyncParsableCommand {
             let result = try OpenAPIImporter.parse(SampleAPI.openAPI, apiId: Identifiers.make())
             let apiId = result.definition.restApi.id
             try storeHandle.putApi(result.definition, mode: .overwrite, actor: actor)
+            // POST /pets takes an API key: a generous plan's key, a trial plan's key (throttled and soon over its
+            // quota), and callers with none or a wrong one (403).
+            try storeHandle.setMethodApiKeyRequired(apiId: apiId, resourcePath: "/pets", verb: "POST", required: true, actor: actor)
             try storeHandle.deploy(apiId: apiId, stageName: "prod", description: "demo", variables: ["backend": "127.0.0.1:\(backend.port)"], actor: actor)
             try storeHandle.setStageThrottle(apiId: apiId, stageName: "prod", methodKey: "/limited/GET",
                                              limit: ThrottleLimit(rate: 5, burst: 5), actor: actor)
+            let stage = [UsagePlanStage(apiId: apiId, stage: "prod")]
+            let gold = try storeHandle.createUsagePlan(name: "gold", throttle: ThrottleLimit(rate: 50, burst: 100),
+                                                       quota: QuotaSettings(limit: 100_000, period: .day), stages: stage, actor: actor)
+            let trial = try storeHandle.createUsagePlan(name: "trial", throttle: ThrottleLimit(rate: 1, burst: 2),
+                                                        quota: QuotaSettings(limit: 100, period: .day), stages: stage, actor: actor)
+            for (name, value, plan) in [("mobile-app", TrafficGenerator.keys[0], gold), ("trial-user", TrafficGenerator.keys[1], trial)] {
+                let key = try storeHandle.createApiKey(name: name, value: value, actor: actor)
+                try storeHandle.addKeyToPlan(planId: plan.id, keyId: key.id, actor: actor)
+            }
+            // The stage cache answers GET /pets/{petId} for 10 s; nothing else is cached.
+            try storeHandle.setStageCache(apiId: apiId, stageName: "prod", sizeMb: 16, ttl: 0, actor: actor)
+            try storeHandle.setMethodCache(apiId: apiId, stageName: "prod", methodKey: "/pets/{petId}/GET", enabled: true, ttl: 10, actor: actor)
 
             var options = GatewayOptions()
             options.host = listen.host

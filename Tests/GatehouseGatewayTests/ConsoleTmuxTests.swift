@@ -216,6 +216,13 @@ import Testing
         try await tmux.waitFor("the console on live demo traffic", timeout: 15) { screen in
             screen.contains("worker up") && screen.contains("PetStore Demo") && !screen.contains("req/s 0 ")
         }
+        // Keys & plans: the demo's keyed traffic counts against its plans.
+        try await tmux.send("7")
+        try await tmux.waitFor("the demo's keys being used", timeout: 15) { screen in
+            let lines = screen.split(separator: "\n")
+            return lines.contains { $0.contains("gold") && $0.contains("100000/day") }
+                && lines.contains { $0.contains("mobile-app") && $0.contains("enabled") && ($0.split(separator: " ").last.flatMap { Int($0) } ?? 100_000) < 100_000 }
+        }
         try await tmux.send("q")
         let after = try await tmux.waitFor("the demo to stop", timeout: 20) { $0.contains("DEMO-EXITED 0") }
         #expect(after.contains("stopped: "))
