@@ -76,7 +76,7 @@ struct Serve: AsyncParsableCommand {
                 options.adminHost = admin.host
                 options.adminPort = admin.port
             }
-            let files = FileLimit.raise(for: maxConnections)
+            let files = FileLimit.raise(maxConnections: maxConnections, upstreamPerLoop: maxUpstreamConnections, loops: options.threads)
             let gateway = try Gateway(store: store, options: options, logger: logger)
             // Bound (or failed, reported once) before anything runs and before "serving" is printed.
             let (address, adminAddress) = try await gateway.bind()
