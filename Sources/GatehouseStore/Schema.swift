@@ -314,6 +314,25 @@ enum Schema {
             // The stage cache's settings (enabled, size, flush generation) as JSON; NULL: never configured.
             try db.execute(sql: "ALTER TABLE stage ADD COLUMN cache_settings TEXT")
         }
+        migrator.registerMigration("v12-credentials") { db in
+            // SigV4 access keys: the secret sealed (AES-GCM) with the key file beside the store, never in clear.
+            try db.execute(sql: """
+                CREATE TABLE credential (
+                    access_key_id TEXT PRIMARY KEY NOT NULL,
+                    name TEXT NOT NULL,
+                    secret_sealed BLOB NOT NULL,
+                    allow TEXT NOT NULL DEFAULT '[]',
+                    created REAL NOT NULL,
+                    revoked REAL
+                );
+                """)
+            for event in ["INSERT", "UPDATE", "DELETE"] {
+                try db.execute(sql: """
+                    CREATE TRIGGER credential_\(event.lowercased())_bumps_version AFTER \(event) ON credential
+                    BEGIN UPDATE config_version SET version = version + 1 WHERE id = 1; END;
+                    """)
+            }
+        }
         return migrator
     }
 }
