@@ -117,14 +117,7 @@ enum Schema {
                 );
                 """)
             // Any write to configuration, by any process or by hand, bumps the version the worker watches.
-            for table in ["rest_api", "resource", "method", "deployment", "stage", "account"] {
-                for event in ["INSERT", "UPDATE", "DELETE"] {
-                    try db.execute(sql: """
-                        CREATE TRIGGER \(table)_\(event.lowercased())_bumps_version AFTER \(event) ON \(table)
-                        BEGIN UPDATE config_version SET version = version + 1 WHERE id = 1; END;
-                        """)
-                }
-            }
+            try bumpsConfigVersion(db, tables: ["rest_api", "resource", "method", "deployment", "stage", "account"])
         }
         migrator.registerMigration("v2-metric-minute") { db in
             // Minute rollups, so console windows of hours read 60x fewer rows than per-second ones.
@@ -255,12 +248,7 @@ enum Schema {
                     last_updated REAL NOT NULL
                 );
                 """)
-            for event in ["INSERT", "UPDATE", "DELETE"] {
-                try db.execute(sql: """
-                    CREATE TRIGGER api_key_\(event.lowercased())_bumps_version AFTER \(event) ON api_key
-                    BEGIN UPDATE config_version SET version = version + 1 WHERE id = 1; END;
-                    """)
-            }
+            try bumpsConfigVersion(db, tables: ["api_key"])
         }
         migrator.registerMigration("v10-usage-plans") { db in
             // Usage plans, the stages they cover (with per-method throttles as JSON), the keys on them, and
@@ -301,14 +289,7 @@ enum Schema {
                     PRIMARY KEY (plan_id, key_id, day)
                 ) WITHOUT ROWID;
                 """)
-            for table in ["usage_plan", "usage_plan_stage", "usage_plan_key"] {
-                for event in ["INSERT", "UPDATE", "DELETE"] {
-                    try db.execute(sql: """
-                        CREATE TRIGGER \(table)_\(event.lowercased())_bumps_version AFTER \(event) ON \(table)
-                        BEGIN UPDATE config_version SET version = version + 1 WHERE id = 1; END;
-                        """)
-                }
-            }
+            try bumpsConfigVersion(db, tables: ["usage_plan", "usage_plan_stage", "usage_plan_key"])
         }
         migrator.registerMigration("v11-stage-cache") { db in
             // The stage cache's settings (enabled, size, flush generation) as JSON; NULL: never configured.
@@ -326,13 +307,21 @@ enum Schema {
                     revoked REAL
                 );
                 """)
+            try bumpsConfigVersion(db, tables: ["credential"])
+        }
+        return migrator
+    }
+
+    /// The triggers by which any write to a configuration table, whoever makes it, bumps `config_version`
+    /// (what workers poll): `TABLE_insert_bumps_version` and its update and delete twins.
+    static func bumpsConfigVersion(_ db: Database, tables: [String]) throws {
+        for table in tables {
             for event in ["INSERT", "UPDATE", "DELETE"] {
                 try db.execute(sql: """
-                    CREATE TRIGGER credential_\(event.lowercased())_bumps_version AFTER \(event) ON credential
+                    CREATE TRIGGER \(table)_\(event.lowercased())_bumps_version AFTER \(event) ON \(table)
                     BEGIN UPDATE config_version SET version = version + 1 WHERE id = 1; END;
                     """)
             }
         }
-        return migrator
     }
 }
