@@ -19,24 +19,12 @@ public struct Credential: Sendable, Equatable {
 
     /// A new access key id: `AKIA` and 16 characters of AWS's alphabet (A–Z, 2–7), from the system's CSPRNG.
     public static func generateAccessKeyId() -> String {
-        "AKIA" + random(count: 16, from: Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"))
+        "AKIA" + RandomText.make(count: 16, from: "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
     }
 
     /// A new secret: 40 characters of letters, digits, `+` and `/`, as AWS's are.
     public static func generateSecret() -> String {
-        random(count: 40, from: Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"))
-    }
-
-    private static func random(count: Int, from alphabet: [Character]) -> String {
-        var generator = SystemRandomNumberGenerator()
-        // Rejection sampling keeps every character equally likely.
-        let limit = 256 - 256 % alphabet.count
-        var text = ""
-        while text.count < count {
-            let byte = Int(UInt8.random(in: 0...255, using: &generator))
-            if byte < limit { text.append(alphabet[byte % alphabet.count]) }
-        }
-        return text
+        RandomText.make(count: 40, from: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
     }
 
     /// Why `pattern` is not an `execute-api:Invoke` resource ARN (`arn:aws:execute-api:REGION:ACCOUNT:API/STAGE/VERB/PATH`,

@@ -27,15 +27,7 @@ public struct ApiKey: Sendable, Equatable, Codable {
 
     /// A new value: 40 characters of letters and digits from the system's CSPRNG (about 238 bits).
     public static func generateValue() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
-        // Rejection sampling: every character equally likely.
-        var value = ""
-        while value.count < 40 {
-            let byte = UInt8.random(in: 0...255, using: &generator)
-            if byte < 248 { value.append(alphabet[Int(byte) % alphabet.count]) }
-        }
-        return value
+        RandomText.make(count: 40, from: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
     }
 
     /// Why a value given by the operator cannot be a key (as AWS: at least 20 characters), or nil.
@@ -46,5 +38,21 @@ public struct ApiKey: Sendable, Equatable, Codable {
             return "an API key value is printable ASCII without spaces; it contains \(bad.value < 0x21 || bad.value == 0x7F ? "a control character or space" : "'\(bad)'")"
         }
         return nil
+    }
+}
+
+/// Secrets and ids as text: each character drawn from the system's CSPRNG with rejection sampling, so every
+/// character of the alphabet is equally likely. API key values and credentials use it.
+public enum RandomText {
+    public static func make(count: Int, from alphabet: String) -> String {
+        let characters = Array(alphabet)
+        var generator = SystemRandomNumberGenerator()
+        let limit = 256 - 256 % characters.count
+        var text = ""
+        while text.count < count {
+            let byte = Int(UInt8.random(in: 0...255, using: &generator))
+            if byte < limit { text.append(characters[byte % characters.count]) }
+        }
+        return text
     }
 }
