@@ -26,14 +26,7 @@ extension ConsoleReducer {
         switch key {
         case .char("e"):
             guard row.kind == .plan, let planId = row.planId else { return hint("e edits a plan's per-key throttle: select the plan's row", &state) }
-            guard allowWrite(&state) else { return [] }
-            let seed = row.throttle ?? ThrottleLimit(rate: 10, burst: 20)
-            var form = ThrottleForm(apiId: "", stage: "", methodKey: "", before: row.throttle,
-                                    rate: seed.rate == seed.rate.rounded() ? String(Int(seed.rate)) : String(seed.rate), burst: String(seed.burst))
-            form.planId = planId
-            form.planName = row.planName
-            state.form = form
-            return [.previewPlanThrottle(planId: planId, limit: seed)]
+            return openForm(apiId: "", stage: "", methodKey: "", plan: (planId, row.planName), before: row.throttle, &state)
         case .char("E"):
             guard row.kind == .plan, let planId = row.planId else { return hint("E edits a plan's quota: select the plan's row", &state) }
             guard allowWrite(&state) else { return [] }

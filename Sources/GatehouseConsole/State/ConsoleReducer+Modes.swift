@@ -7,16 +7,25 @@ import GatehouseStore
 extension ConsoleReducer {
     /// The form starts from the method's own setting, else the limit in force for it (the stage default or
     /// the account's), so an edit begins from what applies now.
-    static func openForm(apiId: String, stage: String, methodKey: String, before: ThrottleLimit?, inForce: ThrottleLimit? = nil,
-                         _ state: inout ConsoleState) -> [ConsoleEffect] {
+    /// With `plan`, the form edits that usage plan's per-key limit instead.
+    static func openForm(apiId: String, stage: String, methodKey: String, plan: (id: String, name: String)? = nil, before: ThrottleLimit?,
+                         inForce: ThrottleLimit? = nil, _ state: inout ConsoleState) -> [ConsoleEffect] {
         guard allowWrite(&state) else { return [] }
         let seed = before ?? inForce ?? ThrottleLimit(rate: 10, burst: 20)
         var form = ThrottleForm(apiId: apiId, stage: stage, methodKey: methodKey, before: before,
                                 rate: seed.rate == seed.rate.rounded() ? String(Int(seed.rate)) : String(seed.rate),
                                 burst: String(seed.burst))
+        form.planId = plan?.id
+        form.planName = plan?.name ?? ""
         form.field = .rate
         state.form = form
-        return [.previewThrottle(apiId: apiId, stage: stage, methodKey: methodKey, limit: seed)]
+        return [previewEffect(form, seed)]
+    }
+
+    /// The replay a form's limit asks for: the stage's (or account's) recorded traffic, or each of a plan's keys'.
+    static func previewEffect(_ form: ThrottleForm, _ limit: ThrottleLimit) -> ConsoleEffect {
+        form.planId.map { .previewPlanThrottle(planId: $0, limit: limit) }
+            ?? .previewThrottle(apiId: form.apiId, stage: form.stage, methodKey: form.methodKey, limit: limit)
     }
 
     static func allowWrite(_ state: inout ConsoleState) -> Bool {
@@ -180,8 +189,7 @@ extension ConsoleReducer {
         }
         state.form = form
         if let limit = form.limit, limit != form.previewFor {
-            if let planId = form.planId { return [.previewPlanThrottle(planId: planId, limit: limit)] }
-            return [.previewThrottle(apiId: form.apiId, stage: form.stage, methodKey: form.methodKey, limit: limit)]
+            return [previewEffect(form, limit)]
         }
         return []
     }
