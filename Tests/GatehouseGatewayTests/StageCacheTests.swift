@@ -74,10 +74,7 @@ import Testing
         defer { backend.stop() }
         let dir = try TempDir()
         defer { dir.remove() }
-        let db = dir.path("g.db"), spec = dir.path("cached.yaml")
-        try Self.cachedAPI.write(toFile: spec, atomically: true, encoding: .utf8)
-        let apiId = try await UsagePlanTests.cli(db, ["import", spec])
-        _ = try await UsagePlanTests.cli(db, ["deploy", "--api", apiId, "--stage", "prod", "--var", "backend=127.0.0.1:\(backend.port)"])
+        let (db, apiId) = try await sampleStore(dir, apiText: Self.cachedAPI, backend: "127.0.0.1:\(backend.port)")
         _ = try await UsagePlanTests.cli(db, ["cache", "set", "--api", apiId, "--stage", "prod", "--size-mb", "1"])
         let (worker, port) = try await startWorker(db, admin: true)
         defer { worker.signal(SIGKILL) }

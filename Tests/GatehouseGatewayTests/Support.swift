@@ -125,17 +125,17 @@ func copyGatehouse(to path: String) async throws {
     guard copied.status == 0 else { throw TestFailure("cp failed: \(copied.stderr)") }
 }
 
-/// A store file `g.db` in `dir` with the sample API imported through the CLI and, unless `deploy` is false,
+/// A store file `g.db` in `dir` with the sample API (or `apiText`) imported through the CLI and, unless `deploy` is false,
 /// deployed to stage `prod` with `backend` as its backend.
-func sampleStore(_ dir: TempDir, backend: String = "127.0.0.1:9", deploy: Bool = true) async throws -> (db: String, apiId: String) {
-    try await sampleStore(folder: dir.url.path, backend: backend, deploy: deploy)
+func sampleStore(_ dir: TempDir, apiText: String = SampleAPI.openAPI, backend: String = "127.0.0.1:9", deploy: Bool = true) async throws -> (db: String, apiId: String) {
+    try await sampleStore(folder: dir.url.path, apiText: apiText, backend: backend, deploy: deploy)
 }
 
 /// `sampleStore` in any folder.
-func sampleStore(folder: String, backend: String = "127.0.0.1:9", deploy: Bool = true) async throws -> (db: String, apiId: String) {
+func sampleStore(folder: String, apiText: String = SampleAPI.openAPI, backend: String = "127.0.0.1:9", deploy: Bool = true) async throws -> (db: String, apiId: String) {
     let db = folder + "/g.db"
     let spec = folder + "/api.yaml"
-    try SampleAPI.openAPI.write(toFile: spec, atomically: true, encoding: .utf8)
+    try apiText.write(toFile: spec, atomically: true, encoding: .utf8)
     let imported = try await run(Binary.gatehouse, ["import", spec, "--store", db])
     guard imported.status == 0 else { throw TestFailure("import failed: \(imported.stderr)") }
     let apiId = imported.stdout.trimmingCharacters(in: .whitespacesAndNewlines)

@@ -43,14 +43,7 @@ import Testing
 
     /// A store with the keyed API imported and deployed to `prod`.
     static func keyedStore(_ dir: TempDir) async throws -> (db: String, apiId: String) {
-        let db = dir.path("g.db"), spec = dir.path("keyed.yaml")
-        try keyedAPI.write(toFile: spec, atomically: true, encoding: .utf8)
-        let imported = try await run(Binary.gatehouse, ["import", spec, "--store", db])
-        guard imported.status == 0 else { throw TestFailure("import failed: \(imported.stderr)") }
-        let apiId = imported.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        let deployed = try await run(Binary.gatehouse, ["deploy", "--store", db, "--api", apiId, "--stage", "prod"])
-        guard deployed.status == 0 else { throw TestFailure("deploy failed: \(deployed.stderr)") }
-        return (db, apiId)
+        try await sampleStore(dir, apiText: keyedAPI)
     }
 
     /// Runs `gatehouse ARGS --store db`, failing the test on a non-zero exit; stdout trimmed.
