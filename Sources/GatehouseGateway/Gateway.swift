@@ -18,7 +18,7 @@ public final class Gateway: Sendable {
     /// For webhooks; the data plane uses `upstream`.
     let client: HTTPClient
     let upstream: UpstreamPools
-    let table = NIOLockedValueBox(RoutingTable.empty)
+    let table = RoutingTableBox(.empty)
     public let throttles = ThrottleRegistry()
     /// Each key's calls under its plan: quotas enforced in memory, counts synced with the store.
     public let meters = UsageMeters()
@@ -67,7 +67,7 @@ public final class Gateway: Sendable {
         let metrics = self.metrics, table = self.table, connections = server.connections
         if let adminHost = options.adminHost {
             admin = AdminServer(host: adminHost, port: options.adminPort, group: group, metrics: {
-                metrics.update(configVersion: table.withLockedValue { $0.configuration.version }, telemetryDropped: telemetry.dropped,
+                metrics.update(configVersion: table.value.configuration.version, telemetryDropped: telemetry.dropped,
                                telemetryWriteFailures: telemetry.writeFailures, connections: connections.count, inFlight: connections.busyCount)
                 return metrics.registry.emitToString()
             }, logger: logger)
@@ -148,5 +148,5 @@ public final class Gateway: Sendable {
     }
 
     /// The configuration version being served.
-    public var configurationVersion: Int64 { table.withLockedValue { $0.configuration.version } }
+    public var configurationVersion: Int64 { table.value.configuration.version }
 }

@@ -314,7 +314,7 @@ import Testing
         let version = try gw.store.configVersion()
         try gw.store.updateUsagePlan(id: planId, Store.PlanUpdate(quota: .some(QuotaSettings(limit: 1000, period: .month))),
                                      actor: Actor(name: "test", source: "test"))
-        try await waitUntil("the change applied") { gw.gateway.table.withLockedValue { $0.configuration.version } > version }
+        try await waitUntil("the change applied") { gw.gateway.table.value.configuration.version > version }
         #expect(try await burst("/keyed", key: values["three"], 3) == [200, 200, 429])
     }
 

@@ -16,7 +16,7 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
 
     /// What every connection shares: the current snapshot, the limits, the log stage, the registry.
     struct Shared: Sendable {
-        let table: NIOLockedValueBox<RoutingTable>
+        let table: RoutingTableBox
         let maxBodyBytes: Int
         let maxURIBytes: Int
         let log: LogStage
@@ -41,7 +41,9 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
         var status = 0
         var responseBytes = 0
         var source: (any ResponseBodySource)?
+        /// The response's own headers and the connection's fields written after them.
         var responseHeaders = HTTPHeaders()
+        var framing: ResponseFraming?
         /// The streamed body goes out in chunks (HTTP/1.1, no length known).
         var chunked = false
         /// Whether execution logging keeps the start of each body for this call.
@@ -63,6 +65,7 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
     private let shared: Shared
     private let timeouts: ConnectionTimeoutHandler?
     private var context: ChannelHandlerContext?
+    private var slot: ConnectionRegistry.Slot?
     private var call: Call?
     private var remote: SocketAddress?
     private var sourceIp: String?
@@ -71,6 +74,7 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
     /// Reads are held while the body's consumer is paused or a pipelined request waits in `queued`.
     private var reads = ReadGate()
     private var requestIds = RequestIdGenerator()
+    private var tables = RoutingTableBox.Reader()
     private var queued = CircularBuffer<HTTPServerRequestPart>()
 
     init(shared: Shared, timeouts: ConnectionTimeoutHandler?) {
@@ -82,12 +86,13 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
         self.context = context
         remote = context.channel.remoteAddress
         sourceIp = remote?.ipAddress
-        shared.connections.add(context.channel)
+        slot = shared.connections.add(context.channel)
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
         // Always called when the channel goes away, even one closed before it became active.
         shared.connections.remove(context.channel)
+        slot = nil
         self.context = nil
     }
 
@@ -138,9 +143,9 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
 
     private func received(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
         let receivedAt = NIODeadline.now()
-        let requestContext = RequestContext(requestId: requestIds.make(), table: shared.table.withLockedValue { $0 },
+        let requestContext = RequestContext(requestId: requestIds.make(), table: tables.current(in: shared.table),
                                             eventLoop: context.eventLoop)
-        _ = shared.connections.setBusy(context.channel, true)
+        if let slot { _ = shared.connections.setBusy(slot, true) }
         let declaredLength = head.headers.first(name: "content-length").flatMap(Int.init)
         let hasBody = declaredLength.map { $0 > 0 } ?? head.headers.contains(name: "transfer-encoding")
         let call = Call(head: head, context: requestContext, receivedAt: receivedAt, receivedDate: Date(),
@@ -265,13 +270,12 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
             if case .stream(let source, _) = response.body { source.cancel() }
             return
         }
-        var headers = response.headers
-        headers.replaceOrAdd(name: "x-amzn-RequestId", value: call.context.requestId)
+        var framing = ResponseFraming(requestId: call.context.requestId)
         if !call.keepAlive || shared.connections.isDraining {
             call.keepAlive = false
-            headers.replaceOrAdd(name: "Connection", value: "close")
+            framing.connection = "close"
         } else if call.head.version == .http1_0 {
-            headers.replaceOrAdd(name: "Connection", value: "keep-alive")
+            framing.connection = "keep-alive"
         }
         call.status = Int(response.status.code)
         let isHead = call.head.method == .HEAD
@@ -280,16 +284,18 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
         switch response.body {
         case .buffer(let buffer):
             if bodyless {
-                headers.remove(name: "Content-Length")
+                framing.dropsLength = true
             } else {
-                headers.replaceOrAdd(name: "Content-Length", value: String(buffer.readableBytes))
+                framing.contentLength = buffer.readableBytes
             }
-            call.responseHeaders = headers
+            call.responseHeaders = response.headers
+            call.framing = framing
             let sendsBody = !isHead && !bodyless && buffer.readableBytes > 0
             // Head and a small body in one buffer: one write, one wake-up of the client.
             let inline = sendsBody && buffer.readableBytes <= Self.inlineBodyLimit
             var bytes = context.channel.allocator.buffer(capacity: 256 + (inline ? buffer.readableBytes : 0))
-            HTTPHeadWriter.writeResponseHead(version: call.head.version, status: response.status, headers: headers, into: &bytes)
+            HTTPHeadWriter.writeResponseHead(version: call.head.version, status: response.status, headers: response.headers,
+                                             framing: framing, into: &bytes)
             if inline { bytes.writeImmutableBuffer(buffer) }
             context.write(wrapOutboundOut(bytes), promise: nil)
             if sendsBody {
@@ -301,24 +307,26 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
             endResponse(context: context)
         case .stream(let source, let expectedLength):
             if expectedLength == nil {
-                headers.remove(name: "Content-Length")
+                framing.dropsLength = true
                 if !isHead && !bodyless {
                     if call.head.version.minor >= 1 {
-                        headers.replaceOrAdd(name: "Transfer-Encoding", value: "chunked")
+                        framing.chunked = true
                         call.chunked = true
                     } else {
                         // HTTP/1.0 without a length: the end of the connection ends the body.
                         call.keepAlive = false
-                        headers.replaceOrAdd(name: "Connection", value: "close")
+                        framing.connection = "close"
                     }
                 }
             }
-            call.responseHeaders = headers
+            call.responseHeaders = response.headers
+            call.framing = framing
             call.response = .streaming
             call.source = source
             self.call = call
             var bytes = context.channel.allocator.buffer(capacity: 256)
-            HTTPHeadWriter.writeResponseHead(version: call.head.version, status: response.status, headers: headers, into: &bytes)
+            HTTPHeadWriter.writeResponseHead(version: call.head.version, status: response.status, headers: response.headers,
+                                             framing: framing, into: &bytes)
             context.write(wrapOutboundOut(bytes), promise: nil)
             source.start(self)
         }
@@ -381,7 +389,7 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
         var close = !call.keepAlive
         if finished {
             self.call = nil
-            close = !shared.connections.setBusy(context.channel, false) || close
+            close = !setIdle() || close
         } else if call.body?.isComplete == false {
             // Answered before the body ended (a 429 to an upload, say): the rest is read and dropped.
             self.call?.discardingBody = true
@@ -401,12 +409,18 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
     private func finishCall() {
         guard let context, let call else { return }
         self.call = nil
-        let open = shared.connections.setBusy(context.channel, false)
+        let open = setIdle()
         if !call.keepAlive || !open {
             context.close(promise: nil)
         } else {
             drainQueue()
         }
+    }
+
+    /// Marks the connection idle; `false` when the worker is draining (the connection must close).
+    private func setIdle() -> Bool {
+        guard let slot else { return !shared.connections.isDraining }
+        return shared.connections.setBusy(slot, false)
     }
 
     private func log() {
@@ -416,8 +430,14 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
         shared.log.record(LogStage.Call(head: call.head, receivedAt: call.receivedAt, receivedDate: call.receivedDate, sourceIp: sourceIp,
                                         status: call.status == 0 ? 499 : call.status, requestBytes: call.requestBytes,
                                         responseBytes: call.responseBytes, failure: call.failure, requestPrefix: call.requestPrefix,
-                                        responsePrefix: call.responsePrefix, responseHeaders: call.responseHeaders),
+                                        responsePrefix: call.responsePrefix, responseHeaders: loggedHeaders(call)),
                           context: call.context)
+    }
+
+    /// The response headers as sent, merged only when execution logging will read them.
+    private func loggedHeaders(_ call: Call) -> HTTPHeaders {
+        guard call.context.stage != nil, call.context.method?.executionLogging != .off, let framing = call.framing else { return [:] }
+        return framing.merged(into: call.responseHeaders)
     }
 
     // MARK: backpressure on the client's body

@@ -19,7 +19,7 @@ final class GatewayServer: Service, Sendable {
     private let listener = NIOLockedValueBox<(any Channel)?>(nil)
     var connections: ConnectionRegistry { shared.connections }
 
-    init(options: GatewayOptions, group: any EventLoopGroup, table: NIOLockedValueBox<RoutingTable>,
+    init(options: GatewayOptions, group: any EventLoopGroup, table: RoutingTableBox,
          telemetry: TelemetryQueue, metrics: GatewayMetrics, logger: Logger) {
         self.options = options
         self.group = group

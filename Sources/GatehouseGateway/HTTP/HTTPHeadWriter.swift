@@ -8,6 +8,25 @@ enum HTTPHeadWriter {
     /// `HTTP/1.1 200 OK`, the headers and the blank line.
     static func writeResponseHead(version: HTTPVersion, status: HTTPResponseStatus, headers: HTTPHeaders,
                                   into buffer: inout ByteBuffer) {
+        writeStatusLine(version: version, status: status, into: &buffer)
+        writeFields(headers, into: &buffer)
+    }
+
+    /// A response head whose connection-level fields come from `framing`: the response's headers that they
+    /// replace are left out, then the framing's fields are written, then the blank line.
+    static func writeResponseHead(version: HTTPVersion, status: HTTPResponseStatus, headers: HTTPHeaders,
+                                  framing: ResponseFraming, into buffer: inout ByteBuffer) {
+        writeStatusLine(version: version, status: status, into: &buffer)
+        for (name, value) in headers where !framing.overrides(name) && isValidName(name) && isValidValue(value) {
+            writeField(name, value, into: &buffer)
+        }
+        framing.forEachField { name, value in
+            if isValidValue(value) { writeField(name, value, into: &buffer) }
+        }
+        writeCRLF(into: &buffer)
+    }
+
+    private static func writeStatusLine(version: HTTPVersion, status: HTTPResponseStatus, into buffer: inout ByteBuffer) {
         writeVersion(version, into: &buffer)
         buffer.writeInteger(UInt8(ascii: " "))
         let code = Int(status.code)
@@ -17,7 +36,6 @@ enum HTTPHeadWriter {
         buffer.writeInteger(UInt8(ascii: " "))
         buffer.writeString(status.reasonPhrase)
         writeCRLF(into: &buffer)
-        writeFields(headers, into: &buffer)
     }
 
     /// `GET /path HTTP/1.1`, the headers and the blank line.
@@ -64,11 +82,15 @@ enum HTTPHeadWriter {
 
     private static func writeFields(_ headers: HTTPHeaders, into buffer: inout ByteBuffer) {
         for (name, value) in headers where isValidName(name) && isValidValue(value) {
-            buffer.writeString(name)
-            buffer.writeInteger(UInt16(0x3A20))  // ": "
-            buffer.writeString(value)
-            writeCRLF(into: &buffer)
+            writeField(name, value, into: &buffer)
         }
+        writeCRLF(into: &buffer)
+    }
+
+    private static func writeField(_ name: String, _ value: String, into buffer: inout ByteBuffer) {
+        buffer.writeString(name)
+        buffer.writeInteger(UInt16(0x3A20))  // ": "
+        buffer.writeString(value)
         writeCRLF(into: &buffer)
     }
 

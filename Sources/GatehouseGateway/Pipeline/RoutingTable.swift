@@ -12,7 +12,7 @@ public struct RoutingTable: Sendable {
         let methods: [String: [String: CompiledMethod]]
 
         func compiled(_ match: Router.Match) -> CompiledMethod? {
-            methods[match.resource.path]?[match.method.httpMethod]
+            methods[match.resourcePath]?[match.declaredVerb]
         }
     }
 

@@ -10,7 +10,7 @@ import ServiceLifecycle
 /// new configuration, compiles it and swaps in the fresh snapshot. In-flight requests keep the old one.
 final class ConfigWatcher: Service, Sendable {
     let store: any ConfigurationSource
-    let table: NIOLockedValueBox<RoutingTable>
+    let table: RoutingTableBox
     let io: NIOThreadPool
     let interval: TimeAmountSeconds
     let logger: Logger
@@ -18,7 +18,7 @@ final class ConfigWatcher: Service, Sendable {
     /// Settles new keys' quota meters on the store's totals before their first call is served.
     let usage: UsageSync?
 
-    init(store: any ConfigurationSource, table: NIOLockedValueBox<RoutingTable>, compiler: StageCompiler, usage: UsageSync? = nil, io: NIOThreadPool,
+    init(store: any ConfigurationSource, table: RoutingTableBox, compiler: StageCompiler, usage: UsageSync? = nil, io: NIOThreadPool,
          interval: TimeAmountSeconds, logger: Logger) {
         self.compiler = compiler
         self.usage = usage
@@ -34,7 +34,7 @@ final class ConfigWatcher: Service, Sendable {
         let configuration = try store.gatewayConfiguration()
         let compiled = RoutingTable(configuration: configuration, compiler: compiler)
         try usage?.settleBlocking()
-        table.withLockedValue { $0 = compiled }
+        table.replace(with: compiled)
         logger.info("configuration loaded", metadata: ["version": "\(configuration.version)", "stages": "\(configuration.stages.count)"])
     }
 
@@ -44,7 +44,7 @@ final class ConfigWatcher: Service, Sendable {
             while !Task.isCancelled {
                 try? await Task.sleep(for: .milliseconds(Int(self.interval * 1000)))
                 do {
-                    let current = self.table.withLockedValue { $0.configuration.version }
+                    let current = self.table.value.configuration.version
                     let configuration = try await self.io.runIfActive { () -> GatewayConfiguration? in
                         let version = try store.configVersion()
                         return version == current ? nil : try store.gatewayConfiguration()
@@ -53,7 +53,7 @@ final class ConfigWatcher: Service, Sendable {
                         // Compiled off the data path; the swap is one assignment under the lock.
                         let compiled = RoutingTable(configuration: configuration, compiler: self.compiler)
                         await self.usage?.sync()
-                        self.table.withLockedValue { $0 = compiled }
+                        self.table.replace(with: compiled)
                         self.compiler.prune(after: configuration)
                         self.logger.info("configuration changed", metadata: ["version": "\(configuration.version)"])
                     }

@@ -29,7 +29,7 @@ struct LogStage: Sendable {
         let latency = Double((NIODeadline.now() - call.receivedAt).nanoseconds) / 1_000_000
         var record = AccessLogRecord(
             requestId: context.requestId, time: call.receivedDate, apiId: context.target?.apiId,
-            stage: context.target?.stageName, resourcePath: context.match?.resource.path, httpMethod: call.head.method.rawValue,
+            stage: context.target?.stageName, resourcePath: context.match?.resourcePath, httpMethod: call.head.method.rawValue,
             path: call.head.uri, status: call.status, latencyMs: latency, integrationLatencyMs: context.integrationLatencyMs,
             requestBytes: call.requestBytes, responseBytes: call.responseBytes, apiKeyId: context.apiKeyId, sourceIp: call.sourceIp,
             userAgent: call.head.headers.first(name: "user-agent"),

@@ -4,8 +4,9 @@ import NIOHTTP1
 
 /// The integration stage for HTTP and HTTP_PROXY: builds the backend request from the compiled plan and
 /// runs it on the event loop's upstream pool. Stage variables are substituted and, where the URL is fixed,
-/// the endpoint is parsed at compile time; a refused backend is 502, a slow one 504.
-struct ProxyStage: GatewayStage {
+/// the endpoint is parsed at compile time; a refused backend is 502, a slow one 504. A class: each call's
+/// exchange refers back to it, and a reference is one pointer where the struct was a copy of every setting.
+final class ProxyStage: GatewayStage {
     let integration: Integration
     let forwardsClientRequest: Bool
     /// The endpoint and request target when the URL needs nothing from the request.
@@ -77,7 +78,7 @@ struct ProxyStage: GatewayStage {
         var headers = HTTPHeaders()
         headers.add(name: "Host", value: endpoint.hostHeader)
         if forwardsClientRequest {
-            let tokens = request.head.headers.contains(name: "connection") ? request.head.headers[canonicalForm: "connection"] : []
+            let tokens = Self.connectionTokens(request.head.headers)
             for (name, value) in request.head.headers where !Self.isHopByHop(name, connectionTokens: tokens) {
                 if name.utf8.count == 4 && Self.equalsIgnoringCase(name, "host") { continue }
                 headers.add(name: name, value: value)
@@ -124,10 +125,12 @@ struct ProxyStage: GatewayStage {
     /// The method's response from the backend's head: hop-by-hop headers dropped, and for HTTP the
     /// selected integration response's status and header mappings.
     private func response(_ head: HTTPResponseHead, source: UpstreamExchange, context: RequestContext) -> GatewayResponse {
-        var headers = HTTPHeaders()
-        let tokens = head.headers.contains(name: "connection") ? head.headers[canonicalForm: "connection"] : []
-        for (name, value) in head.headers where !Self.isHopByHop(name, connectionTokens: tokens) {
-            headers.add(name: name, value: value)
+        // The backend's headers as they are, less the hop-by-hop ones (nginx always sends `Connection`): a
+        // copy with those removed costs less than building the list again.
+        var headers = head.headers
+        let tokens = Self.connectionTokens(head.headers)
+        for (name, _) in head.headers where Self.isHopByHop(name, connectionTokens: tokens) && headers.contains(name: name) {
+            headers.remove(name: name)
         }
         if context.method?.executionLogging != .off { context.backendHeaders = head.headers.map { ($0.name, $0.value) } }
         var status = head.status
@@ -154,7 +157,17 @@ struct ProxyStage: GatewayStage {
             rawQuery: request.query, headers: headerMap, stageVariables: context.stageVariables,
             context: ["requestId": context.requestId, "stage": context.target?.stageName ?? "",
                       "identity.sourceIp": request.sourceIp ?? "", "httpMethod": request.head.method.rawValue,
-                      "resourcePath": match?.resource.path ?? "", "apiId": context.target?.apiId ?? ""])
+                      "resourcePath": match?.resourcePath ?? "", "apiId": context.target?.apiId ?? ""])
+    }
+
+    /// The header names a message's `Connection` header lists, beyond the hop-by-hop ones every message drops
+    /// (`keep-alive` and `close`, the usual values, are answered without splitting).
+    static func connectionTokens(_ headers: HTTPHeaders) -> [Substring] {
+        guard let value = headers.first(name: "connection") else { return [] }
+        if equalsIgnoringCase(value, "keep-alive") || equalsIgnoringCase(value, "close") {
+            if !headers.contains(where: { $0.name.utf8.count == 10 && equalsIgnoringCase($0.name, "connection") && $0.value != value }) { return [] }
+        }
+        return headers[canonicalForm: "connection"]
     }
 
     /// Whether a header is hop-by-hop, or named by the message's `Connection` header. Compared byte by

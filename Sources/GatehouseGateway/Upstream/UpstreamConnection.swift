@@ -14,6 +14,10 @@ final class UpstreamConnection: ChannelDuplexHandler, RemovableChannelHandler {
     private var context: ChannelHandlerContext?
     private var exchange: UpstreamExchange?
     private var reads = ReadGate()
+    /// The one timer that watches the exchanges' timeouts, armed for the earliest time one could be due
+    /// and re-armed lazily when it fires (a call that ends early leaves it as it is).
+    private var timer: Scheduled<Void>?
+    private var timerDeadline = NIODeadline.distantFuture
 
     init(endpoint: UpstreamEndpoint, decoder: UpstreamResponseDecoder) {
         self.endpoint = endpoint
@@ -35,6 +39,24 @@ final class UpstreamConnection: ChannelDuplexHandler, RemovableChannelHandler {
     func run(_ exchange: UpstreamExchange, reused: Bool) {
         self.exchange = exchange
         exchange.start(on: self, reused: reused)
+    }
+
+    /// The running exchange is due at `deadline` unless it hears from the backend.
+    func watch(until deadline: NIODeadline) {
+        guard timer == nil || deadline < timerDeadline, let context else { return }
+        timer?.cancel()
+        arm(deadline, on: context.eventLoop)
+    }
+
+    private func arm(_ deadline: NIODeadline, on loop: any EventLoop) {
+        timerDeadline = deadline
+        timer = loop.assumeIsolated().scheduleTask(deadline: deadline) { [weak self] in self?.timerFired(loop) }
+    }
+
+    private func timerFired(_ loop: any EventLoop) {
+        timer = nil
+        guard let exchange, let next = exchange.checkTimeout(now: .now()) else { return }
+        arm(next, on: loop)
     }
 
     /// The exchange is over: the connection goes back to the pool (or is closed).
@@ -100,6 +122,8 @@ final class UpstreamConnection: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        timer?.cancel()
+        timer = nil
         if let exchange {
             self.exchange = nil
             exchange.connectionClosed(UpstreamError.closedBeforeResponse)

@@ -45,12 +45,28 @@ final class UpstreamExchange: RequestBodyConsumer, ResponseBodySource {
     /// Whether the call is over (answered and streamed, or failed): a waiting one is skipped.
     var isFinished: Bool { state == .done }
 
-    /// Starts the call: a connection from the pool, the timeout armed.
+    /// Starts the call: a connection from the pool. The timeout is watched by the connection the call runs
+    /// on (one timer per connection, re-armed lazily, not one per call); a call that waits in line for a
+    /// connection arms its own.
     func begin() {
         let start = NIODeadline.now()
         context.integrationStart = start
-        timer = pool.eventLoop.assumeIsolated().scheduleTask(deadline: start + timeout) { [self] in self.timedOut() }
+        deadline = start + timeout
         pool.execute(self)
+    }
+
+    /// When the call times out unless something arrives before.
+    private(set) var deadline = NIODeadline.distantFuture
+
+    /// The call waits in line for a connection: it watches its own timeout meanwhile.
+    func waitsInLine() {
+        guard timer == nil else { return }
+        timer = pool.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [self] in
+            self.timer = nil
+            if let next = self.checkTimeout(now: .now()) {
+                self.timer = self.pool.eventLoop.assumeIsolated().scheduleTask(deadline: next) { [self] in _ = self.checkTimeout(now: .now()) }
+            }
+        }
     }
 
     // MARK: request
@@ -61,6 +77,9 @@ final class UpstreamExchange: RequestBodyConsumer, ResponseBodySource {
             return
         }
         self.connection = connection
+        timer?.cancel()
+        timer = nil
+        connection.watch(until: deadline)
         state = .sending
         retried = retried || !reused
         connection.writeHead(head, flush: body == nil)
@@ -179,17 +198,14 @@ final class UpstreamExchange: RequestBodyConsumer, ResponseBodySource {
 
     static let idempotent: [HTTPMethod] = [.GET, .HEAD, .OPTIONS, .PUT, .DELETE]
 
-    private func timedOut() {
-        guard state != .done else { return }
-        if state == .streaming {
-            // A body that keeps coming is not cut; one that stalls for a whole timeout is.
-            let idle = NIODeadline.now() - lastActivity
-            if idle < timeout {
-                timer = pool.eventLoop.assumeIsolated().scheduleTask(deadline: lastActivity + timeout) { [self] in self.timedOut() }
-                return
-            }
-        }
+    /// Fails the call with a 504 if its time is up, or answers when to look again (nil: over, or failed now).
+    /// A body that keeps coming is not cut; one that stalls for a whole timeout is.
+    func checkTimeout(now: NIODeadline) -> NIODeadline? {
+        guard state != .done else { return nil }
+        let due = state == .streaming ? max(deadline, lastActivity + timeout) : deadline
+        if now < due { return due }
         fail(UpstreamError.timedOut, type: .integrationTimeout)
+        return nil
     }
 
     private func fail(_ error: any Error, type: GatewayResponseType) {

@@ -47,6 +47,7 @@ final class UpstreamPool {
             connect(exchange.endpoint, for: exchange)
         } else {
             backend.waiting.append(exchange)
+            exchange.waitsInLine()
         }
     }
 
