@@ -95,6 +95,20 @@ import Testing
         }
     }
 
+    /// One timer per upstream connection watches its calls: a call on a reused connection times out at its
+    /// own deadline, not at the one the timer was armed for by the call before it.
+    @Test func aCallOnAReusedConnectionTimesOutAtItsOwnDeadline() async throws {
+        try await withGateway(configure: { $0.threads = 1 }) { gw, _ in
+            let first = try await curl(["-w", "\n%{http_code}", gw.url("/slow?ms=600")])  // under the 1000 ms timeout
+            #expect(statusAndBody(first.stdout).0 == 200)
+            let started = Date()
+            let slow = try await curl(["-i", gw.url("/slow?ms=4000")])
+            let elapsed = Date().timeIntervalSince(started)
+            #expect(slow.stdout.hasPrefix("HTTP/1.1 504"))
+            #expect(elapsed >= 0.9 && elapsed < 3, "answered after \(elapsed) s (the first call's deadline was 0.4 s into this one)")
+        }
+    }
+
     @Test func responseBodiesStreamThrough() async throws {
         try await withGateway { gw, _ in
             let result = try await curl(["-o", "/dev/null", "-w", "%{time_starttransfer} %{time_total} %{size_download}",

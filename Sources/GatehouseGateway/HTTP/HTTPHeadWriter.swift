@@ -66,6 +66,7 @@ enum HTTPHeadWriter {
     static let crlf = ByteBuffer(string: "\r\n")
 
     /// The CRLF that ends a line of a head.
+    @inline(__always)
     private static func writeCRLF(into buffer: inout ByteBuffer) {
         buffer.writeInteger(UInt16(0x0D0A))
     }
@@ -87,6 +88,7 @@ enum HTTPHeadWriter {
         writeCRLF(into: &buffer)
     }
 
+    @inline(__always)
     private static func writeField(_ name: String, _ value: String, into buffer: inout ByteBuffer) {
         buffer.writeString(name)
         buffer.writeInteger(UInt16(0x3A20))  // ": "
@@ -95,26 +97,32 @@ enum HTTPHeadWriter {
     }
 
     /// A field name is a non-empty RFC 9110 token.
+    @inline(__always)
     static func isValidName(_ name: String) -> Bool {
         var count = 0
         for byte in name.utf8 {
-            guard byte < 128, tokenTable[Int(byte)] else { return false }
+            guard isTokenByte(byte) else { return false }
             count += 1
         }
         return count > 0
     }
 
     /// A field value holds no CR, LF or NUL (what would end the field or the head early).
+    @inline(__always)
     static func isValidValue(_ value: String) -> Bool {
         !value.utf8.contains { $0 == 0x0D || $0 == 0x0A || $0 == 0 }
     }
 
-    private static let tokenTable: [Bool] = (0..<128).map { byte in
-        switch UInt8(byte) {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-            return true
-        default:
-            return "!#$%&'*+-.^_`|~".utf8.contains(UInt8(byte))
-        }
+    /// RFC 9110 `tchar`, as two 64-bit masks (bytes 0–63 and 64–127): a shift and a test per byte, no table.
+    @inline(__always)
+    static func isTokenByte(_ byte: UInt8) -> Bool {
+        if byte < 64 { return tokenLow & (1 << UInt64(byte)) != 0 }
+        if byte < 128 { return tokenHigh & (1 << UInt64(byte - 64)) != 0 }
+        return false
     }
+
+    // ! # $ % & ' * + - . 0-9 (bytes 33, 35–39, 42, 43, 45, 46, 48–57); constants, so no lazy initialisation.
+    private static let tokenLow: UInt64 = 0x03ff_6cfa_0000_0000
+    // A-Z ^ _ ` a-z | ~ (bytes 65–90, 94–122, 124, 126)
+    private static let tokenHigh: UInt64 = 0x57ff_ffff_c7ff_fffe
 }

@@ -1,0 +1,49 @@
+@testable import GatehouseGateway
+import NIOCore
+import NIOHTTP1
+import Testing
+
+/// The byte-level head writer: what it lets through and how the connection's fields replace a response's.
+@Suite struct HeadWriterTests {
+    @Test func tokenBytesAreExactlyRFC9110s() {
+        let tchar = Set("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ".utf8)
+        for byte in UInt8.min...UInt8.max {
+            #expect(HTTPHeadWriter.isTokenByte(byte) == tchar.contains(byte), "byte \(byte)")
+        }
+        #expect(HTTPHeadWriter.isValidName("X-Request-Id"))
+        #expect(!HTTPHeadWriter.isValidName(""))
+        #expect(!HTTPHeadWriter.isValidName("Bad Name"))
+        #expect(!HTTPHeadWriter.isValidName("Bad:Name"))
+        #expect(!HTTPHeadWriter.isValidName("Nämé"))
+    }
+
+    @Test func theConnectionsFieldsReplaceTheResponsesOwnAndTheRestStayInOrder() {
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: "application/json")
+        headers.add(name: "content-length", value: "999")
+        headers.add(name: "X-Amzn-RequestId", value: "spoofed")
+        headers.add(name: "Connection", value: "keep-alive")
+        headers.add(name: "Bad Name", value: "dropped")
+        headers.add(name: "X-Split", value: "a\r\nInjected: yes")
+        headers.add(name: "ETag", value: "\"1\"")
+        var framing = ResponseFraming(requestId: "req-1")
+        framing.connection = "close"
+        framing.contentLength = 2
+        var buffer = ByteBuffer()
+        HTTPHeadWriter.writeResponseHead(version: .http1_1, status: .ok, headers: headers, framing: framing, into: &buffer)
+        #expect(String(buffer: buffer) == "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nETag: \"1\"\r\n"
+            + "x-amzn-RequestId: req-1\r\nConnection: close\r\nContent-Length: 2\r\n\r\n")
+        #expect(framing.merged(into: headers).map(\.name) == ["Content-Type", "Bad Name", "X-Split", "ETag", "x-amzn-RequestId", "Connection", "Content-Length"])
+    }
+
+    @Test func aChunkedStreamDropsTheLengthAndSaysChunked() {
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Length", value: "10")
+        var framing = ResponseFraming(requestId: "r")
+        framing.dropsLength = true
+        framing.chunked = true
+        var buffer = ByteBuffer()
+        HTTPHeadWriter.writeResponseHead(version: .http1_1, status: .ok, headers: headers, framing: framing, into: &buffer)
+        #expect(String(buffer: buffer) == "HTTP/1.1 200 OK\r\nx-amzn-RequestId: r\r\nTransfer-Encoding: chunked\r\n\r\n")
+    }
+}
