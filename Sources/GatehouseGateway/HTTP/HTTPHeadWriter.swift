@@ -40,13 +40,29 @@ enum HTTPHeadWriter {
 
     /// `GET /path HTTP/1.1`, the headers and the blank line.
     static func writeRequestHead(_ head: HTTPRequestHead, into buffer: inout ByteBuffer) {
-        buffer.writeString(head.method.rawValue)
-        buffer.writeInteger(UInt8(ascii: " "))
-        buffer.writeString(head.uri)
-        buffer.writeInteger(UInt8(ascii: " "))
-        writeVersion(head.version, into: &buffer)
-        writeCRLF(into: &buffer)
+        writeRequestLine(method: head.method, target: head.uri, into: &buffer)
         writeFields(head.headers, into: &buffer)
+    }
+
+    /// `GET /path HTTP/1.1` and its CRLF; fields follow with `writeHeaderField` and the head ends with `writeEndOfHead`.
+    static func writeRequestLine(method: HTTPMethod, target: String, into buffer: inout ByteBuffer) {
+        buffer.writeString(method.rawValue)
+        buffer.writeInteger(UInt8(ascii: " "))
+        buffer.writeString(target)
+        buffer.writeInteger(UInt8(ascii: " "))
+        writeVersion(.http1_1, into: &buffer)
+        writeCRLF(into: &buffer)
+    }
+
+    /// One field, left out when its name or value could split the message.
+    @inline(__always)
+    static func writeHeaderField(_ name: String, _ value: String, into buffer: inout ByteBuffer) {
+        if isValidName(name) && isValidValue(value) { writeField(name, value, into: &buffer) }
+    }
+
+    /// The blank line that ends a head.
+    static func writeEndOfHead(into buffer: inout ByteBuffer) {
+        writeCRLF(into: &buffer)
     }
 
     /// One piece of a chunked body, through `write`: the size line, the data, the CRLF. An empty piece writes

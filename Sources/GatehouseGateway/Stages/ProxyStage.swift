@@ -75,46 +75,63 @@ final class ProxyStage: GatewayStage {
             mapped = plan.mappedHeaders
             verb = HTTPMethod(rawValue: plan.method)
         }
-        var headers = HTTPHeaders()
-        headers.add(name: "Host", value: endpoint.hostHeader)
-        if forwardsClientRequest {
-            let tokens = Self.connectionTokens(request.head.headers)
-            for (name, value) in request.head.headers where !Self.isHopByHop(name, connectionTokens: tokens) {
-                if name.utf8.count == 4 && Self.equalsIgnoringCase(name, "host") { continue }
-                headers.add(name: name, value: value)
-            }
-        } else {
-            for name in ["content-type", "accept"] {
-                if let value = request.head.headers.first(name: name) { headers.add(name: name, value: value) }
+        // The head is written as bytes in one pass: the client's headers (for HTTP_PROXY) less hop-by-hop ones
+        // and those the gateway sets, the mapped ones, then the forwarding and framing fields.
+        let logs = context.method?.executionLogging != .off
+        var logged: [(String, String)] = []
+        var bytes = ByteBufferAllocator().buffer(capacity: 512)
+        HTTPHeadWriter.writeRequestLine(method: verb, target: target, into: &bytes)
+        func field(_ name: String, _ value: String) {
+            HTTPHeadWriter.writeHeaderField(name, value, into: &bytes)
+            if logs { logged.append((name, value)) }
+        }
+        let replacesForwardedFor = request.sourceIp != nil
+        func setByGateway(_ name: String) -> Bool {
+            switch name.utf8.count {
+            case 4: return Self.equalsIgnoringCase(name, "host")
+            case 14: return Self.equalsIgnoringCase(name, "content-length")
+            case 15: return replacesForwardedFor && Self.equalsIgnoringCase(name, "x-forwarded-for")
+            case 17: return Self.equalsIgnoringCase(name, "x-forwarded-proto")
+            default: return false
             }
         }
-        for header in mapped { headers.replaceOrAdd(name: header.name, value: header.value) }
+        field("Host", endpoint.hostHeader)
+        if forwardsClientRequest {
+            let tokens = Self.connectionTokens(request.head.headers)
+            for (name, value) in request.head.headers where !Self.isHopByHop(name, connectionTokens: tokens) && !setByGateway(name) {
+                if !mapped.isEmpty, mapped.contains(where: { Self.equalsIgnoringCase(name, $0.name) }) { continue }
+                field(name, value)
+            }
+        } else {
+            for name in ["content-type", "accept"] where !mapped.contains(where: { Self.equalsIgnoringCase(name, $0.name) }) {
+                if let value = request.head.headers.first(name: name) { field(name, value) }
+            }
+        }
+        for header in mapped where !setByGateway(header.name) { field(header.name, header.value) }
         if let ip = request.sourceIp {
             var forwarded = ""
             for (name, value) in request.head.headers where name.utf8.count == 15 && Self.equalsIgnoringCase(name, "x-forwarded-for") {
                 forwarded += value + ", "
             }
-            headers.replaceOrAdd(name: "X-Forwarded-For", value: forwarded + ip)
+            field("X-Forwarded-For", forwarded + ip)
         }
-        headers.replaceOrAdd(name: "X-Forwarded-Proto", value: "http")
+        field("X-Forwarded-Proto", "http")
         if let body = request.body {
             if let length = body.length {
-                headers.replaceOrAdd(name: "Content-Length", value: String(length))
+                field("Content-Length", String(length))
             } else {
-                headers.remove(name: "Content-Length")
-                headers.add(name: "Transfer-Encoding", value: "chunked")
+                field("Transfer-Encoding", "chunked")
             }
         } else if verb == .POST || verb == .PUT || verb == .PATCH {
-            headers.replaceOrAdd(name: "Content-Length", value: "0")
-        } else {
-            headers.remove(name: "Content-Length")
+            field("Content-Length", "0")
         }
-        let head = HTTPRequestHead(version: .http1_1, method: verb, uri: target, headers: headers)
-        if context.method?.executionLogging != .off {
+        HTTPHeadWriter.writeEndOfHead(into: &bytes)
+        if logs {
             // Only execution logging reads these; a call without it does not build them.
             context.integrationURL = "\(verb.rawValue) \(endpoint.secure ? "https" : "http")://\(endpoint.hostHeader)\(target)"
-            context.integrationHeaders = headers.map { ($0.name, $0.value) }
+            context.integrationHeaders = logged
         }
+        let head = UpstreamRequestHead(method: verb, bytes: bytes)
         let exchange = UpstreamExchange(endpoint: endpoint, head: head, body: request.body, timeout: timeout, context: context, pool: pool) { head, source in
             self.response(head, source: source, context: context)
         }

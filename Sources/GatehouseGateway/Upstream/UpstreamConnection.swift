@@ -67,12 +67,10 @@ final class UpstreamConnection: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     /// Writes a request head; the decoder learns which method the next response answers.
-    func writeHead(_ head: HTTPRequestHead, flush: Bool) {
+    func writeHead(_ request: UpstreamRequestHead, flush: Bool) {
         guard let context else { return }
-        decoder.expectResponse(to: head)
-        var bytes = context.channel.allocator.buffer(capacity: 512)
-        HTTPHeadWriter.writeRequestHead(head, into: &bytes)
-        context.write(wrapOutboundOut(bytes), promise: nil)
+        decoder.expectResponse(to: request.method)
+        context.write(wrapOutboundOut(request.bytes), promise: nil)
         if flush { context.flush() }
     }
 

@@ -11,7 +11,7 @@ final class UpstreamExchange: RequestBodyConsumer, ResponseBodySource {
     let endpoint: UpstreamEndpoint
     let timeout: TimeAmount
     let pending = PendingResponse()
-    private let head: HTTPRequestHead
+    private let head: UpstreamRequestHead
     private let body: RequestBody?
     private let context: RequestContext
     private let pool: UpstreamPool
@@ -31,7 +31,7 @@ final class UpstreamExchange: RequestBodyConsumer, ResponseBodySource {
     private var heldEnd = false
     private var heldFailure: (any Error)?
 
-    init(endpoint: UpstreamEndpoint, head: HTTPRequestHead, body: RequestBody?, timeout: TimeAmount, context: RequestContext,
+    init(endpoint: UpstreamEndpoint, head: UpstreamRequestHead, body: RequestBody?, timeout: TimeAmount, context: RequestContext,
          pool: UpstreamPool, respond: @escaping (HTTPResponseHead, UpstreamExchange) -> GatewayResponse) {
         self.endpoint = endpoint
         self.head = head
