@@ -15,8 +15,9 @@ def ms(value):
 
 rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
 requests = int(re.search(r"(\d+) requests in", text).group(1))
-p50 = ms(re.search(r"^\s+50%\s+(\S+)", text, re.M).group(1)) if "50%" in text else float("nan")
-p99 = ms(re.search(r"^\s+99%\s+(\S+)", text, re.M).group(1)) if "99%" in text else float("nan")
+# Runs without --latency (the warm-up) have no distribution; a "xx.50%" in wrk's stdev column is not one.
+p50 = ms(m.group(1)) if (m := re.search(r"^\s+50%\s+(\S+)", text, re.M)) else float("nan")
+p99 = ms(m.group(1)) if (m := re.search(r"^\s+99%\s+(\S+)", text, re.M)) else float("nan")
 non2xx = int(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)) else 0
 errors = sum(int(x) for x in m.groups()) if (m := re.search(
     r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)) else 0
