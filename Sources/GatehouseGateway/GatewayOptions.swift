@@ -42,6 +42,9 @@ public struct GatewayOptions: Sendable {
     public var maxUpstreamConnections: Int = 256
     /// Event-loop threads; by default one per core.
     public var threads: Int = System.coreCount
+    /// The region and account in the `execute-api` resource ARNs that signed calls are checked against
+    /// (`arn:aws:execute-api:REGION:ACCOUNT:API/STAGE/VERB/PATH`); signatures must be scoped to this region.
+    public var signing = SigningIdentity()
     /// The wall clock quotas and usage days are counted by (tests move it across a period boundary).
     public var clock: @Sendable () -> Date = { Date() }
 

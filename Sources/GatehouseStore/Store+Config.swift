@@ -132,6 +132,20 @@ extension Store {
         }
     }
 
+    /// Sets how callers of a method are authorized: `NONE` or `AWS_IAM` (SigV4-signed with a credential from
+    /// `gatehouse credentials`). Authorizer types come with their authorizers.
+    public func setMethodAuthorizationType(apiId: String, resourcePath: String, verb: String, type: String, actor: Actor) throws {
+        let type = type.uppercased()
+        guard ["NONE", "AWS_IAM"].contains(type) else {
+            throw StoreError.invalid("authorization type '\(type)' cannot be set here: use NONE or AWS_IAM (CUSTOM, JWT and COGNITO_USER_POOLS come with authorizers)")
+        }
+        try updateMethod(apiId: apiId, resourcePath: resourcePath, verb: verb, action: "UpdateMethod(authorizationType)", actor: actor) { method in
+            let before = method.authorizationType
+            method.authorizationType = type
+            return (before, type)
+        }
+    }
+
     /// Sets the request parameters that key the method's cached answers (its integration's `cacheKeyParameters`).
     public func setMethodCacheKeys(apiId: String, resourcePath: String, verb: String, parameters: [String], actor: Actor) throws {
         if let bad = parameters.first(where: { !CachePolicy.isCacheKeyParameter($0) }) {
@@ -406,7 +420,7 @@ extension Store {
 
     /// Everything the worker serves, read in one consistent transaction.
     public func gatewayConfiguration() throws -> GatewayConfiguration {
-        try read { db in
+        var configuration = try read { db in
             let version = try Int64.fetchOne(db, sql: "SELECT version FROM config_version WHERE id = 1") ?? 0
             let account = try Self.loadAccount(db)
             var snapshots: [String: ApiDefinition] = [:]
@@ -427,6 +441,8 @@ extension Store {
             return GatewayConfiguration(version: version, account: account, stages: bindings, apiKeys: keys,
                                         usagePlans: try Self.loadPlans(db), planKeys: planKeys)
         }
+        (configuration.credentials, configuration.credentialsProblem) = try servedCredentials()
+        return configuration
     }
 
     // MARK: Audit

@@ -48,6 +48,31 @@ extension Store {
         }
     }
 
+    /// The live (not revoked) credentials with their secrets opened, for the worker; a key file that is
+    /// missing or wrong is a problem named, and no credential is served.
+    func servedCredentials() throws -> ([String: GatewayConfiguration.ServedCredential], problem: String?) {
+        let rows = try read { db in
+            try Row.fetchAll(db, sql: "SELECT access_key_id, name, secret_sealed, allow FROM credential WHERE revoked IS NULL")
+        }
+        guard !rows.isEmpty else { return ([:], nil) }
+        let key: SymmetricKey
+        do {
+            key = try secretKey(create: false)
+        } catch {
+            return ([:], "\(error)")
+        }
+        var served: [String: GatewayConfiguration.ServedCredential] = [:]
+        for row in rows {
+            let id: String = row[0]
+            guard let box = try? AES.GCM.SealedBox(combined: row[2] as Data), let opened = try? AES.GCM.open(box, using: key) else {
+                return ([:], "the secret of \(id) cannot be opened with \(secretKeyPath): the key file is not the one it was sealed with")
+            }
+            served[id] = .init(accessKeyId: id, name: row[1], secret: String(decoding: opened, as: UTF8.self),
+                               allow: try Self.decode([String].self, row[3]))
+        }
+        return (served, nil)
+    }
+
     /// A credential's secret, opened with the key file (what a verifier of signatures needs).
     public func credentialSecret(accessKeyId: String) throws -> String {
         let sealed = try read { db in

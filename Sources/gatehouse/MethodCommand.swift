@@ -12,7 +12,7 @@ struct MethodCommand: AsyncParsableCommand {
         subcommands: [Set.self])
 
     struct Set: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Require an API key for a method (or not), and set what keys its cached answers.")
+        static let configuration = CommandConfiguration(abstract: "Require an API key or a SigV4 signature for a method (or not), and set what keys its cached answers.")
 
         @OptionGroup var storeOptions: StoreOptions
         @Option(help: "The API id.") var api: String
@@ -21,9 +21,13 @@ struct MethodCommand: AsyncParsableCommand {
         @Option(help: "A request parameter that keys the method's cached answers beside its path (repeatable): method.request.querystring.NAME, method.request.header.NAME or method.request.path.NAME.")
         var cacheKey: [String] = []
         @Flag(help: "Key cached answers by the path alone.") var clearCacheKeys = false
+        @Option(help: "NONE, or AWS_IAM: callers sign with SigV4 using a credential from `gatehouse credentials create`.")
+        var authorizationType: String?
 
         func validate() throws {
-            if apiKeyRequired == nil && cacheKey.isEmpty && !clearCacheKeys { throw ValidationError("nothing to change: give --api-key-required, --cache-key or --clear-cache-keys") }
+            if apiKeyRequired == nil && cacheKey.isEmpty && !clearCacheKeys && authorizationType == nil {
+                throw ValidationError("nothing to change: give --api-key-required, --authorization-type, --cache-key or --clear-cache-keys")
+            }
             if clearCacheKeys && !cacheKey.isEmpty { throw ValidationError("--clear-cache-keys takes no --cache-key") }
         }
 
@@ -36,6 +40,10 @@ struct MethodCommand: AsyncParsableCommand {
                 if let apiKeyRequired {
                     try store.setMethodApiKeyRequired(apiId: api, resourcePath: path, verb: verb, required: apiKeyRequired, actor: Actor.current(source: "cli"))
                     print("\(api) \(Stage.methodLabel(settingsKey: key)): API key \(apiKeyRequired ? "required" : "not required") (deploy to serve it)")
+                }
+                if let authorizationType {
+                    try store.setMethodAuthorizationType(apiId: api, resourcePath: path, verb: verb, type: authorizationType, actor: Actor.current(source: "cli"))
+                    print("\(api) \(Stage.methodLabel(settingsKey: key)): authorization \(authorizationType.uppercased()) (deploy to serve it)")
                 }
                 if !cacheKey.isEmpty || clearCacheKeys {
                     try store.setMethodCacheKeys(apiId: api, resourcePath: path, verb: verb, parameters: cacheKey, actor: Actor.current(source: "cli"))

@@ -51,6 +51,8 @@ struct Serve: AsyncParsableCommand {
     var usageSyncInterval: Double = 1
     @Option(help: "Admin listener for GET /metrics (Prometheus) and /healthz, HOST:PORT.") var admin: ListenAddress?
     @Option(help: "trace, debug, info, notice, warning, error or critical.") var logLevel: String = "info"
+    @Option(help: "The region SigV4 signatures must be scoped to, and the one in execute-api resource ARNs.") var region = "us-east-1"
+    @Option(help: "The account id in execute-api resource ARNs and in the user ARNs of refusals (12 digits).") var accountId = "000000000000"
 
     func run() async throws {
         try await reportingErrors {
@@ -70,6 +72,7 @@ struct Serve: AsyncParsableCommand {
             options.retention = RetentionPolicy(accessLogMaxAge: logRetentionDays * 86_400, accessLogMaxRows: logRetentionRows,
                                                 metricsMaxAge: metricRetentionDays * 86_400)
             if let threads { options.threads = threads }
+            options.signing = SigningIdentity(region: region, account: accountId)
             options.alarmInterval = alarmInterval
             options.usageSyncInterval = max(0.05, usageSyncInterval)
             if let admin {

@@ -27,6 +27,22 @@ public struct GatewayConfiguration: Sendable {
         }
     }
 
+    /// A credential as the worker needs it to verify signatures: its secret (opened with the store's key
+    /// file) and what it may invoke. Revoked credentials are not served.
+    public struct ServedCredential: Sendable, Equatable {
+        public var accessKeyId: String
+        public var name: String
+        public var secret: String
+        public var allow: [String]
+
+        public init(accessKeyId: String, name: String, secret: String, allow: [String]) {
+            self.accessKeyId = accessKeyId
+            self.name = name
+            self.secret = secret
+            self.allow = allow
+        }
+    }
+
     public var version: Int64
     public var account: Account
     public var stages: [StageBinding]
@@ -34,9 +50,16 @@ public struct GatewayConfiguration: Sendable {
     public var usagePlans: [UsagePlan]
     /// Plan id → the ids of the keys on it.
     public var planKeys: [String: [String]]
+    /// The credentials that may sign calls (AWS_IAM methods), by access key id.
+    public var credentials: [String: ServedCredential]
+    /// Why the credentials could not be read (the key file is missing or wrong), if so: signed calls are
+    /// then refused, never let through.
+    public var credentialsProblem: String?
 
     public init(version: Int64, account: Account, stages: [StageBinding], apiKeys: [ServedKey] = [], usagePlans: [UsagePlan] = [],
-                planKeys: [String: [String]] = [:]) {
+                planKeys: [String: [String]] = [:], credentials: [String: ServedCredential] = [:], credentialsProblem: String? = nil) {
+        self.credentials = credentials
+        self.credentialsProblem = credentialsProblem
         self.version = version
         self.account = account
         self.stages = stages

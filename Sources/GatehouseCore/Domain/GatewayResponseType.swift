@@ -5,9 +5,11 @@ public enum GatewayResponseType: String, Sendable, CaseIterable, Codable {
     case apiConfigurationError = "API_CONFIGURATION_ERROR"
     case badRequestBody = "BAD_REQUEST_BODY"
     case badRequestParameters = "BAD_REQUEST_PARAMETERS"
+    case expiredToken = "EXPIRED_TOKEN"
     case integrationFailure = "INTEGRATION_FAILURE"
     case integrationTimeout = "INTEGRATION_TIMEOUT"
     case invalidApiKey = "INVALID_API_KEY"
+    case invalidSignature = "INVALID_SIGNATURE"
     case missingAuthenticationToken = "MISSING_AUTHENTICATION_TOKEN"
     case quotaExceeded = "QUOTA_EXCEEDED"
     case requestTooLarge = "REQUEST_TOO_LARGE"
@@ -21,7 +23,7 @@ public enum GatewayResponseType: String, Sendable, CaseIterable, Codable {
     /// INTEGRATION_FAILURE type, so a customised gateway response still applies.
     public var statusCode: Int {
         switch self {
-        case .accessDenied, .invalidApiKey, .missingAuthenticationToken: return 403
+        case .accessDenied, .expiredToken, .invalidApiKey, .invalidSignature, .missingAuthenticationToken: return 403
         case .apiConfigurationError, .default5xx: return 500
         case .badRequestBody, .badRequestParameters, .default4xx: return 400
         case .integrationFailure: return 502
@@ -42,6 +44,8 @@ public enum GatewayResponseType: String, Sendable, CaseIterable, Codable {
         case .badRequestParameters: return "Missing required request parameters"
         case .integrationTimeout: return "Endpoint request timed out"
         case .invalidApiKey: return "Forbidden"
+        case .invalidSignature: return "The request signature we calculated does not match the signature you provided."
+        case .expiredToken: return "The security token included in the request is expired"
         case .missingAuthenticationToken: return "Missing Authentication Token"
         case .quotaExceeded: return "Limit Exceeded"
         case .requestTooLarge: return "Request Too Long"
@@ -58,6 +62,8 @@ public enum GatewayResponseType: String, Sendable, CaseIterable, Codable {
         case .missingAuthenticationToken: return "MissingAuthenticationTokenException"
         case .throttled, .quotaExceeded: return "TooManyRequestsException"
         case .accessDenied, .invalidApiKey: return "ForbiddenException"
+        case .invalidSignature: return "InvalidSignatureException"
+        case .expiredToken: return "ExpiredTokenException"
         case .requestTooLarge: return "RequestTooLargeException"
         case .unauthorized: return "UnauthorizedException"
         case .resourceNotFound: return "NotFoundException"

@@ -1,10 +1,10 @@
-/// Which protections a method asks for that this build cannot enforce. Deploy refuses such a method and the
+/// Which protections a method asks for that this build cannot enforce (AWS_IAM, SigV4, is enforced). Deploy refuses such a method and the
 /// worker answers it 500 (fail closed): a method is never served open because its guard is missing.
 public enum MethodProtection {
     /// Why `method` of `api` cannot be guarded here, or nil when it can.
     public static func problem(method: Method, api: RestApi) -> String? {
         let type = method.authorizationType.uppercased()
-        if type != "NONE" {
+        if type != "NONE" && type != "AWS_IAM" {
             return "its authorization type \(method.authorizationType) is not enforced by this worker (authorizers are not built yet)"
         }
         if method.apiKeyRequired && api.apiKeySource == .authorizer {

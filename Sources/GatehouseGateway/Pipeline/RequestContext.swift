@@ -24,6 +24,10 @@ public final class RequestContext {
     public var throttledByAccount = false
     /// The id of the API key the caller presented, once the key stage accepted it.
     public var apiKeyId: String?
+    /// The access key id of a SigV4-signed call, once the signature verified (`$context.identity.accessKey`).
+    public var callerAccessKey: String?
+    /// The signer as a principal (`arn:aws:iam::ACCOUNT:user/NAME`, `$context.identity.userArn`).
+    public var callerArn: String?
     /// Whether the stage cache answered (hit) or was asked and could not (miss); nil when the method is not cached.
     public var cacheResult: CacheResult?
     /// A caller asked to bypass the cache without the authorization the stage requires for it.
@@ -41,6 +45,16 @@ public final class RequestContext {
     }
 
     public var stageVariables: [String: String] { stage?.binding.stage.variables ?? [:] }
+
+    /// Notes the failure and returns its gateway response with `message` as the body's message and, when
+    /// given, `errorType` as `x-amzn-ErrorType` (AWS's IAM refusals say which check failed).
+    public func fail(_ type: GatewayResponseType, message: String, errorType: String? = nil) -> GatewayResponse {
+        failure = GatewayFailure(type, detail: message.count > 200 ? String(message.prefix(200)) + "…" : message)
+        var response = GatewayResponse.gateway(type)
+        if let errorType { response.headers.replaceOrAdd(name: "x-amzn-ErrorType", value: errorType) }
+        response.body = .buffer(ByteBuffer(string: GatewayResponse.jsonMessage(message)))
+        return response
+    }
 
     /// Notes the failure and returns its gateway response.
     public func fail(_ type: GatewayResponseType, detail: String? = nil) -> GatewayResponse {

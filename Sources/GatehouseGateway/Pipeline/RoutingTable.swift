@@ -32,10 +32,18 @@ public struct RoutingTable: Sendable {
                 keys = made
                 return made
             }
+            var shared: SigV4Stage?
+            let signatures = {
+                if let shared { return shared }
+                let made = compiler.signatures(for: configuration)
+                shared = made
+                return made
+            }
             for resource in binding.definition.resources {
                 for (verb, method) in resource.resourceMethods {
                     methods[resource.path, default: [:]][verb] = compiler.compile(method: method, resource: resource, binding: binding,
-                                                                                  account: configuration.account, keys: stageKeys())
+                                                                                  account: configuration.account, keys: stageKeys(),
+                                                                                  signatures: signatures())
                 }
             }
             stages[binding.stage.restApiId, default: [:]][binding.stage.stageName] =

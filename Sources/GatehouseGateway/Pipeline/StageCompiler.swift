@@ -11,9 +11,12 @@ public struct StageCompiler: Sendable {
     let upstream: UpstreamPools?
     let metrics: GatewayMetrics?
     let clock: @Sendable () -> Date
+    let identity: SigningIdentity
 
     public init(throttles: ThrottleRegistry = ThrottleRegistry(), meters: UsageMeters = UsageMeters(), caches: StageCaches = StageCaches(),
-                upstream: UpstreamPools? = nil, metrics: GatewayMetrics? = nil, clock: @escaping @Sendable () -> Date = { Date() }) {
+                upstream: UpstreamPools? = nil, metrics: GatewayMetrics? = nil, identity: SigningIdentity = SigningIdentity(),
+                clock: @escaping @Sendable () -> Date = { Date() }) {
+        self.identity = identity
         self.throttles = throttles
         self.meters = meters
         self.caches = caches
@@ -35,8 +38,13 @@ public struct StageCompiler: Sendable {
         StageKeys(stage: binding.stage, configuration: configuration, throttles: throttles, meters: meters)
     }
 
+    /// The SigV4 stage of a configuration, shared by all its AWS_IAM methods.
+    func signatures(for configuration: GatewayConfiguration) -> SigV4Stage {
+        SigV4Stage(credentials: configuration.credentials, problem: configuration.credentialsProblem, identity: identity, clock: clock)
+    }
+
     func compile(method: Method, resource: Resource, binding: GatewayConfiguration.StageBinding, account: Account,
-                 keys: @autoclosure () -> StageKeys) -> CompiledMethod {
+                 keys: @autoclosure () -> StageKeys, signatures: @autoclosure () -> SigV4Stage) -> CompiledMethod {
         let stage = binding.stage
         let key = Stage.methodSettingsKey(resourcePath: resource.path, httpMethod: method.httpMethod)
         let setting = stage.methodSettings[key], defaults = stage.methodSettings[Stage.defaultSettingsKey]
@@ -44,12 +52,13 @@ public struct StageCompiler: Sendable {
         let trace = level == .info && (setting?.dataTraceEnabled ?? defaults?.dataTraceEnabled ?? false)
         let series = method.httpMethod == "ANY" ? nil : metrics?.series(for: .init(api: stage.restApiId, stage: stage.stageName,
                                                                                      resource: resource.path, method: method.httpMethod))
-        return CompiledMethod(chain: chain(method: method, resource: resource, binding: binding, account: account, keys: keys),
+        return CompiledMethod(chain: chain(method: method, resource: resource, binding: binding, account: account, keys: keys,
+                                           signatures: signatures),
                               executionLogging: level, tracesBodies: trace, series: series)
     }
 
     private func chain(method: Method, resource: Resource, binding: GatewayConfiguration.StageBinding, account: Account,
-                       keys: () -> StageKeys) -> [any GatewayStage] {
+                       keys: () -> StageKeys, signatures: () -> SigV4Stage) -> [any GatewayStage] {
         let stage = binding.stage
         // Fail closed: a protection this worker cannot enforce refuses the method (deploy refuses it too; this
         // catches a store changed behind the CLI's back).
@@ -57,6 +66,8 @@ public struct StageCompiler: Sendable {
             return [RefuseStage(detail: "the method is refused, not served open: \(problem)")]
         }
         var chain: [any GatewayStage] = []
+        // Authorize first (before keys and throttles, as AWS): an unsigned call costs no one's quota.
+        if method.authorizationType.uppercased() == "AWS_IAM" { chain.append(signatures()) }
         let applied = ThrottleResolver.resolve(apiId: stage.restApiId, stage: stage, resourcePath: resource.path,
                                                methodVerb: method.httpMethod, account: account)
         let buckets = throttles.buckets(for: applied)

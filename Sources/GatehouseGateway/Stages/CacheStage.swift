@@ -5,7 +5,8 @@ import NIOHTTP1
 /// A method whose answers the stage cache keeps: a fresh entry for the request's key answers without the
 /// backend (a hit); otherwise the integration answers (a miss) and a 2xx answer up to 1 MiB is kept for the
 /// method's TTL — a streamed one as it passes to the client. A caller's `Cache-Control: max-age=0` fetches
-/// afresh, unless the stage requires authorization for it and the caller presented no accepted key.
+/// afresh, unless the stage requires authorization for it and the caller is neither a verified signer nor
+/// presented an accepted key.
 struct CacheStage: GatewayStage {
     let cache: StageCache
     let policy: CachePolicy
@@ -15,8 +16,9 @@ struct CacheStage: GatewayStage {
         let now = Self.now()
         var bypass = false
         if let control = request.head.headers.first(name: "cache-control"), control.lowercased().contains("max-age=0") {
-            // No IAM here: "authorized" is a caller the key stage accepted (authorizers will count too).
-            if !policy.requireAuthorizationForCacheControl || context.apiKeyId != nil {
+            // "Authorized": a verified SigV4 signer (AWS's IAM permission to invalidate) or a caller the key stage
+            // accepted (authorizers will count too).
+            if !policy.requireAuthorizationForCacheControl || context.callerAccessKey != nil || context.apiKeyId != nil {
                 bypass = true
                 cache.invalidate(key)
             } else {

@@ -1,0 +1,187 @@
+import Crypto
+import Foundation
+import GatehouseCore
+import NIOCore
+
+/// The authorize stage of an `AWS_IAM` method: the call must carry a Signature Version 4 for `execute-api`
+/// (header or presigned query) made with a live credential, within five minutes of now, over the request as
+/// received — body included, hashed as it arrives and then handed on to the integration — and the credential's
+/// allow list must cover the call's resource ARN. Every refusal is 403 with AWS's message and error type.
+final class SigV4Stage: GatewayStage {
+    let credentials: [String: GatewayConfiguration.ServedCredential]
+    /// Why no credential could be read (the key file); a signed call is then refused with 500, never admitted.
+    let problem: String?
+    let identity: SigningIdentity
+    let clock: @Sendable () -> Date
+
+    init(credentials: [String: GatewayConfiguration.ServedCredential], problem: String?, identity: SigningIdentity,
+         clock: @escaping @Sendable () -> Date) {
+        self.credentials = credentials
+        self.problem = problem
+        self.identity = identity
+        self.clock = clock
+    }
+
+    func handle(_ request: GatewayRequest, context: RequestContext, next: GatewayNext) -> StageResult {
+        let headers = request.head.headers
+        let signature: SigV4.Signature
+        let credential: GatewayConfiguration.ServedCredential
+        do {
+            signature = try SigV4.signature(authorization: headers.first(name: "authorization"), query: request.query,
+                                            header: { headers.first(name: $0) })
+            try SigV4.checkScopeAndTime(signature, region: identity.region, now: clock())
+            guard let found = credentials[signature.accessKeyId] else {
+                if let problem {
+                    return .response(context.fail(.apiConfigurationError, detail: "signed calls cannot be verified: \(problem)"))
+                }
+                throw SigV4.Failure.unknownKey
+            }
+            credential = found
+        } catch {
+            return .response(refuse(error, context: context))
+        }
+        let declared = signature.declaredPayloadHash
+        guard let body = request.body else {
+            if let refusal = verify(signature, credential: credential, payloadHash: declared ?? SigV4.emptyPayloadHash,
+                                    bodyHash: SigV4.emptyPayloadHash, request: request, context: context) {
+                return .response(refusal)
+            }
+            return next(request, context)
+        }
+        // The body must arrive before the signature can be checked: it is read (the connection's body limit
+        // bounds it), hashed, and replayed to the rest of the chain.
+        let pending = PendingResponse()
+        let collector = BodyCollector(length: body.length) { [self] result in
+            switch result {
+            case .failure(let error):
+                pending.complete(context.fail(.badRequestBody, detail: "the body could not be read: \(error)"))
+            case .success(let (replay, hash)):
+                if let refusal = verify(signature, credential: credential, payloadHash: declared ?? hash, bodyHash: hash,
+                                        request: request, context: context) {
+                    pending.complete(refusal)
+                    return
+                }
+                var forwarded = request
+                forwarded.body = replay
+                switch next(forwarded, context) {
+                case .response(let response): pending.complete(response)
+                case .pending(let later): later.whenComplete { pending.complete($0) }
+                }
+            }
+        }
+        body.attach(collector)
+        return .pending(pending)
+    }
+
+    /// Checks the signature over the request; nil when it holds and the credential may invoke the resource.
+    private func verify(_ signature: SigV4.Signature, credential: GatewayConfiguration.ServedCredential, payloadHash: String,
+                        bodyHash: String, request: GatewayRequest, context: RequestContext) -> GatewayResponse? {
+        do {
+            let canonical = try SigV4.canonicalRequest(method: request.head.method.rawValue, target: request.head.uri,
+                                                       headers: request.head.headers.map { ($0.name, $0.value) },
+                                                       signature: signature, payloadHash: payloadHash)
+            let stringToSign = SigV4.stringToSign(signature: signature, canonicalRequestHash: Self.hex(SHA256.hash(data: Data(canonical.utf8))))
+            let expected = Self.signature(of: stringToSign, secret: credential.secret, signature: signature)
+            // A declared payload hash must be the body's (unless the client said it left the payload unsigned).
+            let payloadHolds = payloadHash == SigV4.unsignedPayload || payloadHash.lowercased() == bodyHash
+            guard Self.constantTimeEqual(expected, signature.signature.lowercased()), payloadHolds else {
+                throw SigV4.Failure.mismatch(canonicalRequest: canonical, stringToSign: stringToSign)
+            }
+            let user = SigV4.userArn(account: identity.account, name: credential.name)
+            let resource = SigV4.resourceArn(region: identity.region, account: identity.account, apiId: context.target?.apiId ?? "",
+                                             stage: context.target?.stageName ?? "", verb: request.head.method.rawValue,
+                                             path: context.stagePath ?? request.path)
+            guard credential.allow.contains(where: { Credential.wildcard($0, matches: resource) }) else {
+                throw SigV4.Failure.notAuthorized(user: user, resource: resource)
+            }
+            context.callerAccessKey = credential.accessKeyId
+            context.callerArn = user
+            return nil
+        } catch {
+            return refuse(error, context: context)
+        }
+    }
+
+    private func refuse(_ error: any Error, context: RequestContext) -> GatewayResponse {
+        guard let failure = error as? SigV4.Failure else { return context.fail(.invalidSignature, message: "\(error)") }
+        let type: GatewayResponseType
+        switch failure {
+        case .missing: return context.fail(.missingAuthenticationToken)
+        case .notAuthorized: type = .accessDenied
+        case .expired: type = .invalidSignature
+        case .incomplete, .wrongScope, .unknownKey, .mismatch: type = .invalidSignature
+        }
+        return context.fail(type, message: failure.message, errorType: failure.errorType)
+    }
+
+    /// HMAC-SHA256 of the string to sign under the key derived from the secret, date, region and service.
+    static func signature(of stringToSign: String, secret: String, signature: SigV4.Signature) -> String {
+        func hmac(_ key: SymmetricKey, _ text: String) -> SymmetricKey {
+            SymmetricKey(data: Data(HMAC<SHA256>.authenticationCode(for: Data(text.utf8), using: key)))
+        }
+        var key = SymmetricKey(data: Data(("AWS4" + secret).utf8))
+        for part in [signature.scopeDate, signature.region, signature.service, "aws4_request"] { key = hmac(key, part) }
+        return hex(HMAC<SHA256>.authenticationCode(for: Data(stringToSign.utf8), using: key))
+    }
+
+    static func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
+        let digits = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        for byte in digest {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Compares every byte whatever the first difference (no timing hint about a signature's prefix).
+    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8), y = Array(b.utf8)
+        guard x.count == y.count else { return false }
+        var difference: UInt8 = 0
+        for i in 0..<x.count { difference |= x[i] ^ y[i] }
+        return difference == 0
+    }
+}
+
+/// Reads a whole request body, hashing it as it comes, then hands over a body that replays it (for a stage
+/// that must see all of the body before the call goes on). Confined to the connection's event loop.
+final class BodyCollector: RequestBodyConsumer {
+    private var chunks: [ByteBuffer] = []
+    private var hasher = SHA256()
+    private let length: Int?
+    private var done: ((Result<(RequestBody, String), any Error>) -> Void)?
+    /// A body holds its consumer weakly: the collector keeps itself until the body ends or fails.
+    private var retained: BodyCollector?
+
+    init(length: Int?, done: @escaping (Result<(RequestBody, String), any Error>) -> Void) {
+        self.length = length
+        self.done = done
+        retained = self
+    }
+
+    func requestBodyChunk(_ chunk: ByteBuffer) {
+        chunk.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
+        chunks.append(chunk)
+    }
+
+    func requestBodyEnd() {
+        let replay = RequestBody(length: length)
+        for chunk in chunks { replay.append(chunk) }
+        replay.finish()
+        chunks = []
+        let hash = SigV4Stage.hex(hasher.finalize())
+        let done = self.done
+        self.done = nil
+        retained = nil
+        done?(.success((replay, hash)))
+    }
+
+    func requestBodyFailed(_ error: any Error) {
+        let done = self.done
+        self.done = nil
+        chunks = []
+        retained = nil
+        done?(.failure(error))
+    }
+}
