@@ -95,6 +95,8 @@ import Testing
         let backend = try await BackendProcess()
         defer { backend.stop() }
         let (db, apiId) = try await sampleStore(dir, apiText: Self.api, backend: "127.0.0.1:\(backend.port)")
+        let reimport = try await run(Binary.gatehouse, ["import", dir.path("api.yaml"), "--store", dir.path("other.db")])
+        #expect(reimport.status == 0 && !reimport.stderr.contains("authorizer"), "awsSigv4 is enforced here, so no warning: \(reimport.stderr)")
         let created = try await gatehouse("credentials", "create", "--store", db, "--name", "ci-bot", "--allow", "arn:aws:execute-api:*:*:\(apiId)/prod/*")
         let narrow = try await gatehouse("credentials", "create", "--store", db, "--name", "reader", "--allow", "arn:aws:execute-api:*:*:\(apiId)/prod/GET/pets/*")
         #expect(created.status == 0 && narrow.status == 0, "\(created.stderr) \(narrow.stderr)")
@@ -154,6 +156,16 @@ import Testing
         try await waitUntilAsync("the revocation is enforced") { try await signer.call("GET", "/pets/7").status == 403 }
         let revoked = try await signer.call("GET", "/pets/7")
         #expect(revoked.errorType == "UnrecognizedClientException", "\(revoked)")
+
+        // From the CLI: the method opened again (with the next deploy), and a type this build cannot set refused.
+        let opened = try await gatehouse("method", "set", "--store", db, "--api", apiId, "--method", "GET /pets/{petId}", "--authorization-type", "NONE")
+        #expect(opened.status == 0, "\(opened.stderr)")
+        let bad = try await gatehouse("method", "set", "--store", db, "--api", apiId, "--method", "GET /pets/{petId}", "--authorization-type", "CUSTOM")
+        #expect(bad.status != 0 && bad.stderr.contains("use NONE or AWS_IAM"), "\(bad.stderr)")
+        #expect(try await gatehouse("deploy", "--store", db, "--api", apiId, "--stage", "prod", "--var", "backend=127.0.0.1:\(backend.port)").status == 0)
+        try await waitUntilAsync("the open method is served") {
+            statusAndBody(try await curl(["-w", "\n%{http_code}", base + "/pets/7"]).stdout).0 == 200
+        }
 
         // Every refusal is in the access log with its type and reason.
         try await waitUntilAsync("the refusals are logged") {

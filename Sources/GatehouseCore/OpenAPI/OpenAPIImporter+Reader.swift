@@ -107,8 +107,8 @@ extension OpenAPIImporter {
 
         /// What a security requirement asks for: an `apiKey` scheme in the `x-api-key` header is an API key;
         /// any other scheme is an authorizer, typed as AWS's importer types it (`x-amazon-apigateway-authtype`
-        /// `awsSigv4` → AWS_IAM, a `cognito_user_pools` authorizer → COGNITO_USER_POOLS, else CUSTOM), so the
-        /// method stays guarded: deploy refuses what this build cannot enforce instead of serving it open.
+        /// `awsSigv4` → AWS_IAM, verified here; a `cognito_user_pools` authorizer → COGNITO_USER_POOLS, else CUSTOM),
+        /// so the method stays guarded: deploy refuses what this build cannot enforce instead of serving it open.
         mutating func readSecurity(_ security: DocumentNode) -> (apiKey: Bool, authorizationType: String?) {
             let schemes = dialect == .swagger2 ? root.child("securityDefinitions")
                                                : root.child("components")?.child("securitySchemes")
@@ -127,8 +127,10 @@ extension OpenAPIImporter {
                         let authType = scheme.child("x-amazon-apigateway-authtype")?.scalar?.lowercased()
                         let authorizerType = scheme.child("x-amazon-apigateway-authorizer")?.child("type")?.scalar?.lowercased()
                         authorization = authType == "awssigv4" ? "AWS_IAM" : authorizerType == "cognito_user_pools" ? "COGNITO_USER_POOLS" : "CUSTOM"
-                        warnings.append(scheme.diagnostic("security scheme '\(name)' needs an authorizer (\(authorization ?? "CUSTOM")), which this build does not run yet: "
-                                                          + "the method is imported guarded, and deploy refuses it until authorizers exist"))
+                        if authorization != "AWS_IAM" {
+                            warnings.append(scheme.diagnostic("security scheme '\(name)' needs an authorizer (\(authorization ?? "CUSTOM")), which this build does not run yet: "
+                                                              + "the method is imported guarded, and deploy refuses it until authorizers exist"))
+                        }
                     }
                 }
             }
