@@ -309,6 +309,19 @@ enum Schema {
                 """)
             try bumpsConfigVersion(db, tables: ["credential"])
         }
+        migrator.registerMigration("v13-authorizers") { db in
+            // An API's authorizers (AWS's Authorizer shape as JSON); methods name one by id.
+            try db.execute(sql: """
+                CREATE TABLE authorizer (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    rest_api_id TEXT NOT NULL REFERENCES rest_api(id) ON DELETE CASCADE,
+                    name TEXT NOT NULL,
+                    definition TEXT NOT NULL,
+                    UNIQUE (rest_api_id, name)
+                );
+                """)
+            try bumpsConfigVersion(db, tables: ["authorizer"])
+        }
         return migrator
     }
 

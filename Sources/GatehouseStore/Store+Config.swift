@@ -54,6 +54,8 @@ extension Store {
                 try RestApiRecord(target.restApi).insert(db)
             }
             try Self.insertResources(db, apiId: target.restApi.id, resources: target.resources)
+            try db.execute(sql: "DELETE FROM authorizer WHERE rest_api_id = ?", arguments: [target.restApi.id])
+            for authorizer in target.authorizers { try Self.insertAuthorizer(db, apiId: target.restApi.id, authorizer) }
             try Self.audit(db, actor: actor, action: existing == nil ? "CreateRestApi" : "PutRestApi(\(mode.rawValue))",
                            target: "restapis/\(target.restApi.id)",
                            before: existing.map { Self.summary($0) }, after: Self.summary(target))
@@ -76,7 +78,24 @@ extension Store {
         api.name = incoming.restApi.name
         api.description = incoming.restApi.description ?? api.description
         api.version = incoming.restApi.version ?? api.version
-        return ApiDefinition(restApi: api, resources: Array(byPath.values))
+        // Authorizers merge by name: an incoming one replaces the existing one of that name (keeping its id, so
+        // methods that name it stay guarded by it).
+        var authorizers = Dictionary(uniqueKeysWithValues: existing.authorizers.map { ($0.name, $0) })
+        var renamed: [String: String] = [:]
+        for var authorizer in incoming.authorizers {
+            if let current = authorizers[authorizer.name] {
+                renamed[authorizer.id] = current.id
+                authorizer.id = current.id
+            }
+            authorizers[authorizer.name] = authorizer
+        }
+        var resources = Array(byPath.values)
+        for index in resources.indices {
+            for (verb, method) in resources[index].resourceMethods {
+                if let id = method.authorizerId, let kept = renamed[id] { resources[index].resourceMethods[verb]?.authorizerId = kept }
+            }
+        }
+        return ApiDefinition(restApi: api, resources: resources, authorizers: Array(authorizers.values))
     }
 
     static func parentPath(_ path: String) -> String? {
@@ -119,7 +138,9 @@ extension Store {
             let resourceId: String = m["resource_id"]
             resources[resourceId]?.resourceMethods[m["http_method"]] = try decode(Method.self, m["definition"])
         }
-        return ApiDefinition(restApi: api, resources: Array(resources.values))
+        let authorizers = try String.fetchAll(db, sql: "SELECT definition FROM authorizer WHERE rest_api_id = ?", arguments: [apiId])
+            .map { try decode(Authorizer.self, $0) }
+        return ApiDefinition(restApi: api, resources: Array(resources.values), authorizers: authorizers)
     }
 
     /// Marks one method of an API as requiring an API key (or not). Like an import, it reaches callers with the
@@ -137,11 +158,14 @@ extension Store {
     public func setMethodAuthorizationType(apiId: String, resourcePath: String, verb: String, type: String, actor: Actor) throws {
         let type = type.uppercased()
         guard ["NONE", "AWS_IAM"].contains(type) else {
-            throw StoreError.invalid("authorization type '\(type)' cannot be set here: use NONE or AWS_IAM (CUSTOM, JWT and COGNITO_USER_POOLS come with authorizers)")
+            throw StoreError.invalid("authorization type '\(type)' cannot be set here: use NONE or AWS_IAM, or --authorizer ID for a JWT authorizer "
+                                     + "(custom TOKEN and REQUEST authorizers are not built yet)")
         }
         try updateMethod(apiId: apiId, resourcePath: resourcePath, verb: verb, action: "UpdateMethod(authorizationType)", actor: actor) { method in
             let before = method.authorizationType
             method.authorizationType = type
+            method.authorizerId = nil
+            method.authorizationScopes = nil
             return (before, type)
         }
     }

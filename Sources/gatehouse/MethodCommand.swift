@@ -23,11 +23,15 @@ struct MethodCommand: AsyncParsableCommand {
         @Flag(help: "Key cached answers by the path alone.") var clearCacheKeys = false
         @Option(help: "NONE, or AWS_IAM: callers sign with SigV4 using a credential from `gatehouse credentials create`.")
         var authorizationType: String?
+        @Option(help: "Guard the method with this authorizer of the API (from `gatehouse authorizer create`).") var authorizer: String?
+        @Option(help: "With --authorizer: a scope the token must carry (repeatable; any one of them suffices).") var scope: [String] = []
 
         func validate() throws {
-            if apiKeyRequired == nil && cacheKey.isEmpty && !clearCacheKeys && authorizationType == nil {
-                throw ValidationError("nothing to change: give --api-key-required, --authorization-type, --cache-key or --clear-cache-keys")
+            if apiKeyRequired == nil && cacheKey.isEmpty && !clearCacheKeys && authorizationType == nil && authorizer == nil {
+                throw ValidationError("nothing to change: give --api-key-required, --authorization-type, --authorizer, --cache-key or --clear-cache-keys")
             }
+            if authorizer != nil && authorizationType != nil { throw ValidationError("give --authorizer or --authorization-type, not both") }
+            if !scope.isEmpty && authorizer == nil { throw ValidationError("--scope goes with --authorizer") }
             if clearCacheKeys && !cacheKey.isEmpty { throw ValidationError("--clear-cache-keys takes no --cache-key") }
         }
 
@@ -40,6 +44,11 @@ struct MethodCommand: AsyncParsableCommand {
                 if let apiKeyRequired {
                     try store.setMethodApiKeyRequired(apiId: api, resourcePath: path, verb: verb, required: apiKeyRequired, actor: Actor.current(source: "cli"))
                     print("\(api) \(Stage.methodLabel(settingsKey: key)): API key \(apiKeyRequired ? "required" : "not required") (deploy to serve it)")
+                }
+                if let authorizer {
+                    try store.setMethodAuthorizer(apiId: api, resourcePath: path, verb: verb, authorizerId: authorizer, scopes: scope, actor: Actor.current(source: "cli"))
+                    print("\(api) \(Stage.methodLabel(settingsKey: key)): authorizer \(authorizer)" + (scope.isEmpty ? "" : " scopes \(scope.joined(separator: " "))")
+                          + " (deploy to serve it)")
                 }
                 if let authorizationType {
                     try store.setMethodAuthorizationType(apiId: api, resourcePath: path, verb: verb, type: authorizationType, actor: Actor.current(source: "cli"))

@@ -23,10 +23,30 @@ public struct ApiDefinition: Codable, Sendable, Equatable {
     public var restApi: RestApi
     /// Resources sorted by path; the root `/` is always present.
     public var resources: [Resource]
+    /// The API's authorizers (AWS keeps them per API; methods name one by id).
+    public var authorizers: [Authorizer]
 
-    public init(restApi: RestApi, resources: [Resource]) {
+    public init(restApi: RestApi, resources: [Resource], authorizers: [Authorizer] = []) {
         self.restApi = restApi
         self.resources = resources.sorted { $0.path < $1.path }
+        self.authorizers = authorizers.sorted { $0.name < $1.name }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case restApi, resources, authorizers
+    }
+
+    /// Snapshots deployed before authorizers existed have none.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(restApi: try container.decode(RestApi.self, forKey: .restApi), resources: try container.decode([Resource].self, forKey: .resources),
+                  authorizers: try container.decodeIfPresent([Authorizer].self, forKey: .authorizers) ?? [])
+    }
+
+    /// The authorizer with `id`, if the API has it.
+    public func authorizer(id: String?) -> Authorizer? {
+        guard let id else { return nil }
+        return authorizers.first { $0.id == id }
     }
 
     /// Every method of the API, with the path of its resource.

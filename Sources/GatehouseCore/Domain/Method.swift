@@ -9,6 +9,10 @@ public struct Method: Codable, Sendable, Equatable {
     /// Declared request parameters (`method.request.path.id`, `method.request.querystring.q`, …) → required.
     public var requestParameters: [String: Bool]
     public var methodIntegration: Integration?
+    /// The API's authorizer that guards the method (a JWT, TOKEN or REQUEST one), by id.
+    public var authorizerId: String?
+    /// For a JWT authorizer: the token must carry at least one of these scopes (none: any token of the issuer).
+    public var authorizationScopes: [String]?
 
     public init(httpMethod: String, authorizationType: String = "NONE", apiKeyRequired: Bool = false,
                 operationName: String? = nil, requestParameters: [String: Bool] = [:], methodIntegration: Integration? = nil) {

@@ -9,6 +9,8 @@ extension OpenAPIImporter {
         let now: Date
         var errors: [ImportDiagnostic] = []
         var warnings: [ImportDiagnostic] = []
+        /// Authorizers from the security schemes that carry `x-amazon-apigateway-authorizer`, by scheme name.
+        var authorizers: [String: Authorizer] = [:]
 
         init(root: DocumentNode, dialect: Dialect, apiId: String, now: Date) {
             self.root = root
@@ -30,13 +32,14 @@ extension OpenAPIImporter {
                 }
             }
             warnUnsupportedExtensions(in: root)
+            readAuthorizers()
             let restApi = RestApi(id: apiId, name: title, description: info?.child("description")?.scalar,
                                   version: info?.child("version")?.scalar, apiKeySource: keySource, createdDate: now)
 
             var resourcesByPath: [String: Resource] = ["/": Resource(id: Identifiers.make(), parentId: nil, pathPart: "", path: "/")]
             guard let paths = root.child("paths") else {
                 errors.append(root.diagnostic("'paths' is required"))
-                return ApiDefinition(restApi: restApi, resources: Array(resourcesByPath.values))
+                return ApiDefinition(restApi: restApi, resources: Array(resourcesByPath.values), authorizers: Array(authorizers.values))
             }
             for (path, item) in paths.entries ?? [] {
                 if path.hasPrefix("x-") { warnUnsupported(item, name: path); continue }
@@ -57,7 +60,46 @@ extension OpenAPIImporter {
                     }
                 }
             }
-            return ApiDefinition(restApi: restApi, resources: Array(resourcesByPath.values))
+            return ApiDefinition(restApi: restApi, resources: Array(resourcesByPath.values), authorizers: Array(authorizers.values))
+        }
+
+        /// Every security scheme with `x-amazon-apigateway-authorizer` becomes an authorizer of the API, as AWS's
+        /// importer makes them: `jwt` (HTTP APIs' shape: `jwtConfiguration.issuer` and `audience`, `identitySource`;
+        /// Gatehouse also reads `jwksUri`), `token` and `request` (custom, over `authorizerUri`), `cognito_user_pools`.
+        mutating func readAuthorizers() {
+            let schemes = dialect == .swagger2 ? root.child("securityDefinitions") : root.child("components")?.child("securitySchemes")
+            for (name, scheme) in schemes?.entries ?? [] {
+                guard let extensionNode = scheme.child("x-amazon-apigateway-authorizer") else { continue }
+                let kind = (extensionNode.child("type")?.scalar ?? "").lowercased()
+                var authorizer = Authorizer(id: Authorizer.generateId(), name: name, type: "")
+                authorizer.identitySource = extensionNode.child("identitySource")?.scalar
+                    ?? extensionNode.child("identitySource")?.elements?.compactMap(\.scalar).joined(separator: ",")
+                authorizer.authorizerUri = extensionNode.child("authorizerUri")?.scalar
+                authorizer.authorizerResultTtlInSeconds = extensionNode.child("authorizerResultTtlInSeconds")?.scalar.flatMap { Int($0) }
+                authorizer.identityValidationExpression = extensionNode.child("identityValidationExpression")?.scalar
+                switch kind {
+                case "jwt":
+                    authorizer.type = "JWT"
+                    let configuration = extensionNode.child("jwtConfiguration")
+                    let audience = configuration?.child("audience")
+                    authorizer.jwtConfiguration = .init(issuer: configuration?.child("issuer")?.scalar ?? "",
+                                                        audience: audience?.elements?.compactMap(\.scalar) ?? audience?.scalar.map { [$0] } ?? [])
+                    authorizer.jwksUri = extensionNode.child("jwksUri")?.scalar
+                case "token": authorizer.type = "TOKEN"
+                case "request": authorizer.type = "REQUEST"
+                case "cognito_user_pools":
+                    authorizer.type = "COGNITO_USER_POOLS"
+                    authorizer.providerARNs = extensionNode.child("providerARNs")?.elements?.compactMap(\.scalar)
+                default:
+                    errors.append(extensionNode.diagnostic("authorizer type '\(kind)' is not one of jwt, token, request or cognito_user_pools"))
+                    continue
+                }
+                if authorizer.type == "JWT", let problem = authorizer.problem {
+                    errors.append(extensionNode.diagnostic(problem))
+                    continue
+                }
+                authorizers[name] = authorizer
+            }
         }
 
         mutating func ensureResource(path: String, in resources: inout [String: Resource]) {
@@ -93,6 +135,8 @@ extension OpenAPIImporter {
                 let guarded = readSecurity(security)
                 method.apiKeyRequired = guarded.apiKey
                 if let type = guarded.authorizationType { method.authorizationType = type }
+                method.authorizerId = guarded.authorizer?.id
+                method.authorizationScopes = guarded.scopes.isEmpty ? nil : guarded.scopes
             }
             for (key, value) in operation.entries ?? [] where key.hasPrefix("x-amazon-apigateway") && key != "x-amazon-apigateway-integration" {
                 warnUnsupported(value, name: key)
@@ -109,13 +153,15 @@ extension OpenAPIImporter {
         /// any other scheme is an authorizer, typed as AWS's importer types it (`x-amazon-apigateway-authtype`
         /// `awsSigv4` → AWS_IAM, verified here; a `cognito_user_pools` authorizer → COGNITO_USER_POOLS, else CUSTOM),
         /// so the method stays guarded: deploy refuses what this build cannot enforce instead of serving it open.
-        mutating func readSecurity(_ security: DocumentNode) -> (apiKey: Bool, authorizationType: String?) {
+        mutating func readSecurity(_ security: DocumentNode) -> (apiKey: Bool, authorizationType: String?, authorizer: Authorizer?, scopes: [String]) {
             let schemes = dialect == .swagger2 ? root.child("securityDefinitions")
                                                : root.child("components")?.child("securitySchemes")
             var apiKey = false
             var authorization: String?
+            var guardedBy: Authorizer?
+            var scopes: [String] = []
             for requirement in security.elements ?? [] {
-                for (name, _) in requirement.entries ?? [] {
+                for (name, requested) in requirement.entries ?? [] {
                     guard let scheme = schemes?.child(name) else {
                         errors.append(requirement.diagnostic("security scheme '\(name)' is not defined"))
                         continue
@@ -123,6 +169,13 @@ extension OpenAPIImporter {
                     if scheme.child("type")?.scalar == "apiKey", scheme.child("in")?.scalar == "header",
                        scheme.child("name")?.scalar?.lowercased() == "x-api-key" {
                         apiKey = true
+                    } else if let authorizer = authorizers[name] {
+                        guardedBy = authorizer
+                        scopes += requested.elements?.compactMap(\.scalar) ?? []
+                        authorization = authorizer.type == "JWT" ? "JWT" : authorizer.type == "COGNITO_USER_POOLS" ? "COGNITO_USER_POOLS" : "CUSTOM"
+                        if let problem = authorizer.problem {
+                            warnings.append(scheme.diagnostic("security scheme '\(name)': \(problem): the method is imported guarded, and deploy refuses it"))
+                        }
                     } else {
                         let authType = scheme.child("x-amazon-apigateway-authtype")?.scalar?.lowercased()
                         let authorizerType = scheme.child("x-amazon-apigateway-authorizer")?.child("type")?.scalar?.lowercased()
@@ -134,7 +187,7 @@ extension OpenAPIImporter {
                     }
                 }
             }
-            return (apiKey, authorization)
+            return (apiKey, authorization, guardedBy, scopes)
         }
 
         func resolveReference(_ node: DocumentNode) -> DocumentNode {

@@ -28,6 +28,9 @@ public final class RequestContext {
     public var callerAccessKey: String?
     /// The signer as a principal (`arn:aws:iam::ACCOUNT:user/NAME`, `$context.identity.userArn`).
     public var callerArn: String?
+    /// A JWT authorizer's verdict: the token's claims as text (`context.authorizer.claims.NAME`) and its `sub`.
+    public var authorizerClaims: [String: String] = [:]
+    public var principalId: String?
     /// Whether the stage cache answered (hit) or was asked and could not (miss); nil when the method is not cached.
     public var cacheResult: CacheResult?
     /// A caller asked to bypass the cache without the authorization the stage requires for it.
@@ -48,8 +51,9 @@ public final class RequestContext {
 
     /// Notes the failure and returns its gateway response with `message` as the body's message and, when
     /// given, `errorType` as `x-amzn-ErrorType` (AWS's IAM refusals say which check failed).
-    public func fail(_ type: GatewayResponseType, message: String, errorType: String? = nil) -> GatewayResponse {
-        failure = GatewayFailure(type, detail: message.count > 200 ? String(message.prefix(200)) + "…" : message)
+    public func fail(_ type: GatewayResponseType, message: String, errorType: String? = nil, detail: String? = nil) -> GatewayResponse {
+        let logged = detail ?? message
+        failure = GatewayFailure(type, detail: logged.count > 200 ? String(logged.prefix(200)) + "…" : logged)
         var response = GatewayResponse.gateway(type)
         if let errorType { response.headers.replaceOrAdd(name: "x-amzn-ErrorType", value: errorType) }
         response.body = .buffer(ByteBuffer(string: GatewayResponse.jsonMessage(message)))

@@ -12,11 +12,13 @@ public struct StageCompiler: Sendable {
     let metrics: GatewayMetrics?
     let clock: @Sendable () -> Date
     let identity: SigningIdentity
+    let jwks: JwksCache?
 
     public init(throttles: ThrottleRegistry = ThrottleRegistry(), meters: UsageMeters = UsageMeters(), caches: StageCaches = StageCaches(),
                 upstream: UpstreamPools? = nil, metrics: GatewayMetrics? = nil, identity: SigningIdentity = SigningIdentity(),
-                clock: @escaping @Sendable () -> Date = { Date() }) {
+                jwks: JwksCache? = nil, clock: @escaping @Sendable () -> Date = { Date() }) {
         self.identity = identity
+        self.jwks = jwks
         self.throttles = throttles
         self.meters = meters
         self.caches = caches
@@ -62,12 +64,22 @@ public struct StageCompiler: Sendable {
         let stage = binding.stage
         // Fail closed: a protection this worker cannot enforce refuses the method (deploy refuses it too; this
         // catches a store changed behind the CLI's back).
-        if let problem = MethodProtection.problem(method: method, api: binding.definition.restApi) {
+        if let problem = MethodProtection.problem(method: method, definition: binding.definition) {
             return [RefuseStage(detail: "the method is refused, not served open: \(problem)")]
         }
         var chain: [any GatewayStage] = []
         // Authorize first (before keys and throttles, as AWS): an unsigned call costs no one's quota.
-        if method.authorizationType.uppercased() == "AWS_IAM" { chain.append(signatures()) }
+        switch method.authorizationType.uppercased() {
+        case "AWS_IAM":
+            chain.append(signatures())
+        case "JWT":
+            guard let jwks, let authorizer = binding.definition.authorizer(id: method.authorizerId) else {
+                return [RefuseStage(detail: "the method is refused, not served open: its JWT authorizer cannot be run (no key cache or no authorizer)")]
+            }
+            chain.append(JwtStage(authorizer: authorizer, scopes: method.authorizationScopes ?? [], keys: jwks, clock: clock))
+        default:
+            break
+        }
         let applied = ThrottleResolver.resolve(apiId: stage.restApiId, stage: stage, resourcePath: resource.path,
                                                methodVerb: method.httpMethod, account: account)
         let buckets = throttles.buckets(for: applied)

@@ -172,9 +172,20 @@ final class ProxyStage: GatewayStage {
         return MappingInput(
             verb: request.head.method.rawValue, pathParameters: match?.pathParameters ?? [:], query: readsQuery ? request.queryParameters : [:],
             rawQuery: request.query, headers: headerMap, stageVariables: context.stageVariables,
-            context: ["requestId": context.requestId, "stage": context.target?.stageName ?? "",
+            context: mappingContext(request, context))
+    }
+
+    /// `$context` as mappings read it, the authorizer's verdict included (`authorizer.claims.NAME`,
+    /// `authorizer.principalId`, `identity.accessKey`, `identity.userArn`).
+    private func mappingContext(_ request: GatewayRequest, _ context: RequestContext) -> [String: String] {
+        var values = ["requestId": context.requestId, "stage": context.target?.stageName ?? "",
                       "identity.sourceIp": request.sourceIp ?? "", "httpMethod": request.head.method.rawValue,
-                      "resourcePath": match?.resourcePath ?? "", "apiId": context.target?.apiId ?? ""])
+                      "resourcePath": context.match?.resourcePath ?? "", "apiId": context.target?.apiId ?? ""]
+        for (name, value) in context.authorizerClaims { values["authorizer.claims." + name] = value }
+        if let principal = context.principalId { values["authorizer.principalId"] = principal }
+        if let key = context.callerAccessKey { values["identity.accessKey"] = key }
+        if let arn = context.callerArn { values["identity.userArn"] = arn }
+        return values
     }
 
     /// The header names a message's `Connection` header lists, beyond the hop-by-hop ones every message drops
