@@ -55,7 +55,7 @@ func fixture(_ name: String) throws -> String {
 
     @Test(arguments: [OpenAPIExporter.Format.oas30, .swagger], [false, true])
     func exportThenImportIsStable(format: OpenAPIExporter.Format, yaml: Bool) throws {
-        for name in ["petstore-aws.yaml", "petstore-swagger2.json"] {
+        for name in ["petstore-aws.yaml", "petstore-swagger2.json", "guarded.yaml"] {
             let first = try OpenAPIImporter.parse(try fixture(name), apiId: "x").definition
             let exported = OpenAPIExporter.document(first, stageName: "prod", format: format)
             let text = yaml ? try exported.yaml() : exported.json()
@@ -67,10 +67,31 @@ func fixture(_ name: String) throws -> String {
         }
     }
 
+    /// Guarded methods keep their guard through an export: SigV4 with a key, a JWT authorizer with its scopes,
+    /// and a scheme AWS does not know (typed CUSTOM), which must come back guarded, never open.
+    @Test func aGuardedMethodIsGuardedAgainAfterExportAndImport() throws {
+        for format in OpenAPIExporter.Format.allCases {
+            let first = try OpenAPIImporter.parse(try fixture("guarded.yaml"), apiId: "x").definition
+            let text = try OpenAPIExporter.document(first, stageName: nil, format: format).yaml()
+            let second = try OpenAPIImporter.parse(text, apiId: "x").definition
+            func method(_ path: String) -> Method? { second.resources.first { $0.path == path }?.resourceMethods["GET"] }
+            #expect(method("/signed")?.authorizationType == "AWS_IAM" && method("/signed")?.apiKeyRequired == true, "\(format)")
+            #expect(method("/token")?.authorizationType == "JWT" && method("/token")?.authorizationScopes == ["pets/read", "pets/write"], "\(format)")
+            #expect(second.authorizer(id: method("/token")?.authorizerId)?.jwtConfiguration == .init(issuer: "https://issuer.example.test", audience: ["a1", "a2"]))
+            #expect(method("/unknown")?.authorizationType == "CUSTOM", "\(format)")
+            #expect(method("/open")?.authorizationType == "NONE", "\(format)")
+        }
+    }
+
     /// The definition without generated ids and dates.
     func normalized(_ definition: ApiDefinition) -> [String: [String: Method]] {
         var result: [String: [String: Method]] = [:]
-        for resource in definition.resources { result[resource.path] = resource.resourceMethods }
+        for resource in definition.resources {
+            var methods = resource.resourceMethods
+            // Authorizer ids are made at import: compare by name.
+            for (verb, method) in methods { methods[verb]?.authorizerId = definition.authorizer(id: method.authorizerId)?.name }
+            result[resource.path] = methods
+        }
         result["#api"] = ["name": Method(httpMethod: definition.restApi.name, operationName: definition.restApi.apiKeySource.rawValue)]
         return result
     }

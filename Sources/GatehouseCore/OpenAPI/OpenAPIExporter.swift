@@ -25,30 +25,80 @@ public enum OpenAPIExporter {
             top.append(("schemes", .array([.string("http")])))
         }
         var paths: [(String, DocValue)] = []
-        var needsKey = false
+        var used: Set<String> = []
         for resource in definition.resources where !resource.resourceMethods.isEmpty {
             var operations: [(String, DocValue)] = []
             for verb in Method.verbs {
                 guard let method = resource.resourceMethods[verb] else { continue }
-                needsKey = needsKey || method.apiKeyRequired
                 let key = verb == "ANY" ? "x-amazon-apigateway-any-method" : verb.lowercased()
-                operations.append((key, operation(method, format: format)))
+                let requirement = security(of: method, in: definition)
+                used.formUnion(requirement.map(\.0))
+                operations.append((key, operation(method, security: requirement, format: format)))
             }
             paths.append((resource.path, .object(operations)))
         }
         top.append(("paths", .object(paths)))
-        let keyScheme = DocValue.object([("type", .string("apiKey")), ("name", .string("x-api-key")), ("in", .string("header"))])
-        if needsKey {
+        // Every scheme a method uses, so that a guarded method is guarded again when the export is imported.
+        let schemes = securitySchemes(definition).filter { used.contains($0.0) }
+        if !schemes.isEmpty {
             switch format {
-            case .oas30: top.append(("components", .object([("securitySchemes", .object([("api_key", keyScheme)]))])))
-            case .swagger: top.append(("securityDefinitions", .object([("api_key", keyScheme)])))
+            case .oas30: top.append(("components", .object([("securitySchemes", .object(schemes))])))
+            case .swagger: top.append(("securityDefinitions", .object(schemes)))
             }
         }
         top.append(("x-amazon-apigateway-api-key-source", .string(api.apiKeySource.rawValue)))
         return .object(top)
     }
 
-    static func operation(_ method: Method, format: Format) -> DocValue {
+    /// The scheme a method's API key requirement exports as.
+    static let apiKeyScheme = "api_key"
+    /// The scheme AWS_IAM methods export as (`x-amazon-apigateway-authtype: awsSigv4`).
+    static let sigV4Scheme = "sigv4"
+    /// A method typed as guarded by an authorizer the API does not define (imported from a scheme AWS does not
+    /// know): exported under this scheme so that it is imported guarded again, never open.
+    static let unresolvedScheme = "unresolved_authorizer"
+
+    /// The security requirement of a method: scheme names and scopes.
+    static func security(of method: Method, in definition: ApiDefinition) -> [(String, [String])] {
+        var requirement: [(String, [String])] = []
+        if method.apiKeyRequired { requirement.append((apiKeyScheme, [])) }
+        switch method.authorizationType.uppercased() {
+        case "NONE": break
+        case "AWS_IAM": requirement.append((sigV4Scheme, []))
+        default:
+            let name = definition.authorizer(id: method.authorizerId)?.name ?? unresolvedScheme
+            requirement.append((name, method.authorizationScopes ?? []))
+        }
+        return requirement
+    }
+
+    /// Every scheme the API can use: the key, SigV4, each authorizer (AWS's shapes), and the unresolved one.
+    static func securitySchemes(_ definition: ApiDefinition) -> [(String, DocValue)] {
+        func header(_ name: String) -> [(String, DocValue)] { [("type", .string("apiKey")), ("name", .string(name)), ("in", .string("header"))] }
+        var schemes: [(String, DocValue)] = [
+            (apiKeyScheme, .object(header("x-api-key"))),
+            (sigV4Scheme, .object(header("Authorization") + [("x-amazon-apigateway-authtype", .string("awsSigv4"))])),
+        ]
+        for authorizer in definition.authorizers {
+            var fields: [(String, DocValue)] = [("type", .string(authorizer.type.lowercased()))]
+            if let source = authorizer.identitySource { fields.append(("identitySource", .string(source))) }
+            if let jwt = authorizer.jwtConfiguration {
+                fields.append(("jwtConfiguration", .object([("issuer", .string(jwt.issuer)), ("audience", .array(jwt.audience.map { .string($0) }))])))
+            }
+            if let uri = authorizer.jwksUri { fields.append(("jwksUri", .string(uri))) }
+            if let uri = authorizer.authorizerUri { fields.append(("authorizerUri", .string(uri))) }
+            if let ttl = authorizer.authorizerResultTtlInSeconds { fields.append(("authorizerResultTtlInSeconds", .int(ttl))) }
+            if let expression = authorizer.identityValidationExpression { fields.append(("identityValidationExpression", .string(expression))) }
+            if let arns = authorizer.providerARNs { fields.append(("providerARNs", .array(arns.map { .string($0) }))) }
+            let authType = authorizer.type.uppercased() == "COGNITO_USER_POOLS" ? "cognito_user_pools" : authorizer.type.uppercased() == "JWT" ? "jwt" : "custom"
+            schemes.append((authorizer.name, .object(header(authorizer.identityHeader) + [("x-amazon-apigateway-authtype", .string(authType)),
+                                                                                          ("x-amazon-apigateway-authorizer", .object(fields))])))
+        }
+        schemes.append((unresolvedScheme, .object(header("Authorization") + [("x-amazon-apigateway-authtype", .string("custom"))])))
+        return schemes
+    }
+
+    static func operation(_ method: Method, security: [(String, [String])], format: Format) -> DocValue {
         var op: [(String, DocValue)] = []
         if let name = method.operationName { op.append(("operationId", .string(name))) }
         let parameters: [DocValue] = method.requestParameters.keys.sorted().compactMap { key in
@@ -67,7 +117,9 @@ public enum OpenAPIExporter {
         let statuses = Set(method.methodIntegration?.integrationResponses.values.map(\.statusCode) ?? []).sorted()
         let responses = (statuses.isEmpty ? ["200"] : statuses).map { ($0, DocValue.object([("description", .string("\($0) response"))])) }
         op.append(("responses", .object(responses)))
-        if method.apiKeyRequired { op.append(("security", .array([.object([("api_key", .array([]))])]))) }
+        if !security.isEmpty {
+            op.append(("security", .array([.object(security.map { ($0.0, DocValue.array($0.1.map { .string($0) })) })])))
+        }
         if let integration = method.methodIntegration { op.append(("x-amazon-apigateway-integration", self.integration(integration))) }
         return .object(op)
     }
