@@ -56,6 +56,7 @@ public final class Gateway: Sendable {
         let usage = UsageSync(store: store, meters: meters, io: io, interval: options.usageSyncInterval, clock: options.clock, logger: logger)
         watcher = ConfigWatcher(store: store, table: table, compiler: StageCompiler(throttles: throttles, meters: meters, caches: caches, upstream: upstream, metrics: metrics,
                                                                                   identity: options.signing, jwks: JwksCache(client: client),
+                                                                                  customAuthorizers: CustomAuthorizers(client: client),
                                                                                   clock: options.clock), usage: usage, io: io,
                                 interval: options.configPollInterval, logger: logger)
         let writer = TelemetryWriter(store: store, queue: telemetry, io: io, options: options, logger: logger)

@@ -48,14 +48,14 @@ extension Store {
         }
     }
 
-    /// Guards a method with one of the API's JWT authorizers, requiring one of `scopes` (none: any token).
+    /// Guards a method with one of the API's authorizers; for a JWT one, requiring one of `scopes` (none: any token).
     public func setMethodAuthorizer(apiId: String, resourcePath: String, verb: String, authorizerId: String, scopes: [String], actor: Actor) throws {
         guard let authorizer = try authorizers(apiId: apiId).first(where: { $0.id == authorizerId }) else {
             throw StoreError.notFound(what: "authorizer \(authorizerId) of API \(apiId)", hint: "`gatehouse authorizer list --api \(apiId)` shows them")
         }
         try updateMethod(apiId: apiId, resourcePath: resourcePath, verb: verb, action: "UpdateMethod(authorizer)", actor: actor) { method in
             let before = method.authorizationType + (method.authorizerId.map { " \($0)" } ?? "")
-            method.authorizationType = authorizer.type.uppercased()
+            method.authorizationType = authorizer.methodAuthorizationType
             method.authorizerId = authorizerId
             method.authorizationScopes = scopes.isEmpty ? nil : scopes
             return (before, "\(method.authorizationType) \(authorizerId)" + (scopes.isEmpty ? "" : " scopes \(scopes.joined(separator: ","))"))

@@ -158,8 +158,7 @@ extension Store {
     public func setMethodAuthorizationType(apiId: String, resourcePath: String, verb: String, type: String, actor: Actor) throws {
         let type = type.uppercased()
         guard ["NONE", "AWS_IAM"].contains(type) else {
-            throw StoreError.invalid("authorization type '\(type)' cannot be set here: use NONE or AWS_IAM, or --authorizer ID for a JWT authorizer "
-                                     + "(custom TOKEN and REQUEST authorizers are not built yet)")
+            throw StoreError.invalid("authorization type '\(type)' cannot be set here: use NONE or AWS_IAM, or --authorizer ID for a JWT or custom authorizer")
         }
         try updateMethod(apiId: apiId, resourcePath: resourcePath, verb: verb, action: "UpdateMethod(authorizationType)", actor: actor) { method in
             let before = method.authorizationType

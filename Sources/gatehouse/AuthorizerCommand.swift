@@ -17,20 +17,38 @@ struct AuthorizerCommand: AsyncParsableCommand {
         @OptionGroup var storeOptions: StoreOptions
         @Option(help: "The API id.") var api: String
         @Option(help: "A name, unique within the API.") var name: String
-        @Option(help: "JWT (custom TOKEN and REQUEST authorizers are not built yet).") var type: String = "JWT"
-        @Option(help: "The token issuer's URL (its `iss` claim); its keys are read from ISSUER/.well-known/openid-configuration.") var issuer: String?
-        @Option(help: "An audience the token must name in `aud` (or `client_id`), repeatable.") var audience: [String] = []
-        @Option(help: "The issuer's JWKS URL, when discovery is not to be used.") var jwksUri: String?
-        @Option(help: "Where the token is read: method.request.header.NAME (default Authorization).") var identitySource = "method.request.header.Authorization"
+        @Option(help: "JWT, TOKEN or REQUEST.") var type: String = "JWT"
+        @Option(help: "JWT: the token issuer's URL (its `iss` claim); its keys are read from ISSUER/.well-known/openid-configuration.") var issuer: String?
+        @Option(help: "JWT: an audience the token must name in `aud` (or `client_id`), repeatable.") var audience: [String] = []
+        @Option(help: "JWT: the issuer's JWKS URL, when discovery is not to be used.") var jwksUri: String?
+        @Option(help: "TOKEN/REQUEST: the authorizer's http(s) URL; it is POSTed AWS's Lambda authorizer event and answers AWS's output.") var uri: String?
+        @Option(help: "Where the identity is read: method.request.header.NAME (TOKEN, JWT), or a comma-separated list of method.request.header.NAME, method.request.querystring.NAME, stageVariables.NAME, context.NAME (REQUEST).")
+        var identitySource: String?
+        @Option(help: "TOKEN/REQUEST: seconds an answer is kept per identity (0-3600, default 300; 0 turns caching off).") var ttl: Int?
+        @Option(help: "TOKEN: a regular expression the token must match before the authorizer is called.") var validationExpression: String?
 
         func run() async throws {
             try await reportingErrors {
-                guard type.uppercased() == "JWT" else {
-                    throw StoreError.invalid("--type \(type): only JWT authorizers can be created here yet (TOKEN and REQUEST come next)")
+                let kind = type.uppercased()
+                var authorizer = Authorizer(id: "", name: name, type: kind)
+                switch kind {
+                case "JWT":
+                    guard let issuer else { throw StoreError.invalid("a JWT authorizer needs --issuer URL") }
+                    authorizer.jwtConfiguration = .init(issuer: issuer, audience: audience)
+                    authorizer.jwksUri = jwksUri
+                    authorizer.identitySource = identitySource ?? "method.request.header.Authorization"
+                case "TOKEN", "REQUEST":
+                    guard let uri else { throw StoreError.invalid("a \(kind) authorizer needs --uri URL (http or https)") }
+                    authorizer.authorizerUri = uri
+                    authorizer.authorizerResultTtlInSeconds = ttl
+                    authorizer.identityValidationExpression = validationExpression
+                    authorizer.identitySource = identitySource ?? (kind == "TOKEN" ? "method.request.header.Authorization" : nil)
+                    if kind == "REQUEST", authorizer.identitySources.isEmpty, authorizer.resultTtl > 0 {
+                        throw StoreError.invalid("a REQUEST authorizer whose answers are cached needs --identity-source (the values its answers are kept by), or --ttl 0")
+                    }
+                default:
+                    throw StoreError.invalid("--type \(type): use JWT, TOKEN or REQUEST")
                 }
-                guard let issuer else { throw StoreError.invalid("a JWT authorizer needs --issuer URL") }
-                let authorizer = Authorizer(id: "", name: name, type: "JWT", identitySource: identitySource,
-                                            jwtConfiguration: .init(issuer: issuer, audience: audience), jwksUri: jwksUri)
                 let made = try storeOptions.open(.readWrite).createAuthorizer(apiId: api, authorizer, actor: Actor.current(source: "cli"))
                 print(made.id)
             }

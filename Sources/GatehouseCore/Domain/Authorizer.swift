@@ -61,6 +61,23 @@ public struct Authorizer: Codable, Sendable, Equatable {
         return "Authorization"
     }
 
+    /// The authorization type of a method it guards: `JWT`, `COGNITO_USER_POOLS`, or `CUSTOM` (TOKEN and REQUEST).
+    public var methodAuthorizationType: String {
+        switch type.uppercased() {
+        case "JWT": return "JWT"
+        case "COGNITO_USER_POOLS": return "COGNITO_USER_POOLS"
+        default: return "CUSTOM"
+        }
+    }
+
+    /// How long a custom authorizer's answer is kept (AWS's default 300 s; 0 turns the cache off).
+    public var resultTtl: Int { authorizerResultTtlInSeconds ?? 300 }
+
+    /// A REQUEST authorizer's identity sources, one per comma (`method.request.header.Auth, method.request.querystring.q`).
+    public var identitySources: [String] {
+        (identitySource ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
     /// Why this authorizer cannot be served here, or nil when it can.
     public var problem: String? {
         switch type.uppercased() {
@@ -71,6 +88,17 @@ public struct Authorizer: Codable, Sendable, Equatable {
             if jwt.audience.isEmpty { return "JWT authorizer '\(name)' names no audience (jwtConfiguration.audience)" }
             if let jwksUri, URL(string: jwksUri)?.scheme?.hasPrefix("http") != true {
                 return "JWT authorizer '\(name)': jwksUri '\(jwksUri)' is not an http(s) URL"
+            }
+            return nil
+        case "TOKEN", "REQUEST":
+            guard let uri = authorizerUri, let scheme = URL(string: uri)?.scheme?.lowercased(), scheme == "http" || scheme == "https" else {
+                return "\(type) authorizer '\(name)' needs an http(s) authorizerUri (a Lambda ARN cannot be called here: put the function behind HTTP)"
+            }
+            if let ttl = authorizerResultTtlInSeconds, !(0...3600).contains(ttl) {
+                return "authorizer '\(name)': authorizerResultTtlInSeconds must be 0 to 3600, not \(ttl)"
+            }
+            if type.uppercased() == "TOKEN", let expression = identityValidationExpression, (try? NSRegularExpression(pattern: expression)) == nil {
+                return "authorizer '\(name)': identityValidationExpression '\(expression)' is not a regular expression"
             }
             return nil
         case "COGNITO_USER_POOLS":

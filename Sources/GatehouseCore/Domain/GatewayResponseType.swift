@@ -3,6 +3,8 @@
 public enum GatewayResponseType: String, Sendable, CaseIterable, Codable {
     case accessDenied = "ACCESS_DENIED"
     case apiConfigurationError = "API_CONFIGURATION_ERROR"
+    case authorizerConfigurationError = "AUTHORIZER_CONFIGURATION_ERROR"
+    case authorizerFailure = "AUTHORIZER_FAILURE"
     case badRequestBody = "BAD_REQUEST_BODY"
     case badRequestParameters = "BAD_REQUEST_PARAMETERS"
     case expiredToken = "EXPIRED_TOKEN"
@@ -24,7 +26,7 @@ public enum GatewayResponseType: String, Sendable, CaseIterable, Codable {
     public var statusCode: Int {
         switch self {
         case .accessDenied, .expiredToken, .invalidApiKey, .invalidSignature, .missingAuthenticationToken: return 403
-        case .apiConfigurationError, .default5xx: return 500
+        case .apiConfigurationError, .authorizerConfigurationError, .authorizerFailure, .default5xx: return 500
         case .badRequestBody, .badRequestParameters, .default4xx: return 400
         case .integrationFailure: return 502
         case .integrationTimeout: return 504
@@ -40,6 +42,7 @@ public enum GatewayResponseType: String, Sendable, CaseIterable, Codable {
         switch self {
         case .accessDenied: return "User is not authorized to access this resource"
         case .apiConfigurationError, .default5xx, .integrationFailure: return "Internal server error"
+        case .authorizerConfigurationError, .authorizerFailure: return "Internal server error"
         case .badRequestBody: return "Invalid request body"
         case .badRequestParameters: return "Missing required request parameters"
         case .integrationTimeout: return "Endpoint request timed out"
@@ -69,6 +72,7 @@ public enum GatewayResponseType: String, Sendable, CaseIterable, Codable {
         case .resourceNotFound: return "NotFoundException"
         case .badRequestBody, .badRequestParameters, .default4xx: return "BadRequestException"
         case .apiConfigurationError, .integrationFailure, .integrationTimeout, .default5xx: return "InternalServerErrorException"
+        case .authorizerConfigurationError, .authorizerFailure: return "AuthorizerConfigurationException"
         }
     }
 

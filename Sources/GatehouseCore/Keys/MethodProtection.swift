@@ -8,17 +8,19 @@ public enum MethodProtection {
         switch type {
         case "NONE", "AWS_IAM":
             break
-        case "JWT":
+        case "JWT", "CUSTOM":
             guard let authorizer = definition.authorizer(id: method.authorizerId) else {
-                return "its authorization type is JWT and it names no authorizer of the API (authorizerId \(method.authorizerId ?? "none"))"
+                return "its authorization type is \(type) and it names no authorizer of the API (authorizerId \(method.authorizerId ?? "none"))"
             }
             if let problem = authorizer.problem { return problem }
-            if authorizer.type.uppercased() != "JWT" { return "its authorization type is JWT but authorizer '\(authorizer.name)' is \(authorizer.type)" }
+            let kind = authorizer.type.uppercased()
+            if (type == "JWT") != (kind == "JWT") { return "its authorization type is \(type) but authorizer '\(authorizer.name)' is \(authorizer.type)" }
         default:
-            return "its authorization type \(method.authorizationType) is not enforced by this worker (JWT and AWS_IAM are; custom authorizers are not built yet)"
+            return "its authorization type \(method.authorizationType) is not enforced by this worker (AWS_IAM, JWT and CUSTOM with a TOKEN or REQUEST authorizer are)"
         }
-        if method.apiKeyRequired && api.apiKeySource == .authorizer {
-            return "it requires an API key from an authorizer (apiKeySource AUTHORIZER), and this worker runs no authorizers yet"
+        let custom = definition.authorizer(id: method.authorizerId).map { ["TOKEN", "REQUEST"].contains($0.type.uppercased()) } ?? false
+        if method.apiKeyRequired && api.apiKeySource == .authorizer && !(type == "CUSTOM" && custom) {
+            return "it requires an API key from an authorizer (apiKeySource AUTHORIZER) but no custom authorizer guards it to give one"
         }
         return nil
     }

@@ -31,6 +31,12 @@ public final class RequestContext {
     /// A JWT authorizer's verdict: the token's claims as text (`context.authorizer.claims.NAME`) and its `sub`.
     public var authorizerClaims: [String: String] = [:]
     public var principalId: String?
+    /// A custom authorizer's `context` (`context.authorizer.KEY`), whether its answer came from the cache,
+    /// how long the call to it took, and the API key it named (`usageIdentifierKey`).
+    public var authorizerContext: [String: String] = [:]
+    public var authorizerCached = false
+    public var authorizerLatencyMs: Double?
+    public var usageIdentifierKey: String?
     /// Whether the stage cache answered (hit) or was asked and could not (miss); nil when the method is not cached.
     public var cacheResult: CacheResult?
     /// A caller asked to bypass the cache without the authorization the stage requires for it.

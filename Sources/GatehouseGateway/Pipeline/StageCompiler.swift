@@ -13,10 +13,12 @@ public struct StageCompiler: Sendable {
     let clock: @Sendable () -> Date
     let identity: SigningIdentity
     let jwks: JwksCache?
+    let customAuthorizers: CustomAuthorizers?
 
     public init(throttles: ThrottleRegistry = ThrottleRegistry(), meters: UsageMeters = UsageMeters(), caches: StageCaches = StageCaches(),
                 upstream: UpstreamPools? = nil, metrics: GatewayMetrics? = nil, identity: SigningIdentity = SigningIdentity(),
-                jwks: JwksCache? = nil, clock: @escaping @Sendable () -> Date = { Date() }) {
+                jwks: JwksCache? = nil, customAuthorizers: CustomAuthorizers? = nil, clock: @escaping @Sendable () -> Date = { Date() }) {
+        self.customAuthorizers = customAuthorizers
         self.identity = identity
         self.jwks = jwks
         self.throttles = throttles
@@ -77,6 +79,11 @@ public struct StageCompiler: Sendable {
                 return [RefuseStage(detail: "the method is refused, not served open: its JWT authorizer cannot be run (no key cache or no authorizer)")]
             }
             chain.append(JwtStage(authorizer: authorizer, scopes: method.authorizationScopes ?? [], keys: jwks, clock: clock))
+        case "CUSTOM":
+            guard let customAuthorizers, let authorizer = binding.definition.authorizer(id: method.authorizerId) else {
+                return [RefuseStage(detail: "the method is refused, not served open: its custom authorizer cannot be run (no client or no authorizer)")]
+            }
+            chain.append(CustomAuthorizerStage(authorizer: authorizer, authorizers: customAuthorizers, identity: identity))
         default:
             break
         }
@@ -84,7 +91,8 @@ public struct StageCompiler: Sendable {
                                                methodVerb: method.httpMethod, account: account)
         let buckets = throttles.buckets(for: applied)
         if method.apiKeyRequired {
-            chain.append(ApiKeyStage(keys: keys(), methodKey: Stage.methodSettingsKey(resourcePath: resource.path, httpMethod: method.httpMethod),
+            chain.append(ApiKeyStage(keys: keys(), fromAuthorizer: binding.definition.restApi.apiKeySource == .authorizer,
+                                     methodKey: Stage.methodSettingsKey(resourcePath: resource.path, httpMethod: method.httpMethod),
                                      stageBuckets: buckets, stageScopes: applied.map(\.scope), clock: clock))
         } else {
             chain.append(ThrottleStage(buckets: buckets, scopes: applied.map(\.scope)))

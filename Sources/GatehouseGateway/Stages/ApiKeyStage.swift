@@ -9,6 +9,8 @@ import GatehouseStore
 /// Replaces `ThrottleStage` in such a method's chain.
 struct ApiKeyStage: GatewayStage {
     let keys: StageKeys
+    /// The API's key source is AUTHORIZER: the key is the one the custom authorizer named (`usageIdentifierKey`).
+    let fromAuthorizer: Bool
     /// The method's settings key (`/pets/GET`), for the plan's per-method limits.
     let methodKey: String
     let stageBuckets: [SharedTokenBucket]
@@ -16,7 +18,8 @@ struct ApiKeyStage: GatewayStage {
     let clock: @Sendable () -> Date
 
     func handle(_ request: GatewayRequest, context: RequestContext, next: GatewayNext) -> StageResult {
-        guard let value = request.head.headers.first(name: "x-api-key"), let grant = keys.grants[Store.keyHash(value)] else {
+        let presented = fromAuthorizer ? context.usageIdentifierKey : request.head.headers.first(name: "x-api-key")
+        guard let value = presented, let grant = keys.grants[Store.keyHash(value)] else {
             return .response(context.fail(.invalidApiKey))
         }
         context.apiKeyId = grant.keyId

@@ -182,6 +182,7 @@ final class ProxyStage: GatewayStage {
                       "identity.sourceIp": request.sourceIp ?? "", "httpMethod": request.head.method.rawValue,
                       "resourcePath": context.match?.resourcePath ?? "", "apiId": context.target?.apiId ?? ""]
         for (name, value) in context.authorizerClaims { values["authorizer.claims." + name] = value }
+        for (name, value) in context.authorizerContext { values["authorizer." + name] = value }
         if let principal = context.principalId { values["authorizer.principalId"] = principal }
         if let key = context.callerAccessKey { values["identity.accessKey"] = key }
         if let arn = context.callerArn { values["identity.userArn"] = arn }

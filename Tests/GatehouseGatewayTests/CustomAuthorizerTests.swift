@@ -1,0 +1,175 @@
+import Foundation
+import GatehouseCore
+import Testing
+
+/// TOKEN and REQUEST authorizers through a real worker, calling a real HTTP authorizer process (Python) that
+/// answers AWS's Lambda authorizer output and counts its calls: allow, deny, 401, failures, the policy checked
+/// against each call's method ARN, the answers kept for the TTL and then asked again, the context in mappings.
+@Suite struct CustomAuthorizerTests {
+    static let authorizerServer = #"""
+        import http.server, json, sys
+        state = {"calls": 0, "last": None}
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def answer(self, status, body):
+                data = body if isinstance(body, bytes) else json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+            def do_GET(self):
+                self.answer(200, state)
+            def do_POST(self):
+                event = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
+                state["calls"] += 1
+                state["last"] = event
+                who = event.get("authorizationToken") or event.get("headers", {}).get("X-Team", "")
+                if who == "unauthorized": return self.answer(401, {"message": "Unauthorized"})
+                if who == "fail": return self.answer(500, {"message": "boom"})
+                if who == "broken": return self.answer(200, b"not json")
+                arn = event["methodArn"]
+                pets = arn.split("/")[0] + "/" + arn.split("/")[1] + "/GET/pets/*"
+                effect = "Deny" if who == "deny" else "Allow"
+                self.answer(200, {"principalId": "user-" + who,
+                                  "policyDocument": {"Version": "2012-10-17", "Statement": [
+                                      {"Action": "execute-api:Invoke", "Effect": effect, "Resource": [pets, arn.split("/")[0] + "/*/GET/req"]}]},
+                                  "context": {"team": "blue", "level": 3, "admin": True}})
+            def log_message(self, *args): pass
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        print("listening", server.server_address[1], flush=True)
+        server.serve_forever()
+        """#
+
+    static func api(authorizer: String) -> String {
+        """
+        openapi: 3.0.1
+        info: {title: Custom, version: "1"}
+        components:
+          securitySchemes:
+            tok:
+              type: apiKey
+              name: Authorization
+              in: header
+              x-amazon-apigateway-authtype: custom
+              x-amazon-apigateway-authorizer:
+                type: token
+                authorizerUri: "\(authorizer)/authorize"
+                identityValidationExpression: "[a-z]+"
+            req:
+              type: apiKey
+              name: X-Team
+              in: header
+              x-amazon-apigateway-authtype: custom
+              x-amazon-apigateway-authorizer:
+                type: request
+                authorizerUri: "\(authorizer)/authorize"
+                identitySource: "method.request.header.X-Team, method.request.querystring.tenant"
+                authorizerResultTtlInSeconds: 0
+        paths:
+          /pets/{petId}:
+            get:
+              security: [{tok: []}]
+              parameters: [{name: petId, in: path, required: true, schema: {type: string}}]
+              responses: {"200": {description: ok}}
+              x-amazon-apigateway-integration: {type: http_proxy, httpMethod: GET, uri: "http://${stageVariables.backend}/pets/{petId}",
+                                                requestParameters: {integration.request.path.petId: method.request.path.petId}}
+          /orders:
+            get:
+              security: [{tok: []}]
+              responses: {"200": {description: ok}}
+              x-amazon-apigateway-integration: {type: http_proxy, httpMethod: GET, uri: "http://${stageVariables.backend}/orders"}
+          /req:
+            get:
+              security: [{req: []}]
+              responses: {"200": {description: ok}}
+              x-amazon-apigateway-integration:
+                type: http
+                httpMethod: GET
+                uri: "http://${stageVariables.backend}/req"
+                requestParameters: {integration.request.header.X-Team-Level: context.authorizer.level, integration.request.header.X-Principal: context.authorizer.principalId}
+                responses: {default: {statusCode: "200"}}
+          /short:
+            get:
+              responses: {"200": {description: ok}}
+              x-amazon-apigateway-integration: {type: http_proxy, httpMethod: GET, uri: "http://${stageVariables.backend}/short"}
+        """
+    }
+
+    @Test func tokenAndRequestAuthorizersDecideAndTheirAnswersAreKeptForTheTTL() async throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let server = try ChildProcess("/usr/bin/env", ["python3", "-c", Self.authorizerServer])
+        defer { server.signal(SIGKILL) }
+        let authorizer = "http://127.0.0.1:" + (try await server.line(containing: "listening").split(separator: " ").last.map(String.init) ?? "")
+        func calls() async throws -> (Int, [String: Any]) {
+            let state = try await run("/usr/bin/env", ["curl", "-s", authorizer + "/_calls"]).stdout
+            let object = try JSONSerialization.jsonObject(with: Data(state.utf8)) as? [String: Any] ?? [:]
+            return (object["calls"] as? Int ?? -1, object["last"] as? [String: Any] ?? [:])
+        }
+        let backend = try await BackendProcess()
+        defer { backend.stop() }
+        let (db, apiId) = try await sampleStore(dir, apiText: Self.api(authorizer: authorizer), backend: "127.0.0.1:\(backend.port)")
+        let (worker, port) = try await startWorker(db)
+        defer { worker.signal(SIGKILL) }
+        let base = "http://127.0.0.1:\(port)/restapis/\(apiId)/prod/_user_request_"
+        func call(_ path: String, _ headers: [String] = []) async throws -> (Int, String) {
+            statusAndBody(try await curl(["-w", "\n%{http_code}"] + headers.flatMap { ["-H", $0] } + [base + path]).stdout)
+        }
+
+        // TOKEN: no token and a token the validation expression refuses are 401 without a call.
+        #expect(try await call("/pets/1") == (401, #"{"message":"Unauthorized"}"#))
+        #expect(try await call("/pets/1", ["Authorization: NOT-lower"]).0 == 401)
+        #expect(try await calls().0 == 0)
+        // Allowed: the event was AWS's, and the answer is kept — a second call and another pet do not ask again.
+        #expect(try await call("/pets/1", ["Authorization: allow"]).0 == 200)
+        let (afterFirst, event) = try await calls()
+        #expect(afterFirst == 1)
+        #expect(event["type"] as? String == "TOKEN" && event["authorizationToken"] as? String == "allow")
+        #expect(event["methodArn"] as? String == "arn:aws:execute-api:us-east-1:000000000000:\(apiId)/prod/GET/pets/1")
+        #expect(try await call("/pets/2", ["Authorization: allow"]).0 == 200)
+        // The kept policy is checked against each call's ARN: it allows GET /pets/*, not /orders.
+        let orders = try await call("/orders", ["Authorization: allow"])
+        #expect(orders == (403, #"{"message":"User is not authorized to access this resource"}"#), "\(orders)")
+        #expect(try await calls().0 == 1, "three calls, one authorizer call")
+        // Denied, 401 from the authorizer, the authorizer failing, its answer garbage.
+        #expect(try await call("/pets/1", ["Authorization: deny"]).0 == 403)
+        #expect(try await call("/pets/1", ["Authorization: unauthorized"]).0 == 401)
+        let failed = try await call("/pets/1", ["Authorization: fail"])
+        #expect(failed.0 == 500 && failed.1 == #"{"message":"Internal server error"}"#, "\(failed)")
+        #expect(try await call("/pets/1", ["Authorization: broken"]).0 == 500)
+
+        // REQUEST: both identity sources are sent; with TTL 0 every call asks; the context reaches the mapping.
+        let request = try await call("/req?tenant=acme", ["X-Team: ops"])
+        #expect(request.0 == 200, "\(request)")
+        #expect(request.1.contains(#""x-team-level":"3""#) && request.1.contains(#""x-principal":"user-ops""#), "\(request.1)")
+        let (count, requestEvent) = try await calls()
+        #expect(requestEvent["type"] as? String == "REQUEST" && requestEvent["resource"] as? String == "/req")
+        #expect((requestEvent["queryStringParameters"] as? [String: String])?["tenant"] == "acme")
+        #expect((requestEvent["headers"] as? [String: String])?["X-Team"] == "ops")
+        _ = try await call("/req?tenant=acme", ["X-Team: ops"])
+        #expect(try await calls().0 == count + 1, "TTL 0: asked every time")
+
+        // The CLI: a TOKEN authorizer with a 1 s TTL guards /short; its answer is asked again once the TTL is over.
+        let created = try await gatehouse("authorizer", "create", "--store", db, "--api", apiId, "--name", "short", "--type", "TOKEN",
+                                          "--uri", authorizer + "/authorize", "--ttl", "1")
+        #expect(created.status == 0, "\(created.stderr)")
+        let id = created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(try await gatehouse("method", "set", "--store", db, "--api", apiId, "--method", "GET /short", "--authorizer", id).status == 0)
+        #expect(try await gatehouse("deploy", "--store", db, "--api", apiId, "--stage", "prod", "--var", "backend=127.0.0.1:\(backend.port)").status == 0)
+        try await waitUntilAsync("the CLI's authorizer guards /short") { try await call("/short").0 == 401 }
+        // (The policy allows GET /pets/* and GET /req only.)
+        #expect(try await call("/short", ["Authorization: allow"]).0 == 403)
+        let asked = try await calls().0
+        #expect(try await call("/short", ["Authorization: allow"]).0 == 403)
+        try await waitUntilAsync("the kept answer expires and the authorizer is asked again") {
+            _ = try await call("/short", ["Authorization: allow"])
+            return try await calls().0 > asked
+        }
+
+        try await waitUntilAsync("the refusals are logged with their reasons") {
+            let rows = try await run("/usr/bin/env", ["sqlite3", db, "SELECT error FROM access_log WHERE status >= 400"]).stdout
+            return rows.contains("AUTHORIZER_FAILURE: the authorizer answered 500") && rows.contains("AUTHORIZER_CONFIGURATION_ERROR")
+                && rows.contains("ACCESS_DENIED: the authorizer's policy does not allow")
+        }
+    }
+}
