@@ -1,4 +1,5 @@
 import Foundation
+import GatehouseCore
 import GatehouseStore
 import NIOCore
 
@@ -45,6 +46,9 @@ public struct GatewayOptions: Sendable {
     /// The region and account in the `execute-api` resource ARNs that signed calls are checked against
     /// (`arn:aws:execute-api:REGION:ACCOUNT:API/STAGE/VERB/PATH`); signatures must be scoped to this region.
     public var signing = SigningIdentity()
+    /// Proxies in front of the worker whose `X-Forwarded-For` is believed: a call from one of them has as its
+    /// source address the last address in that header that is not itself a trusted proxy.
+    public var trustedProxies: [CIDR] = []
     /// The wall clock quotas and usage days are counted by (tests move it across a period boundary).
     public var clock: @Sendable () -> Date = { Date() }
 

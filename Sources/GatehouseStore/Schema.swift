@@ -322,6 +322,10 @@ enum Schema {
                 """)
             try bumpsConfigVersion(db, tables: ["authorizer"])
         }
+        migrator.registerMigration("v14-resource-policy") { db in
+            // An API's resource policy (AWS's RestApi.policy, a JSON document); served from the next deploy.
+            try db.execute(sql: "ALTER TABLE rest_api ADD COLUMN policy TEXT")
+        }
         return migrator
     }
 

@@ -67,3 +67,30 @@ extension Store {
                        arguments: [authorizer.id, apiId, authorizer.name, try json(authorizer)])
     }
 }
+
+/// An API's resource policy (AWS's `UpdateRestApi` of `/policy`): set from a document, shown, cleared. Like
+/// AWS, a change is served from the next deploy.
+extension Store {
+    /// Sets (or with nil clears) the policy; a document that cannot be used is refused, naming why.
+    public func setApiPolicy(apiId: String, document: String?, actor: Actor) throws {
+        var stored: String?
+        if let document {
+            do {
+                _ = try ResourcePolicy.parse(document, apiId: apiId)
+            } catch {
+                throw StoreError.invalid("the resource policy cannot be used: \(error.description)")
+            }
+            // Stored compact, as an import stores it.
+            if let object = try? JSONSerialization.jsonObject(with: Data(document.utf8)),
+               let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) {
+                stored = String(decoding: data, as: UTF8.self)
+            }
+        }
+        try write { db in
+            guard let api = try RestApiRecord.fetchOne(db, key: apiId) else { throw Self.apiNotFound(apiId) }
+            try db.execute(sql: "UPDATE rest_api SET policy = ? WHERE id = ?", arguments: [stored, apiId])
+            try Self.audit(db, actor: actor, action: "UpdateRestApi(policy)", target: "restapis/\(apiId)",
+                           before: api.policy ?? "none", after: stored ?? "none")
+        }
+    }
+}

@@ -47,9 +47,9 @@ extension Store {
                 target.restApi.createdDate = existing.restApi.createdDate
                 if mode == .merge { target = Self.merged(existing, with: definition) }
                 try db.execute(sql: "DELETE FROM resource WHERE rest_api_id = ?", arguments: [existing.restApi.id])
-                try db.execute(sql: "UPDATE rest_api SET name = ?, description = ?, version = ?, api_key_source = ? WHERE id = ?",
+                try db.execute(sql: "UPDATE rest_api SET name = ?, description = ?, version = ?, api_key_source = ?, policy = ? WHERE id = ?",
                                arguments: [target.restApi.name, target.restApi.description, target.restApi.version,
-                                           target.restApi.apiKeySource.rawValue, target.restApi.id])
+                                           target.restApi.apiKeySource.rawValue, target.restApi.policy, target.restApi.id])
             } else {
                 try RestApiRecord(target.restApi).insert(db)
             }
@@ -78,6 +78,7 @@ extension Store {
         api.name = incoming.restApi.name
         api.description = incoming.restApi.description ?? api.description
         api.version = incoming.restApi.version ?? api.version
+        api.policy = incoming.restApi.policy ?? api.policy
         // Authorizers merge by name: an incoming one replaces the existing one of that name (keeping its id, so
         // methods that name it stay guarded by it).
         var authorizers = Dictionary(uniqueKeysWithValues: existing.authorizers.map { ($0.name, $0) })

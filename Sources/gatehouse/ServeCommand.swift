@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GatehouseCore
 import GatehouseGateway
 import GatehouseStore
 import Logging
@@ -53,6 +54,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "trace, debug, info, notice, warning, error or critical.") var logLevel: String = "info"
     @Option(help: "The region SigV4 signatures must be scoped to, and the one in execute-api resource ARNs.") var region = "us-east-1"
     @Option(help: "The account id in execute-api resource ARNs and in the user ARNs of refusals (12 digits).") var accountId = "000000000000"
+    @Option(help: "A proxy in front of the worker (address or CIDR, repeatable) whose X-Forwarded-For gives the caller's address.")
+    var trustedProxy: [String] = []
 
     func run() async throws {
         try await reportingErrors {
@@ -73,6 +76,10 @@ struct Serve: AsyncParsableCommand {
                                                 metricsMaxAge: metricRetentionDays * 86_400)
             if let threads { options.threads = threads }
             options.signing = SigningIdentity(region: region, account: accountId)
+            options.trustedProxies = try trustedProxy.map { text in
+                guard let network = CIDR(text) else { throw ValidationError("--trusted-proxy \(text): not an IPv4 or IPv6 address or CIDR") }
+                return network
+            }
             options.alarmInterval = alarmInterval
             options.usageSyncInterval = max(0.05, usageSyncInterval)
             if let admin {

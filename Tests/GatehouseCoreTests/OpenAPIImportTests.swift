@@ -80,6 +80,8 @@ func fixture(_ name: String) throws -> String {
             #expect(second.authorizer(id: method("/token")?.authorizerId)?.jwtConfiguration == .init(issuer: "https://issuer.example.test", audience: ["a1", "a2"]))
             #expect(method("/unknown")?.authorizationType == "CUSTOM", "\(format)")
             #expect(method("/open")?.authorizationType == "NONE", "\(format)")
+            #expect(second.restApi.policy != nil && second.restApi.policy == first.restApi.policy, "the resource policy comes back: \(format)")
+            #expect(first.restApi.policy?.contains("10.0.0.0/8") == true)
         }
     }
 

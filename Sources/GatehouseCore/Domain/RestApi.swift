@@ -10,9 +10,12 @@ public struct RestApi: Codable, Sendable, Equatable {
     /// Where an API key is read from: `HEADER` (`x-api-key`) or `AUTHORIZER`.
     public var apiKeySource: ApiKeySource
     public var createdDate: Date
+    /// The resource policy document (JSON, as AWS's `policy`), when the API has one.
+    public var policy: String?
 
     public init(id: String, name: String, description: String? = nil, version: String? = nil,
-                apiKeySource: ApiKeySource = .header, createdDate: Date = Date()) {
+                apiKeySource: ApiKeySource = .header, createdDate: Date = Date(), policy: String? = nil) {
+        self.policy = policy
         self.id = id
         self.name = name
         self.description = description

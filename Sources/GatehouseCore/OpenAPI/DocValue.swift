@@ -9,6 +9,18 @@ public indirect enum DocValue: Sendable, Equatable {
     case array([DocValue])
     case object([(String, DocValue)])
 
+    /// A JSONSerialization value as a DocValue, object keys sorted.
+    public static func from(json value: Any) -> DocValue {
+        switch value {
+        case let text as String: return .string(text)
+        case let flag as Bool where type(of: value) == Bool.self: return .bool(flag)
+        case let number as NSNumber: return number.doubleValue == number.doubleValue.rounded() ? .int(number.intValue) : .string(number.stringValue)
+        case let list as [Any]: return .array(list.map(from(json:)))
+        case let map as [String: Any]: return .object(map.keys.sorted().map { ($0, from(json: map[$0] ?? "")) })
+        default: return .string("\(value)")
+        }
+    }
+
     public static func == (lhs: DocValue, rhs: DocValue) -> Bool {
         switch (lhs, rhs) {
         case let (.string(a), .string(b)): return a == b

@@ -33,6 +33,13 @@ struct DocumentNode {
         return scalar.string
     }
 
+    /// The node as JSONSerialization values (scalars as strings), to write a subtree back as JSON.
+    var plainValue: Any {
+        if let entries { return Dictionary(entries.map { ($0.key, $0.value.plainValue) }, uniquingKeysWith: { $1 }) }
+        if let elements { return elements.map(\.plainValue) }
+        return scalar ?? ""
+    }
+
     func diagnostic(_ message: String) -> ImportDiagnostic {
         ImportDiagnostic(location: location, line: line, message: message)
     }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Writes an `ApiDefinition` back as OpenAPI 3.0 or Swagger 2.0 with the `x-amazon-apigateway-*` extensions,
 /// so that import → export → import gives the same API.
 public enum OpenAPIExporter {
@@ -47,6 +49,9 @@ public enum OpenAPIExporter {
             }
         }
         top.append(("x-amazon-apigateway-api-key-source", .string(api.apiKeySource.rawValue)))
+        if let policy = api.policy, let object = try? JSONSerialization.jsonObject(with: Data(policy.utf8)) {
+            top.append(("x-amazon-apigateway-policy", DocValue.from(json: object)))
+        }
         return .object(top)
     }
 

@@ -33,8 +33,22 @@ extension OpenAPIImporter {
             }
             warnUnsupportedExtensions(in: root)
             readAuthorizers()
-            let restApi = RestApi(id: apiId, name: title, description: info?.child("description")?.scalar,
+            var restApi = RestApi(id: apiId, name: title, description: info?.child("description")?.scalar,
                                   version: info?.child("version")?.scalar, apiKeySource: keySource, createdDate: now)
+            if let policy = root.child("x-amazon-apigateway-policy") {
+                // Kept as the JSON document AWS stores; checked now, so a broken policy is never half-served.
+                if let data = try? JSONSerialization.data(withJSONObject: policy.plainValue, options: [.sortedKeys, .withoutEscapingSlashes]) {
+                    let document = String(decoding: data, as: UTF8.self)
+                    do {
+                        _ = try ResourcePolicy.parse(document, apiId: apiId)
+                        restApi.policy = document
+                    } catch {
+                        errors.append(policy.diagnostic("the resource policy cannot be used: \(error.description)"))
+                    }
+                } else {
+                    errors.append(policy.diagnostic("the resource policy must be an object (an IAM policy document)"))
+                }
+            }
 
             var resourcesByPath: [String: Resource] = ["/": Resource(id: Identifiers.make(), parentId: nil, pathPart: "", path: "/")]
             guard let paths = root.child("paths") else {

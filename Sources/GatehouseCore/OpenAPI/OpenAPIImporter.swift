@@ -19,6 +19,7 @@ public enum OpenAPIImporter {
     /// Extensions this gateway reads.
     static let supportedExtensions: Set<String> = [
         "x-amazon-apigateway-integration", "x-amazon-apigateway-any-method", "x-amazon-apigateway-api-key-source",
+        "x-amazon-apigateway-policy",
     ]
 
     /// Parses `text` into an API with id `apiId`.

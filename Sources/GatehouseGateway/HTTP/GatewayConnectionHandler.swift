@@ -21,6 +21,7 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
         let maxURIBytes: Int
         let log: LogStage
         let connections: ConnectionRegistry
+        var trustedProxies: [CIDR] = []
     }
 
     private enum ResponseState { case none, streaming, done }
@@ -175,7 +176,8 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
                 context.writeAndFlush(wrapOutboundOut(interim), promise: nil)
             }
         }
-        let request = GatewayRequest(head: head, body: call.body, remoteAddress: remote, sourceIp: sourceIp, receivedAt: receivedAt, receivedDate: call.receivedDate)
+        let request = GatewayRequest(head: head, body: call.body, remoteAddress: remote, sourceIp: clientIp(head), receivedAt: receivedAt,
+                                     receivedDate: call.receivedDate)
         self.call = call
         switch requestContext.table.respond(to: request, context: requestContext) {
         case .response(let response):
@@ -252,6 +254,17 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
             context.target = RoutingTable.target(host: head.headers.first(name: "host"), path: path)
         }
         return context.fail(.requestTooLarge)
+    }
+
+    /// The caller's address: the peer's, unless the peer is a trusted proxy; then the last address of
+    /// `X-Forwarded-For` that is not a trusted proxy itself (read right to left, as each proxy appends).
+    private func clientIp(_ head: HTTPRequestHead) -> String? {
+        guard !shared.trustedProxies.isEmpty, let peer = sourceIp, shared.trustedProxies.contains(where: { $0.contains(peer) }) else { return sourceIp }
+        let forwarded = head.headers["x-forwarded-for"].flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }
+        for address in forwarded.reversed() where CIDR(address) != nil {
+            if !shared.trustedProxies.contains(where: { $0.contains(address) }) { return address }
+        }
+        return forwarded.first(where: { CIDR($0) != nil }) ?? peer
     }
 
     // MARK: writing

@@ -26,7 +26,8 @@ final class GatewayServer: Service, Sendable {
         self.logger = logger
         shared = GatewayConnectionHandler.Shared(table: table, maxBodyBytes: options.maxBodyBytes,
                                                  maxURIBytes: options.maxURIBytes,
-                                                 log: LogStage(telemetry: telemetry, metrics: metrics), connections: ConnectionRegistry())
+                                                 log: LogStage(telemetry: telemetry, metrics: metrics), connections: ConnectionRegistry(),
+                                                 trustedProxies: options.trustedProxies)
         bound = group.next().makePromise(of: SocketAddress.self)
     }
 

@@ -35,7 +35,7 @@ public struct RoutingTable: Sendable {
             var shared: SigV4Stage?
             let signatures = {
                 if let shared { return shared }
-                let made = compiler.signatures(for: configuration)
+                let made = compiler.signatures(for: configuration, binding: binding)
                 shared = made
                 return made
             }

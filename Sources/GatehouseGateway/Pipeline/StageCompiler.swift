@@ -43,8 +43,16 @@ public struct StageCompiler: Sendable {
     }
 
     /// The SigV4 stage of a configuration, shared by all its AWS_IAM methods.
-    func signatures(for configuration: GatewayConfiguration) -> SigV4Stage {
-        SigV4Stage(credentials: configuration.credentials, problem: configuration.credentialsProblem, identity: identity, clock: clock)
+    func signatures(for configuration: GatewayConfiguration, binding: GatewayConfiguration.StageBinding) -> SigV4Stage {
+        SigV4Stage(credentials: configuration.credentials, problem: configuration.credentialsProblem, identity: identity,
+                   policy: policy(of: binding.definition), clock: clock)
+    }
+
+    /// The API's resource policy with its resources resolved to this gateway's ARNs (nil: none, or unusable).
+    func policy(of definition: ApiDefinition) -> ResourcePolicy? {
+        definition.restApi.policy.flatMap {
+            try? ResourcePolicy.parse($0, apiId: definition.restApi.id, region: identity.region, account: identity.account)
+        }
     }
 
     func compile(method: Method, resource: Resource, binding: GatewayConfiguration.StageBinding, account: Account,
@@ -70,6 +78,12 @@ public struct StageCompiler: Sendable {
             return [RefuseStage(detail: "the method is refused, not served open: \(problem)")]
         }
         var chain: [any GatewayStage] = []
+        if binding.definition.restApi.policy != nil {
+            guard let policy = policy(of: binding.definition) else {
+                return [RefuseStage(detail: "the method is refused, not served open: the API's resource policy cannot be read")]
+            }
+            chain.append(ResourcePolicyStage(policy: policy, identity: identity, requiresAllow: method.authorizationType.uppercased() == "NONE"))
+        }
         // Authorize first (before keys and throttles, as AWS): an unsigned call costs no one's quota.
         switch method.authorizationType.uppercased() {
         case "AWS_IAM":

@@ -12,13 +12,17 @@ final class SigV4Stage: GatewayStage {
     /// Why no credential could be read (the key file); a signed call is then refused with 500, never admitted.
     let problem: String?
     let identity: SigningIdentity
+    /// The API's resource policy: a statement naming the signer denies (explicitly) or allows beyond the
+    /// credential's own allow list, as IAM and resource policies combine in AWS.
+    let policy: ResourcePolicy?
     let clock: @Sendable () -> Date
 
     init(credentials: [String: GatewayConfiguration.ServedCredential], problem: String?, identity: SigningIdentity,
-         clock: @escaping @Sendable () -> Date) {
+         policy: ResourcePolicy? = nil, clock: @escaping @Sendable () -> Date) {
         self.credentials = credentials
         self.problem = problem
         self.identity = identity
+        self.policy = policy
         self.clock = clock
     }
 
@@ -91,7 +95,9 @@ final class SigV4Stage: GatewayStage {
             let resource = SigV4.resourceArn(region: identity.region, account: identity.account, apiId: context.target?.apiId ?? "",
                                              stage: context.target?.stageName ?? "", verb: request.head.method.rawValue,
                                              path: context.stagePath ?? request.path)
-            guard credential.allow.contains(where: { Credential.wildcard($0, matches: resource) }) else {
+            let decision = policy?.decide(ResourcePolicyStage.request(request, arn: resource, principal: user)) ?? .noMatch
+            if decision == .explicitDeny { return ResourcePolicyStage.refuse(context, user: user, arn: resource, explicit: true) }
+            guard decision == .allow || credential.allow.contains(where: { Credential.wildcard($0, matches: resource) }) else {
                 throw SigV4.Failure.notAuthorized(user: user, resource: resource)
             }
             context.callerAccessKey = credential.accessKeyId

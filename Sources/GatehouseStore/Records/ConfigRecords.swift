@@ -11,9 +11,10 @@ struct RestApiRecord: Codable, FetchableRecord, PersistableRecord {
     var version: String?
     var apiKeySource: String
     var createdDate: Double
+    var policy: String?
 
     enum CodingKeys: String, CodingKey {
-        case id, name, description, version, apiKeySource = "api_key_source", createdDate = "created_date"
+        case id, name, description, version, apiKeySource = "api_key_source", createdDate = "created_date", policy
     }
 
     enum Columns {
@@ -28,11 +29,12 @@ struct RestApiRecord: Codable, FetchableRecord, PersistableRecord {
         version = api.version
         apiKeySource = api.apiKeySource.rawValue
         createdDate = api.createdDate.timeIntervalSince1970
+        policy = api.policy
     }
 
     var restApi: RestApi {
         RestApi(id: id, name: name, description: description, version: version, apiKeySource: ApiKeySource(rawValue: apiKeySource) ?? .header,
-                createdDate: Date(timeIntervalSince1970: createdDate))
+                createdDate: Date(timeIntervalSince1970: createdDate), policy: policy)
     }
 }
 
