@@ -326,6 +326,10 @@ enum Schema {
             // An API's resource policy (AWS's RestApi.policy, a JSON document); served from the next deploy.
             try db.execute(sql: "ALTER TABLE rest_api ADD COLUMN policy TEXT")
         }
+        migrator.registerMigration("v15-access-log-principal") { db in
+            // Who the authorizer said the caller is (access key id, JWT sub, custom principalId).
+            try db.execute(sql: "ALTER TABLE access_log ADD COLUMN principal TEXT")
+        }
         return migrator
     }
 

@@ -53,8 +53,9 @@ extension Store {
         try write { db in
             let insert = try db.cachedStatement(sql: """
                 INSERT INTO access_log (request_id, time, api_id, stage, resource_path, http_method, path, status, latency_ms,
-                    integration_latency_ms, request_bytes, response_bytes, api_key_id, source_ip, user_agent, error, formatted, throttled)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    integration_latency_ms, request_bytes, response_bytes, api_key_id, source_ip, user_agent, error, formatted, throttled,
+                    principal)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             // Bound through SQLite's C API: building GRDB's `StatementArguments` per row was two thirds of the
             // writer's CPU in `perf` of `gatehouse bench-telemetry`.
@@ -64,7 +65,7 @@ extension Store {
                 row.text(5, r.resourcePath); row.text(6, r.httpMethod); row.text(7, r.path); row.int(8, r.status)
                 row.double(9, r.latencyMs); row.double(10, r.integrationLatencyMs); row.int(11, r.requestBytes); row.int(12, r.responseBytes)
                 row.text(13, r.apiKeyId); row.text(14, r.sourceIp); row.text(15, r.userAgent); row.text(16, r.error); row.text(17, r.formatted)
-                row.int(18, r.throttled ? 1 : 0)
+                row.int(18, r.throttled ? 1 : 0); row.text(19, r.principal)
                 try row.step(db)
             }
             let execution = try db.cachedStatement(sql: """
@@ -232,7 +233,7 @@ extension Store {
     /// a fifth of its time lowercasing column names when they were looked up by name (perf, bench-console).
     static let accessLogColumns = """
         id, request_id, time, api_id, stage, resource_path, http_method, path, status, latency_ms, integration_latency_ms,
-        request_bytes, response_bytes, api_key_id, source_ip, user_agent, error, throttled
+        request_bytes, response_bytes, api_key_id, source_ip, user_agent, error, throttled, principal
         """
 
     /// Decoded straight off the statement (a cursor, no copied rows).
@@ -248,7 +249,9 @@ extension Store {
             requestId: row[1], time: Date(timeIntervalSince1970: row[2]), apiId: row[3], stage: row[4], resourcePath: row[5],
             httpMethod: row[6], path: row[7], status: row[8], latencyMs: row[9], integrationLatencyMs: row[10], requestBytes: row[11],
             responseBytes: row[12], apiKeyId: row[13], sourceIp: row[14], userAgent: row[15], error: row[16], throttled: row[17])
-        return (row[0], record)
+        var withPrincipal = record
+        withPrincipal.principal = row[18]
+        return (row[0], withPrincipal)
     }
 
     /// Rollups merged over `[from, to)` seconds, optionally for one API and stage.

@@ -436,3 +436,28 @@ import Testing
         #expect(screen.contains("Store problem: no store at /nonexistent/gatehouse.db"))
     }
 }
+
+/// The Logs filter's authorization tokens.
+@Suite struct AuthFilterTests {
+    func record(status: Int, error: String?, principal: String?, routed: Bool = true) -> AccessLogRecord {
+        var record = AccessLogRecord(requestId: "r", time: Date(), apiId: "a", stage: "prod", resourcePath: routed ? "/pets" : nil,
+                                     httpMethod: "GET", path: "/pets", status: status, latencyMs: 1, error: error)
+        record.principal = principal
+        return record
+    }
+
+    @Test func authDeniedFindsRefusalsOfAuthorizersSignaturesAndPolicies() throws {
+        let denied = try #require(ConsoleFilter("auth:denied"))
+        for error in ["UNAUTHORIZED: no token in Authorization", "ACCESS_DENIED: User: anonymous is not authorized", "INVALID_SIGNATURE: Signature expired",
+                      "AUTHORIZER_FAILURE: the authorizer answered 500", "MISSING_AUTHENTICATION_TOKEN"] {
+            #expect(denied.matches(record(status: 403, error: error, principal: nil), text: ""), "\(error)")
+        }
+        #expect(!denied.matches(record(status: 200, error: nil, principal: "user-1"), text: ""))
+        #expect(!denied.matches(record(status: 429, error: "THROTTLED", principal: nil), text: ""))
+        #expect(!denied.matches(record(status: 403, error: "MISSING_AUTHENTICATION_TOKEN", principal: nil, routed: false), text: ""),
+                "an unknown route is not an authorization refusal")
+        let caller = try #require(ConsoleFilter("caller:user-1 auth:allowed"))
+        #expect(caller.matches(record(status: 200, error: nil, principal: "user-1"), text: ""))
+        #expect(!caller.matches(record(status: 200, error: nil, principal: "user-2"), text: ""))
+    }
+}

@@ -109,7 +109,10 @@ import Testing
         let backend = try await BackendProcess()
         defer { backend.stop() }
         let (db, apiId) = try await sampleStore(dir, apiText: Self.api(authorizer: authorizer), backend: "127.0.0.1:\(backend.port)")
-        let (worker, port) = try await startWorker(db)
+        // The authorizer's verdict in the formatted access log.
+        let format = "$context.identity.caller|$context.authorizer.principalId|$context.authorizer.team|$context.authorizer.cached|$context.authorizer.error"
+        #expect(try await gatehouse("logging", "set", "--store", db, "--api", apiId, "--stage", "prod", "--access-format", format).status == 0)
+        let (worker, port) = try await startWorker(db, admin: true)
         defer { worker.signal(SIGKILL) }
         let base = "http://127.0.0.1:\(port)/restapis/\(apiId)/prod/_user_request_"
         func call(_ path: String, _ headers: [String] = []) async throws -> (Int, String) {
@@ -166,6 +169,20 @@ import Testing
             return try await calls().0 > asked
         }
 
+        // /metrics counts each authorizer's decisions and its cache's answers.
+        let adminLine = try await worker.line(containing: "admin on")
+        let metrics = try await curl([String(adminLine.split(separator: " ").last ?? "")]).stdout
+        let tokAllowed = metrics.split(separator: "\n").first { $0.hasPrefix("gatehouse_authorizer_requests_total{") && $0.contains(#"authorizer="tok""#)
+            && $0.contains(#"result="allowed""#) }
+        #expect(tokAllowed.flatMap { Double($0.split(separator: " ").last ?? "") } ?? 0 >= 2, "\(tokAllowed ?? "none")")
+        #expect(metrics.contains(#"result="error""#) && metrics.contains(#"result="unauthorized""#) && metrics.contains(#"result="denied""#))
+        #expect(metrics.contains("gatehouse_authorizer_cache_hits_total{"), "the second /pets call and /orders came from the cache")
+
+        try await waitUntilAsync("the caller and the authorizer's verdict are in the access log") {
+            let rows = try await run("/usr/bin/env", ["sqlite3", db, "SELECT principal, formatted FROM access_log WHERE principal IS NOT NULL"]).stdout
+            return rows.contains("user-allow|user-allow|user-allow|blue|false|-") && rows.contains("user-allow|user-allow|user-allow|blue|true|-")
+                && rows.contains("user-ops|user-ops|user-ops|blue|false|-")
+        }
         try await waitUntilAsync("the refusals are logged with their reasons") {
             let rows = try await run("/usr/bin/env", ["sqlite3", db, "SELECT error FROM access_log WHERE status >= 400"]).stdout
             return rows.contains("AUTHORIZER_FAILURE: the authorizer answered 500") && rows.contains("AUTHORIZER_CONFIGURATION_ERROR")

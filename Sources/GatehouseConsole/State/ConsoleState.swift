@@ -159,7 +159,8 @@ public struct ConsoleState: Sendable, Equatable {
     }
 }
 
-/// A `/` filter: `field:value` tokens (`status:5xx`, `method:GET`, `path:/pets`, `api:…`, `stage:…`, `key:…`) and
+/// A `/` filter: `field:value` tokens (`status:5xx`, `method:GET`, `path:/pets`, `api:…`, `stage:…`, `key:…`,
+/// `auth:denied` for calls an authorizer or policy refused, `caller:…` for one principal) and
 /// a case-insensitive regular expression over the rest of the row text.
 public struct ConsoleFilter: Sendable {
     let regex: NSRegularExpression?
@@ -170,7 +171,7 @@ public struct ConsoleFilter: Sendable {
         var fields: [(String, String)] = []
         for token in text.split(separator: " ") {
             let parts = token.split(separator: ":", maxSplits: 1)
-            if parts.count == 2, ["status", "method", "path", "api", "stage", "key"].contains(parts[0].lowercased()) {
+            if parts.count == 2, ["status", "method", "path", "api", "stage", "key", "auth", "caller"].contains(parts[0].lowercased()) {
                 fields.append((parts[0].lowercased(), String(parts[1])))
             } else {
                 rest.append(String(token))
@@ -184,6 +185,10 @@ public struct ConsoleFilter: Sendable {
             regex = compiled
         }
     }
+
+    /// The gateway response types of a call refused by authorization (a signature, a token, an authorizer, a policy).
+    static let authDenials = ["UNAUTHORIZED", "ACCESS_DENIED", "INVALID_SIGNATURE", "EXPIRED_TOKEN", "MISSING_AUTHENTICATION_TOKEN",
+                              "AUTHORIZER_FAILURE", "AUTHORIZER_CONFIGURATION_ERROR"]
 
     public func matches(_ text: String) -> Bool {
         guard let regex else { return true }
@@ -203,6 +208,15 @@ public struct ConsoleFilter: Sendable {
             case "api": if record.apiId != value { return false }
             case "stage": if record.stage != value { return false }
             case "key": if record.apiKeyId != value { return false }
+            case "caller": if record.principal != value { return false }
+            case "auth":
+                // A routed call only: an unknown route is also AWS's "Missing Authentication Token".
+                let denied = record.resourcePath != nil && Self.authDenials.contains { record.error?.hasPrefix($0) == true }
+                switch value.lowercased() {
+                case "denied": if !denied { return false }
+                case "allowed": if denied || record.principal == nil { return false }
+                default: return false
+                }
             default: break
             }
         }

@@ -40,6 +40,8 @@ public enum AccessLogFormatter {
         "requestId", "extendedRequestId", "apiId", "stage", "httpMethod", "resourcePath", "path", "protocol", "status",
         "responseLength", "requestTime", "requestTimeEpoch", "responseLatency", "integrationLatency", "integration.latency",
         "identity.sourceIp", "identity.userAgent", "identity.apiKeyId", "error.message", "error.responseType", "domainName",
+        "identity.caller", "identity.accessKey", "identity.userArn", "authorizer.principalId", "authorizer.error", "authorizer.latency",
+        "authorizer.integrationLatency", "authorizer.cached", "authorizer.claims.NAME", "authorizer.NAME",
     ]
 
     static let clfTime: DateFormatter = {
@@ -62,7 +64,7 @@ public enum AccessLogFormatter {
             "identity.sourceIp": r.sourceIp ?? "-", "identity.userAgent": r.userAgent ?? "-", "identity.apiKeyId": r.apiKeyId ?? "-",
             "error.message": r.error.map { GatewayResponseType(rawValue: $0)?.message ?? $0 } ?? "-",
             "error.responseType": r.error.flatMap { $0.split(separator: ":").first.map(String.init) } ?? "-",
-            "domainName": host ?? "-",
+            "domainName": host ?? "-", "identity.caller": r.principal ?? "-",
         ]
     }
 

@@ -23,6 +23,9 @@ public struct AccessLogRecord: Sendable, Equatable, Codable {
     public var throttled: Bool
     /// Refused by the account-wide limit rather than a stage's or a method's.
     public var throttledByAccount: Bool
+    /// Who the authorizer said the caller is: a SigV4 signer's access key id, a JWT's `sub`, a custom
+    /// authorizer's `principalId` (`$context.identity.caller`).
+    public var principal: String?
     /// Whether the stage cache answered the call (hit), was asked and could not (miss), or was not involved.
     public var cacheResult: CacheResult?
     /// The line the stage's access-log format renders, when it has one.

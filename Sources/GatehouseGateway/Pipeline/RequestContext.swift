@@ -34,6 +34,9 @@ public final class RequestContext {
     /// A custom authorizer's `context` (`context.authorizer.KEY`), whether its answer came from the cache,
     /// how long the call to it took, and the API key it named (`usageIdentifierKey`).
     public var authorizerContext: [String: String] = [:]
+    /// The authorizer that ran for the call (`sigv4` for AWS_IAM) and its type, for `/metrics`.
+    public var authorizerName: String?
+    public var authorizerType: String?
     public var authorizerCached = false
     public var authorizerLatencyMs: Double?
     public var usageIdentifierKey: String?

@@ -69,6 +69,18 @@ public final class GatewayMetrics: Sendable {
         if let integration = record.integrationLatencyMs { handles.integration.record(integration / 1000) }
     }
 
+    /// Counts one authorization: by API, authorizer (`sigv4` for AWS_IAM), type and result; and the answers a
+    /// custom authorizer's cache gave. Labels come from configuration, never from the caller.
+    func countAuthorization(api: String, authorizer: String, type: String, result: String, cached: Bool) {
+        registry.makeCounter(name: "gatehouse_authorizer_requests_total",
+                             labels: [("api", api), ("authorizer", authorizer), ("type", type), ("result", result)],
+                             help: "Calls an authorizer decided (SigV4, JWT, TOKEN, REQUEST), by result").increment()
+        if cached {
+            registry.makeCounter(name: "gatehouse_authorizer_cache_hits_total", labels: [("api", api), ("authorizer", authorizer)],
+                                 help: "Custom authorizer decisions answered from the authorizer cache").increment()
+        }
+    }
+
     /// Gauges read at scrape time.
     func update(configVersion: Int64, telemetryDropped: Int, telemetryWriteFailures: Int, connections: Int, inFlight: Int) {
         registry.makeGauge(name: "gatehouse_telemetry_write_failures", help: "Telemetry batches that could not be written (retried)")

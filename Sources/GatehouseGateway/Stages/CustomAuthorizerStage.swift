@@ -25,6 +25,8 @@ final class CustomAuthorizerStage: GatewayStage {
     var isToken: Bool { authorizer.type.uppercased() == "TOKEN" }
 
     func handle(_ request: GatewayRequest, context: RequestContext, next: GatewayNext) -> StageResult {
+        context.authorizerName = authorizer.name
+        context.authorizerType = authorizer.type.uppercased()
         // The identity: the token, or every identity source's value (all needed when answers are cached).
         let cacheKey: String
         if isToken {

@@ -26,6 +26,8 @@ final class JwtStage: GatewayStage {
     }
 
     func handle(_ request: GatewayRequest, context: RequestContext, next: GatewayNext) -> StageResult {
+        context.authorizerName = authorizer.name
+        context.authorizerType = "JWT"
         guard var token = request.head.headers.first(name: authorizer.identityHeader)?.trimmingCharacters(in: .whitespaces), !token.isEmpty else {
             return .response(context.fail(.unauthorized, detail: "no token in \(authorizer.identityHeader)"))
         }

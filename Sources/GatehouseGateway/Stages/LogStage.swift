@@ -36,11 +36,13 @@ struct LogStage: Sendable {
             error: context.failure?.description ?? call.failure, throttled: context.throttled,
             throttledByAccount: context.throttledByAccount)
         record.cacheResult = context.cacheResult
+        record.principal = context.callerAccessKey ?? context.principalId
         if let stage = context.stage?.binding.stage {
             if let settings = stage.accessLogSettings {
-                let values = AccessLogFormatter.values(record, stagePath: context.stagePath ?? call.head.uri,
+                var values = AccessLogFormatter.values(record, stagePath: context.stagePath ?? call.head.uri,
                                                        protocolVersion: "HTTP/\(call.head.version.major).\(call.head.version.minor)",
                                                        host: call.head.headers.first(name: "host"))
+                Self.addAuthorizerValues(context, to: &values)
                 record.formatted = AccessLogFormatter.render(settings.format, values: values)
                 record.sink = settings.file == nil ? nil : settings
             }
@@ -54,7 +56,43 @@ struct LogStage: Sendable {
         } else {
             metrics.record(record, routed: context.match != nil)
         }
+        if let authorizer = context.authorizerName, let api = context.target?.apiId {
+            metrics.countAuthorization(api: api, authorizer: authorizer, type: context.authorizerType ?? "", result: Self.authorizationResult(context),
+                                       cached: context.authorizerCached)
+        }
         telemetry.enqueue(record)
+    }
+
+    /// What the authorizer decided: `allowed`, `unauthorized` (401), `denied` (403) or `error` (500).
+    static func authorizationResult(_ context: RequestContext) -> String {
+        switch context.failure?.type {
+        case .unauthorized: return "unauthorized"
+        case .accessDenied, .invalidSignature, .expiredToken, .missingAuthenticationToken: return "denied"
+        case .authorizerFailure, .authorizerConfigurationError: return "error"
+        default: return "allowed"
+        }
+    }
+
+    /// The authorizer's `$context` variables: the signer, the principal, why it refused, how long it took,
+    /// whether its answer came from its cache, and every claim (`authorizer.claims.NAME`) and context key.
+    static func addAuthorizerValues(_ context: RequestContext, to values: inout [String: String]) {
+        values["identity.accessKey"] = context.callerAccessKey ?? "-"
+        values["identity.userArn"] = context.callerArn ?? "-"
+        values["authorizer.principalId"] = context.principalId ?? "-"
+        let authFailure = context.failure.flatMap { failure -> String? in
+            switch failure.type {
+            case .unauthorized, .accessDenied, .invalidSignature, .expiredToken, .missingAuthenticationToken, .authorizerFailure,
+                 .authorizerConfigurationError: return failure.detail ?? failure.type.message
+            default: return nil
+            }
+        }
+        values["authorizer.error"] = authFailure ?? "-"
+        let latency = context.authorizerLatencyMs.map { String(Int($0.rounded())) } ?? "-"
+        values["authorizer.latency"] = latency
+        values["authorizer.integrationLatency"] = latency
+        values["authorizer.cached"] = context.authorizerCached ? "true" : "false"
+        for (name, value) in context.authorizerClaims { values["authorizer.claims." + name] = value }
+        for (name, value) in context.authorizerContext where values["authorizer." + name] == nil { values["authorizer." + name] = value }
     }
 
     /// How much of a body execution logging keeps (as AWS, 1 KiB).

@@ -27,6 +27,8 @@ final class SigV4Stage: GatewayStage {
     }
 
     func handle(_ request: GatewayRequest, context: RequestContext, next: GatewayNext) -> StageResult {
+        context.authorizerName = "sigv4"
+        context.authorizerType = "AWS_IAM"
         let headers = request.head.headers
         let signature: SigV4.Signature
         let credential: GatewayConfiguration.ServedCredential
