@@ -461,3 +461,17 @@ import Testing
         #expect(!caller.matches(record(status: 200, error: nil, principal: "user-2"), text: ""))
     }
 }
+
+/// The APIs view's AUTH column names the guard.
+@Suite struct AuthColumnTests {
+    @Test func theColumnNamesTheAuthorizerAndThePolicy() {
+        let authorizer = Authorizer(id: "au1", name: "users", type: "JWT", jwtConfiguration: .init(issuer: "https://i.test", audience: ["a"]))
+        var definition = ApiDefinition(restApi: RestApi(id: "a", name: "A"), resources: [], authorizers: [authorizer])
+        var jwt = Method(httpMethod: "GET", authorizationType: "JWT")
+        jwt.authorizerId = "au1"
+        #expect(ConsoleDataLoader.describeAuthorization(jwt, definition: definition) == "JWT users")
+        #expect(ConsoleDataLoader.describeAuthorization(Method(httpMethod: "GET", authorizationType: "AWS_IAM"), definition: definition) == "IAM")
+        definition.restApi.policy = #"{"Statement":[]}"#
+        #expect(ConsoleDataLoader.describeAuthorization(Method(httpMethod: "GET"), definition: definition) == "NONE +pol")
+    }
+}

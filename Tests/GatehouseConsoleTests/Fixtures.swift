@@ -35,10 +35,10 @@ enum ConsoleFixtures {
                       integration: "HTTP_PROXY GET http://${stageVariables.backend}/pets", authorization: "NONE", apiKeyRequired: false,
                       throttle: ThrottleLimit(rate: 100, burst: 50), throttleScope: .stage),
             MethodRow(apiId: "a1b2c3d4e5", apiName: "PetStore", stage: "prod", resourcePath: "/pets/{petId}", httpMethod: "GET",
-                      integration: "HTTP GET http://${stageVariables.backend}/pets/{id}", authorization: "NONE", apiKeyRequired: true,
+                      integration: "HTTP GET http://${stageVariables.backend}/pets/{id}", authorization: "JWT users", apiKeyRequired: true,
                       throttle: ThrottleLimit(rate: 5, burst: 10), throttleScope: .stageMethod),
             MethodRow(apiId: "z9y8x7w6v5", apiName: "Orders", stage: "dev", resourcePath: "/health", httpMethod: "GET",
-                      integration: "MOCK", authorization: "NONE", apiKeyRequired: false,
+                      integration: "MOCK", authorization: "IAM +pol", apiKeyRequired: false,
                       throttle: ThrottleLimit(rate: 10_000, burst: 5000), throttleScope: .account),
         ]
         data.methods[0].sparkline = (0..<60).map { 10 + ($0 * 5) % 20 }

@@ -93,7 +93,8 @@ public final class ConsoleDataLoader {
                     }
                     data.methods.append(MethodRow(
                         apiId: api.id, apiName: api.name, stage: stageName, resourcePath: path, httpMethod: method.httpMethod,
-                        integration: Self.describe(method.methodIntegration), authorization: method.authorizationType,
+                        integration: Self.describe(method.methodIntegration),
+                        authorization: Self.describeAuthorization(method, definition: binding.definition),
                         apiKeyRequired: method.apiKeyRequired, throttle: effective.limit, throttleScope: effective.scope,
                         sparkline: methodSpark,
                         cache: CachePolicy.resolve(stage: binding.stage, resourcePath: path, method: method).map { _ in CacheCounts(hits: cacheHits, misses: cacheMisses) }))
@@ -245,6 +246,24 @@ public final class ConsoleDataLoader {
             if counts.indices.contains(index) { counts[index] += row.rollup.count }
         }
         return counts
+    }
+
+    /// A method's authorization as the APIs view shows it: `NONE`, `IAM`, or the authorizer's type and name
+    /// (`JWT users`, `TOKEN tok`), with a policy marked `+pol` when the API has a resource policy.
+    static func describeAuthorization(_ method: Method, definition: ApiDefinition) -> String {
+        var text: String
+        switch method.authorizationType.uppercased() {
+        case "AWS_IAM": text = "IAM"
+        case "NONE": text = "NONE"
+        default:
+            if let authorizer = definition.authorizer(id: method.authorizerId) {
+                text = "\(authorizer.type.uppercased()) \(authorizer.name)"
+            } else {
+                text = method.authorizationType
+            }
+        }
+        if definition.restApi.policy != nil { text += " +pol" }
+        return text
     }
 
     static func describe(_ integration: Integration?) -> String {

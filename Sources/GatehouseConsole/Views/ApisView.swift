@@ -8,7 +8,7 @@ enum ApisView {
             TableColumn(title: "API › STAGE", width: 0, priority: 9, minWidth: 16), TableColumn(title: "RESOURCE", width: 0, priority: 10, minWidth: 16),
             TableColumn(title: "METHOD", width: 7, priority: 10),
             TableColumn(title: "TRAFFIC \(state.window.label)", width: 12, priority: 2, minWidth: 8),
-            TableColumn(title: "INTEGRATION", width: 0, priority: 4, minWidth: 6), TableColumn(title: "AUTH", width: 6, priority: 3),
+            TableColumn(title: "INTEGRATION", width: 0, priority: 4, minWidth: 6), TableColumn(title: "AUTH", width: 14, priority: 3, minWidth: 4),
             TableColumn(title: "KEY", width: 3, priority: 3), TableColumn(title: "CACHE", width: 5, alignRight: true, priority: 3),
             TableColumn(title: "THROTTLE", width: 14, alignRight: true, priority: 6, minWidth: 10), TableColumn(title: "FROM", width: 12, priority: 5, minWidth: 6),
         ]
