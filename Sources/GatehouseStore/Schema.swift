@@ -330,6 +330,13 @@ enum Schema {
             // Who the authorizer said the caller is (access key id, JWT sub, custom principalId).
             try db.execute(sql: "ALTER TABLE access_log ADD COLUMN principal TEXT")
         }
+        migrator.registerMigration("v16-rollup-401-403") { db in
+            // Calls refused 401 and 403, for the console's authorization rates.
+            for table in ["metric_second", "metric_minute"] {
+                try db.execute(sql: "ALTER TABLE \(table) ADD COLUMN count_401 INTEGER NOT NULL DEFAULT 0")
+                try db.execute(sql: "ALTER TABLE \(table) ADD COLUMN count_403 INTEGER NOT NULL DEFAULT 0")
+            }
+        }
         return migrator
     }
 

@@ -91,11 +91,12 @@ extension Store {
     static func upsertRollups(_ db: Database, table: String, time: String, rollups: [MetricRollup.Key: MetricRollup]) throws {
         let upsert = try db.cachedStatement(sql: """
             INSERT INTO \(table) (api_id, stage, resource_path, http_method, \(time), count, count_4xx, count_5xx,
-                throttled, throttled_account, cache_hit, cache_miss, latency_hist, integration_latency_hist)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                throttled, throttled_account, cache_hit, cache_miss, latency_hist, integration_latency_hist, count_401, count_403)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (api_id, stage, resource_path, http_method, \(time)) DO UPDATE SET
                 count = count + excluded.count, count_4xx = count_4xx + excluded.count_4xx,
                 count_5xx = count_5xx + excluded.count_5xx, throttled = throttled + excluded.throttled,
+                count_401 = count_401 + excluded.count_401, count_403 = count_403 + excluded.count_403,
                 throttled_account = throttled_account + excluded.throttled_account,
                 cache_hit = cache_hit + excluded.cache_hit, cache_miss = cache_miss + excluded.cache_miss,
                 latency_hist = gh_hist_merge(latency_hist, excluded.latency_hist),
@@ -103,7 +104,8 @@ extension Store {
             """)
         for (key, m) in rollups {
             try upsert.execute(arguments: [key.apiId, key.stage, key.resourcePath, key.httpMethod, key.second, m.count, m.count4xx,
-                                           m.count5xx, m.throttled, m.throttledAccount, m.cacheHit, m.cacheMiss, m.latency.encoded, m.integrationLatency.encoded])
+                                           m.count5xx, m.throttled, m.throttledAccount, m.cacheHit, m.cacheMiss, m.latency.encoded, m.integrationLatency.encoded,
+                                           m.count401, m.count403])
         }
     }
 
@@ -331,7 +333,7 @@ struct RowBinder {
 
 extension Store {
     /// A rollup row's counters, in the order `rollup(_:from:histograms:)` reads them.
-    static let rollupCounterColumns = "count, count_4xx, count_5xx, throttled, cache_hit, cache_miss, throttled_account"
+    static let rollupCounterColumns = "count, count_4xx, count_5xx, throttled, cache_hit, cache_miss, throttled_account, count_401, count_403"
     /// The counters, then the two histograms.
     static let rollupColumns = rollupCounterColumns + ", latency_hist, integration_latency_hist"
 
@@ -346,9 +348,11 @@ extension Store {
         m.cacheHit = row[offset + 4]
         m.cacheMiss = row[offset + 5]
         m.throttledAccount = row[offset + 6]
+        m.count401 = row[offset + 7]
+        m.count403 = row[offset + 8]
         if histograms {
-            if let data = row[offset + 7] as Data?, let h = LatencyHistogram(encoded: data) { m.latency = h }
-            if let data = row[offset + 8] as Data?, let h = LatencyHistogram(encoded: data) { m.integrationLatency = h }
+            if let data = row[offset + 9] as Data?, let h = LatencyHistogram(encoded: data) { m.latency = h }
+            if let data = row[offset + 10] as Data?, let h = LatencyHistogram(encoded: data) { m.integrationLatency = h }
         }
         return m
     }

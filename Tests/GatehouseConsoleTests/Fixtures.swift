@@ -25,7 +25,7 @@ enum ConsoleFixtures {
         data.overview = [
             OverviewRow(apiId: "a1b2c3d4e5", apiName: "PetStore", stage: "prod", requestsPerSecond: 41.2,
                         sparkline: (0..<60).map { 20 + ($0 * 7) % 30 }, total: 12_000, count4xx: 360, count5xx: 12, p50: 3.4, p99: 212,
-                        throttledPerSecond: 2.5),
+                        throttledPerSecond: 2.5, countDenied: 150),
             OverviewRow(apiId: "z9y8x7w6v5", apiName: "Orders", stage: "dev", requestsPerSecond: 0.4,
                         sparkline: (0..<60).map { $0 % 10 == 0 ? 3 : 0 }, total: 40, count4xx: 0, count5xx: 0, p50: 1.1, p99: 2.0,
                         throttledPerSecond: 0),
@@ -102,7 +102,7 @@ enum ConsoleFixtures {
             let base = 3 + Double(i % 12)
             return ChartPoint(start: 1_800_000_000 - 300 + Int64(i) * 5, p50: base, p90: base * 3, p99: i == 45 ? 900 : base * 8,
                               integrationP50: base - 1, integrationP99: base * 6, count: 150 + (i * 13) % 90,
-                              count4xx: i % 7 == 0 ? 9 : 1, count5xx: i == 45 ? 2 : 0)
+                              count4xx: i % 7 == 0 ? 9 : 1, count5xx: i == 45 ? 2 : 0, count401: i % 7 == 0 ? 4 : 0, count403: i % 7 == 0 ? 3 : 1)
         }
         return data
     }

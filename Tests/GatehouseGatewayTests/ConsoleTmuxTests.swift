@@ -75,7 +75,7 @@ import Testing
         try await tmux.send("/", "h", "e", "a", "l", "t", "h", "Enter")
         try await tmux.waitFor("the filtered tree") { $0.contains(" /health ") && $0.contains("MOCK") }
         try await tmux.send("e")
-        try await tmux.waitFor("the form and its replay") { $0.contains("Edit throttle") && $0.contains("would have rejected") && $0.contains("on record") }
+        try await tmux.waitFor("the form and its replay", timeout: 25) { $0.contains("Edit throttle") && $0.contains("would have rejected") && $0.contains("on record") }
         // The form starts from the limit in force; Ctrl-U clears a field.
         try await tmux.send("C-u", "0", ".", "1", "Tab", "C-u", "1", "Enter")
         try await tmux.waitFor("the confirmation") { $0.contains("Confirm") && $0.contains("0.1 rps / burst 1") }

@@ -34,6 +34,20 @@ import Testing
         #expect(try store.countsPerSecond(apiId: "api1", stage: "prod", from: 1_799_999_999, to: 1_800_000_002) == [0, 100, 0])
     }
 
+    @Test func refusalsAndTheCallerAreKept() throws {
+        let temp = try TemporaryStore()
+        defer { temp.remove() }
+        let store = try Store(path: temp.path)
+        let second = Date(timeIntervalSince1970: 1_800_000_000)
+        var allowed = record(1, status: 200, at: second, latency: 1)
+        allowed.principal = "AKIAEXAMPLE"
+        try store.writeTelemetry([allowed, record(2, status: 401, at: second, latency: 1), record(3, status: 403, at: second, latency: 1),
+                                  record(4, status: 403, at: second, latency: 1)])
+        let m = try store.metrics(from: 1_800_000_000, to: 1_800_000_001)
+        #expect(m.count401 == 1 && m.count403 == 2 && m.count4xx == 3)
+        #expect(try store.accessLog(after: 0, limit: 10).first?.record.principal == "AKIAEXAMPLE")
+    }
+
     @Test func retentionByAgeAndByRows() throws {
         let temp = try TemporaryStore()
         defer { temp.remove() }

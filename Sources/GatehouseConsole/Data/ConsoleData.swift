@@ -36,6 +36,8 @@ public struct OverviewRow: Sendable, Equatable {
     public var p50: Double?
     public var p99: Double?
     public var throttledPerSecond: Double
+    /// Calls refused 401 or 403 (authorization, signatures, policies).
+    public var countDenied: Int = 0
 }
 
 /// One method in the APIs tree, with the throttle in force and where it comes from.
@@ -103,6 +105,8 @@ public struct ChartPoint: Sendable, Equatable {
     public var count: Int
     public var count4xx: Int
     public var count5xx: Int
+    public var count401: Int = 0
+    public var count403: Int = 0
 }
 
 /// What a chart is drawn for: an API and stage, optionally one method.

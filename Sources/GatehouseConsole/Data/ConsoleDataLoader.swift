@@ -78,6 +78,7 @@ public final class ConsoleDataLoader {
                     sparkline: spark, total: total.count, count4xx: total.count4xx, count5xx: total.count5xx,
                     p50: total.latency.quantile(0.5), p99: total.latency.quantile(0.99),
                     throttledPerSecond: Double(last10.throttled) / 10))
+                data.overview[data.overview.count - 1].countDenied = total.count401 + total.count403
                 for (path, method) in binding.definition.methods {
                     let effective = ThrottleResolver.effective(apiId: api.id, stage: binding.stage, resourcePath: path,
                                                                methodVerb: method.httpMethod, account: data.account)
@@ -144,7 +145,7 @@ public final class ConsoleDataLoader {
                 let m = byBucket[bucketStart] ?? MetricRollup()
                 return ChartPoint(start: bucketStart, p50: m.latency.quantile(0.5), p90: m.latency.quantile(0.9), p99: m.latency.quantile(0.99),
                                   integrationP50: m.integrationLatency.quantile(0.5), integrationP99: m.integrationLatency.quantile(0.99),
-                                  count: m.count, count4xx: m.count4xx, count5xx: m.count5xx)
+                                  count: m.count, count4xx: m.count4xx, count5xx: m.count5xx, count401: m.count401, count403: m.count403)
             }
         }
         return data

@@ -34,7 +34,12 @@ enum ChartsView {
         Charts.bars(&buffer, x: x, y: barsY, width: width, height: countHeight, values: points.map(\.count), role: .barCount, label: "req")
         let errorsY = barsY + countHeight
         buffer.put("4xx \(c4) (\(Format.percent(c4, of: total)))  ", x: x, y: errorsY, role: .bar4xx)
-        buffer.put("5xx \(c5) (\(Format.percent(c5, of: total)))", x: x + 24, y: errorsY, role: .bar5xx)
+        buffer.put("5xx \(c5) (\(Format.percent(c5, of: total)))  ", x: x + 24, y: errorsY, role: .bar5xx)
+        let c401 = points.reduce(0) { $0 + $1.count401 }, c403 = points.reduce(0) { $0 + $1.count403 }
+        if width >= 80 {
+            buffer.put("401 \(c401) (\(Format.percent(c401, of: total)))  403 \(c403) (\(Format.percent(c403, of: total)))", x: x + 48, y: errorsY,
+                       role: c401 + c403 > 0 ? .bar4xx : .muted)
+        }
         let errorHeight = max(1, (body.y + body.height - errorsY - 1) / 2)
         Charts.bars(&buffer, x: x, y: errorsY + 1, width: width, height: errorHeight, values: points.map(\.count4xx), role: .bar4xx, label: "4xx")
         Charts.bars(&buffer, x: x, y: errorsY + 1 + errorHeight, width: width, height: errorHeight, values: points.map(\.count5xx),

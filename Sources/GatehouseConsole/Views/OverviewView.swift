@@ -17,6 +17,7 @@ enum OverviewView {
             TableColumn(title: "API", width: 0, priority: 9, minWidth: 16), TableColumn(title: "STAGE", width: 8, priority: 10, minWidth: 6),
             TableColumn(title: "REQ/S", width: 6, alignRight: true), TableColumn(title: "TRAFFIC \(state.window.label)", width: sparkWidth),
             TableColumn(title: "4XX", width: 6, alignRight: true), TableColumn(title: "5XX", width: 6, alignRight: true),
+            TableColumn(title: "401/403", width: 7, alignRight: true, priority: 3),
             TableColumn(title: "P50", width: 8, alignRight: true), TableColumn(title: "P99", width: 8, alignRight: true),
             TableColumn(title: "429/S", width: 6, alignRight: true), TableColumn(title: "ALARM", width: 7),
         ]
@@ -29,6 +30,7 @@ enum OverviewView {
              wide ? TableCell(Charts.sparkline(row.sparkline, width: sparkWidth), .accent) : alarmCell(state.data, row),
              TableCell(Format.percent(row.count4xx, of: row.total), row.count4xx > 0 ? .warn : .muted),
              TableCell(Format.percent(row.count5xx, of: row.total), row.count5xx > 0 ? .error : .muted),
+             TableCell(Format.percent(row.countDenied, of: row.total), row.countDenied > 0 ? .warn : .muted),
              TableCell(Format.ms(row.p50)), TableCell(Format.ms(row.p99)),
              TableCell(Format.rate(row.throttledPerSecond), row.throttledPerSecond > 0 ? .warn : .muted), alarmCell(state.data, row)]
                 .prefix(columns.count).map { $0 }

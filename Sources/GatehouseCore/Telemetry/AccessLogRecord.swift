@@ -82,6 +82,9 @@ public struct MetricRollup: Sendable, Equatable {
     public var count = 0
     public var count4xx = 0
     public var count5xx = 0
+    /// Calls answered 401 and 403 (refused by authorization, a signature, a policy or no route).
+    public var count401 = 0
+    public var count403 = 0
     public var throttled = 0
     /// Of `throttled`, the calls the account-wide limit refused.
     public var throttledAccount = 0
@@ -96,6 +99,7 @@ public struct MetricRollup: Sendable, Equatable {
         count += 1
         if (400..<500).contains(record.status) { count4xx += 1 }
         if record.status >= 500 { count5xx += 1 }
+        if record.status == 401 { count401 += 1 } else if record.status == 403 { count403 += 1 }
         if record.throttled { throttled += 1 }
         if record.throttledByAccount { throttledAccount += 1 }
         if record.cacheResult == .hit { cacheHit += 1 } else if record.cacheResult == .miss { cacheMiss += 1 }
@@ -107,6 +111,8 @@ public struct MetricRollup: Sendable, Equatable {
         count += other.count
         count4xx += other.count4xx
         count5xx += other.count5xx
+        count401 += other.count401
+        count403 += other.count403
         throttled += other.throttled
         throttledAccount += other.throttledAccount
         cacheHit += other.cacheHit
