@@ -27,6 +27,9 @@ import Testing
                 if who == "unauthorized": return self.answer(401, {"message": "Unauthorized"})
                 if who == "fail": return self.answer(500, {"message": "boom"})
                 if who == "broken": return self.answer(200, b"not json")
+                if who.startswith("key:"):
+                    return self.answer(200, {"principalId": "partner", "usageIdentifierKey": who[4:], "policyDocument": {"Version": "2012-10-17",
+                        "Statement": [{"Action": "execute-api:Invoke", "Effect": "Allow", "Resource": event["methodArn"]}]}})
                 arn = event["methodArn"]
                 pets = arn.split("/")[0] + "/" + arn.split("/")[1] + "/GET/pets/*"
                 effect = "Deny" if who == "deny" else "Allow"
@@ -187,6 +190,56 @@ import Testing
             let rows = try await run("/usr/bin/env", ["sqlite3", db, "SELECT error FROM access_log WHERE status >= 400"]).stdout
             return rows.contains("AUTHORIZER_FAILURE: the authorizer answered 500") && rows.contains("AUTHORIZER_CONFIGURATION_ERROR")
                 && rows.contains("ACCESS_DENIED: the authorizer's policy does not allow")
+        }
+    }
+
+    /// An API whose key source is AUTHORIZER: the key is the one the custom authorizer names (`usageIdentifierKey`),
+    /// looked up and metered like a header key; `x-api-key` is not read.
+    @Test func theAuthorizerGivesTheApiKeyWhenTheKeySourceIsAuthorizer() async throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let server = try ChildProcess("/usr/bin/env", ["python3", "-c", Self.authorizerServer])
+        defer { server.signal(SIGKILL) }
+        let authorizer = "http://127.0.0.1:" + (try await server.line(containing: "listening").split(separator: " ").last.map(String.init) ?? "")
+        let api = """
+            openapi: 3.0.1
+            info: {title: Keyed, version: "1"}
+            x-amazon-apigateway-api-key-source: AUTHORIZER
+            components:
+              securitySchemes:
+                api_key: {type: apiKey, name: x-api-key, in: header}
+                tok:
+                  type: apiKey
+                  name: Authorization
+                  in: header
+                  x-amazon-apigateway-authtype: custom
+                  x-amazon-apigateway-authorizer: {type: token, authorizerUri: "\(authorizer)/authorize", authorizerResultTtlInSeconds: 0}
+            paths:
+              /pets/{petId}:
+                get:
+                  security: [{tok: [], api_key: []}]
+                  responses: {"200": {description: ok}}
+                  x-amazon-apigateway-integration: {type: mock, requestTemplates: {application/json: '{"statusCode": 200}'}, responses: {default: {statusCode: "200"}}}
+            """
+        let (db, apiId) = try await sampleStore(dir, apiText: api)
+        let value = "partner-key-0123456789abcdef"
+        let key = try await gatehouse("key", "create", "--store", db, "--name", "partner", "--value", value)
+        let plan = try await gatehouse("plan", "create", "--store", db, "--name", "partners", "--stage", "\(apiId)/prod")
+        let keyId = key.stdout.split(separator: "\t").first.map(String.init) ?? ""
+        let planId = plan.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(try await gatehouse("plan", "add-key", "--store", db, "--plan", planId, "--key", keyId).status == 0)
+        let (worker, port) = try await startWorker(db)
+        defer { worker.signal(SIGKILL) }
+        let url = "http://127.0.0.1:\(port)/restapis/\(apiId)/prod/_user_request_/pets/1"
+        func call(_ headers: [String]) async throws -> Int {
+            statusAndBody(try await curl(["-w", "\n%{http_code}"] + headers.flatMap { ["-H", $0] } + [url]).stdout).0
+        }
+        #expect(try await call(["Authorization: key:\(value)"]) == 200)
+        #expect(try await call(["Authorization: key:unknown-key-0000000000000"]) == 403)
+        #expect(try await call(["Authorization: allow", "x-api-key: \(value)"]) == 403, "the header is not the key source")
+        try await waitUntilAsync("the call is metered against the key") {
+            let rows = try await run("/usr/bin/env", ["sqlite3", db, "SELECT count(*) FROM access_log WHERE api_key_id = '\(keyId)' AND status = 200"]).stdout
+            return rows.trimmingCharacters(in: .whitespacesAndNewlines) == "1"
         }
     }
 }
