@@ -69,7 +69,8 @@ public indirect enum DocValue: Sendable, Equatable {
         return ["true", "false", "yes", "no", "on", "off", "null", "~", "y", "n"].contains(s.lowercased())
     }
 
-    static func quote(_ s: String) -> String {
+    /// `s` as a JSON string literal, quotes included.
+    public static func quote(_ s: String) -> String {
         var out = "\""
         for scalar in s.unicodeScalars {
             switch scalar {

@@ -42,24 +42,7 @@ public struct GatewayResponse {
 
     /// `{"message":"…"}` with `message` escaped as a JSON string.
     public static func jsonMessage(_ message: String) -> String {
-        var out = "{\"message\":\""
-        for scalar in message.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\"}"
+        "{\"message\":" + DocValue.quote(message) + "}"
     }
 
     /// A gateway response of `type` with AWS's JSON body and `x-amzn-ErrorType` header.
