@@ -25,25 +25,14 @@ public struct RoutingTable: Sendable {
         var stages: [String: [String: StageRoute]] = [:]
         for binding in configuration.stages {
             var methods: [String: [String: CompiledMethod]] = [:]
-            var keys: StageKeys?
-            let stageKeys = {
-                if let keys { return keys }
-                let made = compiler.keys(for: binding, configuration: configuration)
-                keys = made
-                return made
-            }
-            var shared: SigV4Stage?
-            let signatures = {
-                if let shared { return shared }
-                let made = compiler.signatures(for: configuration, binding: binding)
-                shared = made
-                return made
-            }
+            // Made on first use, once per stage, for all its methods.
+            let stageKeys = Once { compiler.keys(for: binding, configuration: configuration) }
+            let signatures = Once { compiler.signatures(for: configuration, binding: binding) }
             for resource in binding.definition.resources {
                 for (verb, method) in resource.resourceMethods {
                     methods[resource.path, default: [:]][verb] = compiler.compile(method: method, resource: resource, binding: binding,
-                                                                                  account: configuration.account, keys: stageKeys(),
-                                                                                  signatures: signatures())
+                                                                                  account: configuration.account, keys: stageKeys.value,
+                                                                                  signatures: signatures.value)
                 }
             }
             stages[binding.stage.restApiId, default: [:]][binding.stage.stageName] =
@@ -127,4 +116,21 @@ public struct CompiledMethod: Sendable {
     public let tracesBodies: Bool
     /// The method's metric series, looked up once (not for ANY, whose label is the verb called).
     let series: GatewayMetrics.Series?
+}
+
+/// A value made on first use and then kept: what a stage's methods share while a configuration is compiled.
+final class Once<Value> {
+    private var made: Value?
+    private let make: () -> Value
+
+    init(_ make: @escaping () -> Value) {
+        self.make = make
+    }
+
+    var value: Value {
+        if let made { return made }
+        let value = make()
+        made = value
+        return value
+    }
 }
