@@ -101,9 +101,8 @@ import Testing
     @Test func tokenAndRequestAuthorizersDecideAndTheirAnswersAreKeptForTheTTL() async throws {
         let dir = try TempDir()
         defer { dir.remove() }
-        let server = try ChildProcess("/usr/bin/env", ["python3", "-c", Self.authorizerServer])
+        let (server, authorizer) = try await pythonServer(Self.authorizerServer)
         defer { server.signal(SIGKILL) }
-        let authorizer = "http://127.0.0.1:" + (try await server.line(containing: "listening").split(separator: " ").last.map(String.init) ?? "")
         func calls() async throws -> (Int, [String: Any]) {
             let state = try await run("/usr/bin/env", ["curl", "-s", authorizer + "/_calls"]).stdout
             let object = try JSONSerialization.jsonObject(with: Data(state.utf8)) as? [String: Any] ?? [:]
@@ -198,9 +197,8 @@ import Testing
     @Test func theAuthorizerGivesTheApiKeyWhenTheKeySourceIsAuthorizer() async throws {
         let dir = try TempDir()
         defer { dir.remove() }
-        let server = try ChildProcess("/usr/bin/env", ["python3", "-c", Self.authorizerServer])
+        let (server, authorizer) = try await pythonServer(Self.authorizerServer)
         defer { server.signal(SIGKILL) }
-        let authorizer = "http://127.0.0.1:" + (try await server.line(containing: "listening").split(separator: " ").last.map(String.init) ?? "")
         let api = """
             openapi: 3.0.1
             info: {title: Keyed, version: "1"}

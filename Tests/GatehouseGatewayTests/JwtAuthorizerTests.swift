@@ -89,10 +89,8 @@ import Testing
         defer { dir.remove() }
         let site = dir.path("issuer")
         try FileManager.default.createDirectory(atPath: site + "/.well-known", withIntermediateDirectories: true)
-        let server = try ChildProcess("/usr/bin/env", ["python3", "-c", Self.issuerServer, site])
+        let (server, issuer) = try await pythonServer(Self.issuerServer, [site])
         defer { server.signal(SIGKILL) }
-        let port = try await server.line(containing: "listening").split(separator: " ").last.map(String.init) ?? ""
-        let issuer = "http://127.0.0.1:\(port)"
         try #"{"issuer":"\#(issuer)","jwks_uri":"\#(issuer)/jwks.json"}"#.write(toFile: site + "/.well-known/openid-configuration", atomically: true, encoding: .utf8)
 
         // Three keys of three kinds, published as the issuer's JWKS.

@@ -333,3 +333,11 @@ func waitUntil(_ what: String, timeout: Double = 10, _ condition: () throws -> B
     }
     throw TestFailure("timed out waiting for \(what)")
 }
+
+/// A small HTTP server written in Python (an issuer, an authorizer) as a process of its own: it prints
+/// `listening PORT` once bound; returns the process and its base URL.
+func pythonServer(_ script: String, _ arguments: [String] = []) async throws -> (ChildProcess, String) {
+    let server = try ChildProcess("/usr/bin/env", ["python3", "-c", script] + arguments)
+    let port = try await server.line(containing: "listening").split(separator: " ").last.map(String.init) ?? ""
+    return (server, "http://127.0.0.1:\(port)")
+}
