@@ -8,6 +8,14 @@ import Foundation
 enum Spawn {
     private typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
 
+    /// Adds "close every descriptor from `lowest` up" to `actions` (done by the child at exec, atomically: no
+    /// descriptor another thread opens meanwhile can slip through). glibc 2.34+ has
+    /// `posix_spawn_file_actions_addclosefrom_np`; Swift's Glibc module does not import it. False when missing.
+    static func closeFrom(_ actions: inout posix_spawn_file_actions_t, _ lowest: Int32) -> Bool {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") else { return false }
+        return unsafeBitCast(symbol, to: CloseFrom.self)(&actions, lowest) == 0
+    }
+
     /// Exit status (as `waitpid` reports it), or -1 when the program could not be started.
     static func run(_ arguments: [String], output: String) async -> Int32 {
         await withCheckedContinuation { continuation in
@@ -23,9 +31,7 @@ enum Spawn {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        // glibc 2.34+ has posix_spawn_file_actions_addclosefrom_np; Swift's Glibc module does not import it.
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") else { return -1 }
-        _ = unsafeBitCast(symbol, to: CloseFrom.self)(&actions, 3)
+        guard closeFrom(&actions, 3) else { return -1 }
         let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid = pid_t()

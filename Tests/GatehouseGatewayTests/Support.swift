@@ -32,62 +32,114 @@ struct TempDir {
     func remove() { try? FileManager.default.removeItem(at: url) }
 }
 
-/// A child process with its output collected; `line(containing:)` waits for a line. Each pipe is read by a
-/// thread of its own until end of file: FileHandle's `readabilityHandler` (a dispatch source) crashed
-/// libdispatch when the pipe was closed while the source was still being torn down and its descriptor reused.
+/// A child process with its output collected; `line(containing:)` waits for a line. Started with `posix_spawn`
+/// and every descriptor from 3 up closed in the child at exec (`Spawn.closeFrom`): Foundation's `Process` on
+/// Linux closes the descriptors open when it scans them, so a socket another test's thread opened between the
+/// scan and the spawn leaked into the child — a backend's close then never reached the gateway while a worker or
+/// a Python server lived (the CI's "late mid-body cut"). Each pipe is read by a thread of its own until end of file.
 final class ChildProcess: @unchecked Sendable {
-    let process = Process()
-    private let out = Pipe()
-    private let err = Pipe()
+    /// The child's pid (the name `process.processIdentifier` kept for the tests that read it).
+    struct Identity { let processIdentifier: pid_t }
+
+    let process: Identity
+    let arguments: [String]
     private let lock = NSLock()
     private var stdoutText = ""
     private var stderrText = ""
     private var openPipes = 2
+    private var exit: Int32?
 
     init(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws {
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        if let environment { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        // The parent's copies of the write ends are closed by Process; each reader sees EOF when the child exits.
-        for (handle, isOut) in [(out.fileHandleForReading, true), (err.fileHandleForReading, false)] {
-            let thread = Thread { [self] in
+        self.arguments = arguments
+        var out: [Int32] = [-1, -1], err: [Int32] = [-1, -1]
+        // (Children of this helper close everything from 3 up, so the pipes need no close-on-exec for them.)
+        guard pipe(&out) == 0, pipe(&err) == 0 else { throw TestFailure("pipe failed: errno \(errno)") }
+        for fd in out + err { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_adddup2(&actions, out[1], 1)
+        posix_spawn_file_actions_adddup2(&actions, err[1], 2)
+        guard Spawn.closeFrom(&actions, 3) else { throw TestFailure("posix_spawn_file_actions_addclosefrom_np is missing (glibc 2.34+)") }
+        var merged = ProcessInfo.processInfo.environment
+        if let environment { merged.merge(environment) { $1 } }
+        let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
+        let envp: [UnsafeMutablePointer<CChar>?] = merged.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { (argv + envp).forEach { free($0) } }
+        // Its own process group, as Foundation's `Process` does.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        // and a clean signal state: no signal blocked (the test process's threads block some) and the usual ones
+        // at their default action, as a shell would start it.
+        var empty = sigset_t(), defaults = sigset_t()
+        sigemptyset(&empty)
+        sigemptyset(&defaults)
+        for signal in [SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2, SIGCHLD] { sigaddset(&defaults, signal) }
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        posix_spawnattr_setpgroup(&attributes, 0)
+        var pid = pid_t()
+        let spawned = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+        close(out[1])
+        close(err[1])
+        guard spawned == 0 else {
+            close(out[0])
+            close(err[0])
+            throw TestFailure("cannot start \(executable): \(String(cString: strerror(spawned)))")
+        }
+        process = Identity(processIdentifier: pid)
+        for (fd, isOut) in [(out[0], true), (err[0], false)] {
+            Thread { [self] in
+                var buffer = [UInt8](repeating: 0, count: 65_536)
                 while true {
-                    let data = handle.availableData
-                    if data.isEmpty { break }
-                    lock.withLock {
-                        if isOut { stdoutText += String(decoding: data, as: UTF8.self) } else { stderrText += String(decoding: data, as: UTF8.self) }
-                    }
+                    let count = read(fd, &buffer, buffer.count)
+                    if count < 0 && errno == EINTR { continue }
+                    if count <= 0 { break }
+                    let text = String(decoding: buffer[0..<count], as: UTF8.self)
+                    lock.withLock { if isOut { stdoutText += text } else { stderrText += text } }
                 }
+                close(fd)
                 lock.withLock { openPipes -= 1 }
-            }
-            thread.start()
+            }.start()
         }
     }
 
     var stdout: String { lock.withLock { stdoutText } }
     var stderr: String { lock.withLock { stderrText } }
 
+    /// Whether the child still runs (reaps it once it has exited).
+    var isRunning: Bool {
+        lock.withLock {
+            if exit != nil { return false }
+            var status: Int32 = 0
+            let reaped = waitpid(process.processIdentifier, &status, WNOHANG)
+            guard reaped == process.processIdentifier else { return reaped == 0 }
+            // As Foundation's terminationStatus: the exit code, or the signal that ended it.
+            exit = (status & 0x7f) == 0 ? (status >> 8) & 0xff : status & 0x7f
+            return false
+        }
+    }
+
     /// Waits for a stdout line containing `text`.
     func line(containing text: String, timeout: Double = 20) async throws -> String {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if let line = stdout.split(separator: "\n").first(where: { $0.contains(text) }) { return String(line) }
-            if !process.isRunning { break }
+            if !isRunning { break }
             try await Task.sleep(for: .milliseconds(20))
         }
-        throw TestFailure("no line containing '\(text)' from \(process.arguments ?? []); stdout: \(stdout) stderr: \(stderr)")
+        throw TestFailure("no line containing '\(text)' from \(arguments); stdout: \(stdout) stderr: \(stderr)")
     }
 
     func waitForExit(timeout: Double = 30) async throws -> Int32 {
         let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning {
+        while isRunning {
             if Date() > deadline {
-                process.terminate()
-                throw TestFailure("process did not exit in \(timeout) s: \(process.arguments ?? []); stdout: \(stdout.suffix(2000)) stderr: \(stderr.suffix(2000))")
+                signal(SIGTERM)
+                throw TestFailure("process did not exit in \(timeout) s: \(arguments); stdout: \(stdout.suffix(2000)) stderr: \(stderr.suffix(2000))")
             }
             try await Task.sleep(for: .milliseconds(20))
         }
@@ -97,12 +149,22 @@ final class ChildProcess: @unchecked Sendable {
         while lock.withLock({ openPipes }) > 0 && Date() < drained {
             try await Task.sleep(for: .milliseconds(10))
         }
-        return process.terminationStatus
+        return lock.withLock { exit ?? -1 }
     }
 
     func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
 
-    deinit { if process.isRunning { process.terminate() } }
+    deinit {
+        // Ended and reaped, so no zombie outlives the test.
+        if isRunning {
+            let pid = process.processIdentifier
+            kill(pid, SIGTERM)
+            Thread {
+                var status: Int32 = 0
+                while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+            }.start()
+        }
+    }
 }
 
 struct TestFailure: Error, CustomStringConvertible {
