@@ -31,3 +31,14 @@ public final class PendingResponse {
         }
     }
 }
+
+extension PendingResponse {
+    /// Delivers what the rest of a chain answered: now, or when its own pending response completes (a stage
+    /// that had to wait — for a body, a token's keys, an authorizer — before calling `next`).
+    func complete(with result: StageResult) {
+        switch result {
+        case .response(let response): complete(response)
+        case .pending(let later): later.whenComplete { self.complete($0) }
+        }
+    }
+}

@@ -91,10 +91,7 @@ final class CustomAuthorizerStage: GatewayStage {
                             return
                         }
                         authorizers.keep(output, for: cacheKey, ttl: authorizer.resultTtl)
-                        switch decide(output, methodArn: methodArn, request: request, context: context, next: next) {
-                        case .response(let answer): pending.complete(answer)
-                        case .pending(let later): later.whenComplete { pending.complete($0) }
-                        }
+                        pending.complete(with: decide(output, methodArn: methodArn, request: request, context: context, next: next))
                     case 401:
                         pending.complete(context.fail(.unauthorized, detail: "the authorizer answered 401"))
                     default:

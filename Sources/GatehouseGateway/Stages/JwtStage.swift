@@ -45,10 +45,7 @@ final class JwtStage: GatewayStage {
                 case .success(let claims):
                     context.authorizerClaims = claims
                     context.principalId = claims["sub"]
-                    switch next(request, context) {
-                    case .response(let response): pending.complete(response)
-                    case .pending(let later): later.whenComplete { pending.complete($0) }
-                    }
+                    pending.complete(with: next(request, context))
                 case .failure(let failure):
                     if case .scope = failure {
                         pending.complete(context.fail(.accessDenied, message: "Forbidden", errorType: "ForbiddenException", detail: failure.description))

@@ -69,10 +69,7 @@ final class SigV4Stage: GatewayStage {
                 }
                 var forwarded = request
                 forwarded.body = replay
-                switch next(forwarded, context) {
-                case .response(let response): pending.complete(response)
-                case .pending(let later): later.whenComplete { pending.complete($0) }
-                }
+                pending.complete(with: next(forwarded, context))
             }
         }
         body.attach(collector)
