@@ -186,9 +186,11 @@ public struct ConsoleFilter: Sendable {
         }
     }
 
-    /// The gateway response types of a call refused by authorization (a signature, a token, an authorizer, a policy).
-    static let authDenials = ["UNAUTHORIZED", "ACCESS_DENIED", "INVALID_SIGNATURE", "EXPIRED_TOKEN", "MISSING_AUTHENTICATION_TOKEN",
-                              "AUTHORIZER_FAILURE", "AUTHORIZER_CONFIGURATION_ERROR"]
+    /// Whether the access log's error (`TYPE` or `TYPE: detail`) is a refusal by authorization.
+    static func isAuthorizationRefusal(_ error: String?) -> Bool {
+        guard let type = error?.split(separator: ":", maxSplits: 1).first else { return false }
+        return GatewayResponseType(rawValue: String(type))?.authorizationRefusal != nil
+    }
 
     public func matches(_ text: String) -> Bool {
         guard let regex else { return true }
@@ -211,7 +213,7 @@ public struct ConsoleFilter: Sendable {
             case "caller": if record.principal != value { return false }
             case "auth":
                 // A routed call only: an unknown route is also AWS's "Missing Authentication Token".
-                let denied = record.resourcePath != nil && Self.authDenials.contains { record.error?.hasPrefix($0) == true }
+                let denied = record.resourcePath != nil && Self.isAuthorizationRefusal(record.error)
                 switch value.lowercased() {
                 case "denied": if !denied { return false }
                 case "allowed": if denied || record.principal == nil { return false }

@@ -76,6 +76,19 @@ public enum GatewayResponseType: String, Sendable, CaseIterable, Codable {
         }
     }
 
+    /// How authorization refused a call answered with this type — `unauthorized` (401), `denied` (403: a
+    /// signature, a policy, an authorizer's deny, no token) or `error` (the authorizer failed) — or nil when the
+    /// type is not an authorization refusal. One classification for `/metrics`, `$context.authorizer.error` and
+    /// the console's `auth:` filter.
+    public var authorizationRefusal: String? {
+        switch self {
+        case .unauthorized: return "unauthorized"
+        case .accessDenied, .invalidSignature, .expiredToken, .missingAuthenticationToken: return "denied"
+        case .authorizerFailure, .authorizerConfigurationError: return "error"
+        default: return nil
+        }
+    }
+
     /// `{"message":"…"}`.
     public var body: String {
         "{\"message\":\"\(message)\"}"

@@ -63,14 +63,9 @@ struct LogStage: Sendable {
         telemetry.enqueue(record)
     }
 
-    /// What the authorizer decided: `allowed`, `unauthorized` (401), `denied` (403) or `error` (500).
+    /// What the authorizer decided: `allowed`, or how it refused (`GatewayResponseType.authorizationRefusal`).
     static func authorizationResult(_ context: RequestContext) -> String {
-        switch context.failure?.type {
-        case .unauthorized: return "unauthorized"
-        case .accessDenied, .invalidSignature, .expiredToken, .missingAuthenticationToken: return "denied"
-        case .authorizerFailure, .authorizerConfigurationError: return "error"
-        default: return "allowed"
-        }
+        context.failure?.type.authorizationRefusal ?? "allowed"
     }
 
     /// The authorizer's `$context` variables: the signer, the principal, why it refused, how long it took,
@@ -79,14 +74,8 @@ struct LogStage: Sendable {
         values["identity.accessKey"] = context.callerAccessKey ?? "-"
         values["identity.userArn"] = context.callerArn ?? "-"
         values["authorizer.principalId"] = context.principalId ?? "-"
-        let authFailure = context.failure.flatMap { failure -> String? in
-            switch failure.type {
-            case .unauthorized, .accessDenied, .invalidSignature, .expiredToken, .missingAuthenticationToken, .authorizerFailure,
-                 .authorizerConfigurationError: return failure.detail ?? failure.type.message
-            default: return nil
-            }
-        }
-        values["authorizer.error"] = authFailure ?? "-"
+        let refusal = context.failure.flatMap { $0.type.authorizationRefusal == nil ? nil : $0 }
+        values["authorizer.error"] = refusal.map { $0.detail ?? $0.type.message } ?? "-"
         let latency = context.authorizerLatencyMs.map { String(Int($0.rounded())) } ?? "-"
         values["authorizer.latency"] = latency
         values["authorizer.integrationLatency"] = latency
