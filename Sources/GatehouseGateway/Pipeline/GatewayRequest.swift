@@ -37,13 +37,18 @@ public struct GatewayRequest {
     /// Query parameters, percent-decoded; a repeated name keeps its last value.
     public var queryParameters: [String: String] {
         var result: [String: String] = [:]
-        for pair in (query ?? "").split(separator: "&") {
+        for (name, value) in queryPairs { result[name] = value }
+        return result
+    }
+
+    /// Every query parameter in order, percent-decoded (`+` as a space), repeats kept.
+    public var queryPairs: [(name: String, value: String)] {
+        (query ?? "").split(separator: "&").map { pair in
             let kv = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             let name = String(kv[0]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(kv[0])
             let value = kv.count > 1 ? (String(kv[1]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(kv[1])) : ""
-            result[name] = value
+            return (name, value)
         }
-        return result
     }
 
     /// The client's IP address, as text.

@@ -126,10 +126,7 @@ final class CustomAuthorizerStage: GatewayStage {
             multiHeaders[name, default: []].append(value)
         }
         var query: [String: String] = [:], multiQuery: [String: [String]] = [:]
-        for pair in (request.query ?? "").split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let name = String(parts[0]).removingPercentEncoding ?? String(parts[0])
-            let value = parts.count > 1 ? (String(parts[1]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(parts[1])) : ""
+        for (name, value) in request.queryPairs {
             query[name] = value
             multiQuery[name, default: []].append(value)
         }
