@@ -127,7 +127,9 @@ final class ChildProcess: @unchecked Sendable {
     func line(containing text: String, timeout: Double = 20) async throws -> String {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
-            if let line = stdout.split(separator: "\n").first(where: { $0.contains(text) }) { return String(line) }
+            // Complete lines only: a line still being written ("listening" before its port) is not the line.
+            let complete = stdout.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+            if let line = complete.first(where: { $0.contains(text) }) { return String(line) }
             if !isRunning { break }
             try await Task.sleep(for: .milliseconds(20))
         }
