@@ -75,6 +75,11 @@ if (64, "gh-proxy") in summary and (64, "nginx-1w") in summary:
 if (64, "gh-mock") in summary and (64, "nginx-1w") in summary:
     g, n = summary[(64, "gh-mock")], summary[(64, "nginx-1w")]
     check("MOCK >= 1.5x nginx proxy req/s at 64 connections", g[0] >= 1.5 * n[0], f"{g[0] / n[0]:.2f}x")
+for gh, nio in (("gh-proxy", "nio-proxy"), ("gh-mock", "nio-mock")):
+    if (64, gh) in summary and (64, nio) in summary and (64, "nginx-1w") in summary:
+        g, b, n = summary[(64, gh)], summary[(64, nio)], summary[(64, "nginx-1w")]
+        print(f"  [info] {nio} (bare SwiftNIO, nothing of Gatehouse) at 64 connections: {b[0] / n[0]:.2f}x nginx-1w at "
+              f"{b[2]:.1f} us per call ({b[2] / n[2]:.1f}x nginx's CPU); {gh} is {g[0] / b[0]:.2f}x its req/s at {g[2]:.1f} us")
 rows_i, rollup_i = int(rows), int(rollup)
 check("every answered call is one access-log row, counted once in the rollups, none dropped",
       rows_i >= gh_requests and rollup_i == rows_i and int(dropped) == 0,

@@ -1,0 +1,134 @@
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+#if canImport(Glibc)
+import Glibc
+#endif
+
+// nio-floor LISTEN_PORT UPSTREAM_PORT THREADS [proxy|mock]
+//
+// The least a SwiftNIO HTTP/1.1 proxy does: NIO's server codec (`configureHTTPServerPipeline`), one keep-alive
+// upstream connection per client connection with NIO's client codec, the response head's headers passed on
+// minus `Connection`. No routing, limits, timeouts, logging or telemetry. `mock` answers the bench body itself.
+
+let arguments = CommandLine.arguments
+guard arguments.count >= 4, let listenPort = Int(arguments[1]), let upstreamPort = Int(arguments[2]),
+      let threads = Int(arguments[3]) else {
+    print("usage: nio-floor LISTEN_PORT UPSTREAM_PORT THREADS [proxy|mock]")
+    exit(2)
+}
+let mock = arguments.count > 4 && arguments[4] == "mock"
+let mockBody = #"{"id":1,"name":"Rex","kind":"dog","owner":"bench","tags":["a","b"],"status":"available","age":3}"#
+
+/// Passes the backend's response to the client connection.
+final class UpstreamHandler: ChannelInboundHandler {
+    typealias InboundIn = HTTPClientResponsePart
+    let client: any Channel
+
+    init(client: any Channel) { self.client = client }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            var headers = head.headers
+            headers.remove(name: "connection")
+            client.write(HTTPServerResponsePart.head(HTTPResponseHead(version: .http1_1, status: head.status, headers: headers)), promise: nil)
+        case .body(let body):
+            client.write(HTTPServerResponsePart.body(.byteBuffer(body)), promise: nil)
+        case .end:
+            client.writeAndFlush(HTTPServerResponsePart.end(nil), promise: nil)
+        }
+    }
+}
+
+/// One client connection: forwards each request to its own upstream connection (or answers it, in mock mode).
+final class ProxyHandler: ChannelInboundHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+    private let upstreamPort: Int
+    private let mock: Bool
+    private var upstream: (any Channel)?
+    private var pending: [HTTPClientRequestPart] = []
+
+    init(upstreamPort: Int, mock: Bool) {
+        self.upstreamPort = upstreamPort
+        self.mock = mock
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        guard !mock else { return }
+        let client = context.channel
+        let upstreamPort = self.upstreamPort
+        ClientBootstrap(group: context.eventLoop)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                    try channel.pipeline.syncOperations.addHandler(UpstreamHandler(client: client))
+                }
+            }
+            .connect(host: "127.0.0.1", port: upstreamPort)
+            .whenComplete { result in
+                switch result {
+                case .success(let channel):
+                    self.upstream = channel
+                    for part in self.pending { channel.write(part, promise: nil) }
+                    self.pending = []
+                    channel.flush()
+                case .failure:
+                    client.close(promise: nil)
+                }
+            }
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let part = unwrapInboundIn(data)
+        if mock {
+            guard case .end = part else { return }
+            var headers = HTTPHeaders()
+            headers.add(name: "content-type", value: "application/json")
+            headers.add(name: "content-length", value: "\(mockBody.utf8.count)")
+            context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
+            context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: mockBody)))), promise: nil)
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+            return
+        }
+        let out: HTTPClientRequestPart
+        switch part {
+        case .head(let head):
+            var request = HTTPRequestHead(version: .http1_1, method: head.method, uri: head.uri, headers: head.headers)
+            request.headers.replaceOrAdd(name: "host", value: "127.0.0.1:\(upstreamPort)")
+            out = .head(request)
+        case .body(let body):
+            out = .body(.byteBuffer(body))
+        case .end:
+            out = .end(nil)
+        }
+        guard let upstream else { pending.append(out); return }
+        if case .end = out { upstream.writeAndFlush(out, promise: nil) } else { upstream.write(out, promise: nil) }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        upstream?.close(promise: nil)
+    }
+}
+
+let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
+do {
+    let server = try await ServerBootstrap(group: group)
+        .serverChannelOption(.backlog, value: 1024)
+        .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+        .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+        .childChannelInitializer { channel in
+            channel.eventLoop.makeCompletedFuture {
+                try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: false)
+                try channel.pipeline.syncOperations.addHandler(ProxyHandler(upstreamPort: upstreamPort, mock: mock))
+            }
+        }
+        .bind(host: "127.0.0.1", port: listenPort).get()
+    print("listening on 127.0.0.1:\(listenPort)")
+    try await server.closeFuture.get()
+} catch {
+    print("nio-floor: \(error)")
+    exit(1)
+}
