@@ -27,7 +27,9 @@ public final class Gateway: Sendable {
     public let telemetry: TelemetryQueue
     public let metrics = GatewayMetrics()
     let admin: AdminServer?
-    let server: GatewayServer
+    /// The plain listener (when on) and the TLS listener (when asked for), sharing one connection registry.
+    let servers: [GatewayServer]
+    let tlsContexts: TLSContexts
     let serviceGroup: ServiceGroup
     let logger: Logger
     let watcher: ConfigWatcher
@@ -52,7 +54,23 @@ public final class Gateway: Sendable {
         client = HTTPClient(eventLoopGroup: group, configuration: clientConfiguration)
         telemetry = TelemetryQueue(capacity: options.telemetryQueueCapacity)
         upstream = try UpstreamPools(group: group, maxConnectionsPerBackend: options.maxUpstreamConnections)
-        server = GatewayServer(options: options, group: group, table: table, telemetry: telemetry, metrics: metrics, logger: logger)
+        tlsContexts = TLSContexts(table: table, metrics: metrics, logger: logger)
+        let connections = ConnectionRegistry()
+        var servers: [GatewayServer] = []
+        if options.plainListener {
+            servers.append(GatewayServer(options: options, listener: .init(host: options.host, port: options.port, flag: "--listen", tls: nil,
+                                                                           isPrivate: options.privateListeners),
+                                         group: group, table: table, telemetry: telemetry, metrics: metrics, connections: connections, logger: logger))
+        }
+        if let tlsHost = options.tlsHost {
+            servers.append(GatewayServer(options: options, listener: .init(host: tlsHost, port: options.tlsPort, flag: "--tls-listen", tls: tlsContexts,
+                                                                           isPrivate: options.privateListeners),
+                                         group: group, table: table, telemetry: telemetry, metrics: metrics, connections: connections, logger: logger))
+        }
+        guard let first = servers.first else {
+            throw GatewayError.cannotListen(address: "nothing", flag: "--listen", reason: "no listener: give --listen HOST:PORT or --tls-listen HOST:PORT")
+        }
+        self.servers = servers
         let usage = UsageSync(store: store, meters: meters, io: io, interval: options.usageSyncInterval, clock: options.clock, logger: logger)
         watcher = ConfigWatcher(store: store, table: table, compiler: StageCompiler(throttles: throttles, meters: meters, caches: caches, upstream: upstream, metrics: metrics,
                                                                                   identity: options.signing, jwks: JwksCache(client: client),
@@ -60,17 +78,21 @@ public final class Gateway: Sendable {
                                                                                   clock: options.clock), usage: usage, io: io,
                                 interval: options.configPollInterval, logger: logger)
         let writer = TelemetryWriter(store: store, queue: telemetry, io: io, options: options, logger: logger)
-        let bound = server.bound.futureResult
+        let bound = first.bound.futureResult
         let listenText = NIOLockedValueBox("\(options.host):\(options.port)")
         bound.whenSuccess { address in listenText.withLockedValue { $0 = "\(address.ipAddress ?? options.host):\(address.port ?? options.port)" } }
         let telemetry = self.telemetry
         let heartbeat = Heartbeat(id: workerId, store: store, io: io, version: options.version, listen: { listenText.withLockedValue { $0 } },
                                   dropped: { telemetry.dropped }, errors: { telemetry.writeFailures }, ready: { _ = try? await bound.get() }, logger: logger)
-        let metrics = self.metrics, table = self.table, connections = server.connections
+        let metrics = self.metrics, table = self.table
         if let adminHost = options.adminHost {
             admin = AdminServer(host: adminHost, port: options.adminPort, group: group, metrics: {
                 metrics.update(configVersion: table.value.configuration.version, telemetryDropped: telemetry.dropped,
                                telemetryWriteFailures: telemetry.writeFailures, connections: connections.count, inFlight: connections.busyCount)
+                metrics.updateCertificates(table.value.configuration.domains.compactMap { domain in
+                    (try? CertificateFiles.certificates(at: domain.certificatePath, what: "certificate").first)
+                        .map { (domain.domainName, $0.notValidAfter) }
+                })
                 return metrics.registry.emitToString()
             }, logger: logger)
         } else {
@@ -83,7 +105,7 @@ public final class Gateway: Sendable {
         serviceGroup = ServiceGroup(configuration: .init(
             services: [.init(service: writer), .init(service: usage), .init(service: heartbeat), .init(service: notifier), .init(service: evaluator),
                        .init(service: watcher)] + (admin.map { [ServiceGroupConfiguration.ServiceConfiguration(service: $0)] } ?? [])
-                + [.init(service: server)],
+                + servers.map { .init(service: $0) },
             gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [],
             logger: logger))
         try watcher.load()
@@ -94,11 +116,12 @@ public final class Gateway: Sendable {
     @discardableResult
     public func bind() async throws -> (address: SocketAddress, admin: SocketAddress?) {
         do {
-            let address = try await server.bind()
+            var addresses: [SocketAddress] = []
+            for server in servers { addresses.append(try await server.bind()) }
             let adminAddress = try await admin?.bind()
-            return (address, adminAddress ?? nil)
+            return (addresses[0], adminAddress ?? nil)
         } catch {
-            await server.unbind()
+            for server in servers { await server.unbind() }
             await release()
             throw error
         }
@@ -123,9 +146,17 @@ public final class Gateway: Sendable {
         try? await group.shutdownGracefully()
     }
 
-    /// The address the server is bound to, once it is.
+    /// The address the first listener (the plain one, when on) is bound to, once it is.
     public var localAddress: SocketAddress {
-        get async throws { try await server.bound.futureResult.get() }
+        get async throws { try await servers[0].bound.futureResult.get() }
+    }
+
+    /// The TLS listener's address, once bound (`nil` without `--tls-listen`).
+    public var tlsAddress: SocketAddress? {
+        get async throws {
+            guard let server = servers.first(where: { $0.listenerSettings.tls != nil }) else { return nil }
+            return try await server.bound.futureResult.get()
+        }
     }
 
     /// The admin listener's address, once bound (`nil` without `--admin`).

@@ -7,6 +7,14 @@ import NIOCore
 public struct GatewayOptions: Sendable {
     public var host: String = "127.0.0.1"
     public var port: Int = 8080
+    /// Whether the plain HTTP listener runs (`--listen off` leaves only the TLS one).
+    public var plainListener = true
+    /// `HOST:PORT` of the TLS listener (custom domains' certificates by SNI); none when nil.
+    public var tlsHost: String?
+    public var tlsPort: Int = 8443
+    /// The listeners are private (`--private`): PRIVATE APIs are served on them. They must be bound to an
+    /// internal address (loopback or a private range), which `serve` checks.
+    public var privateListeners = false
     /// Largest request body accepted (413 beyond), 10 MiB as AWS.
     public var maxBodyBytes: Int = 10 * 1024 * 1024
     /// Largest total request header size (431 beyond).

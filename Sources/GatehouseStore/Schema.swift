@@ -337,6 +337,40 @@ enum Schema {
                 try db.execute(sql: "ALTER TABLE \(table) ADD COLUMN count_403 INTEGER NOT NULL DEFAULT 0")
             }
         }
+        migrator.registerMigration("v17-domains") { db in
+            // Custom domain names (certificate files the worker reads; mutual TLS truststore), their base path
+            // mappings, backend client certificates (the key sealed as credentials' secrets are), and which one a
+            // stage presents; an API's endpoint type (PRIVATE is served on private listeners only).
+            try db.execute(sql: """
+                CREATE TABLE domain_name (
+                    domain_name TEXT PRIMARY KEY NOT NULL,
+                    certificate_path TEXT NOT NULL,
+                    private_key_path TEXT NOT NULL,
+                    chain_path TEXT,
+                    minimum_tls TEXT NOT NULL DEFAULT 'TLS_1_2',
+                    truststore_path TEXT,
+                    created REAL NOT NULL
+                );
+                CREATE TABLE base_path_mapping (
+                    domain_name TEXT NOT NULL REFERENCES domain_name(domain_name) ON DELETE CASCADE,
+                    base_path TEXT NOT NULL,
+                    rest_api_id TEXT NOT NULL REFERENCES rest_api(id) ON DELETE CASCADE,
+                    stage TEXT NOT NULL,
+                    PRIMARY KEY (domain_name, base_path)
+                ) WITHOUT ROWID;
+                CREATE TABLE client_certificate (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    description TEXT,
+                    pem TEXT NOT NULL,
+                    key_sealed BLOB NOT NULL,
+                    created REAL NOT NULL,
+                    expires REAL NOT NULL
+                );
+                ALTER TABLE stage ADD COLUMN client_certificate_id TEXT;
+                ALTER TABLE rest_api ADD COLUMN endpoint_type TEXT;
+                """)
+            try bumpsConfigVersion(db, tables: ["domain_name", "base_path_mapping", "client_certificate"])
+        }
         return migrator
     }
 

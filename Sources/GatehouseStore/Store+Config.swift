@@ -454,7 +454,11 @@ extension Store {
                 if snapshots[stage.deploymentId] == nil, let record = try DeploymentRecord.fetchOne(db, key: stage.deploymentId) {
                     snapshots[stage.deploymentId] = try record.deployment().snapshot
                 }
-                if let definition = snapshots[stage.deploymentId] {
+                if var definition = snapshots[stage.deploymentId] {
+                    // The endpoint type is the API's current one, not the deployed one: a PRIVATE API stops being
+                    // public at once.
+                    let live = try String.fetchOne(db, sql: "SELECT endpoint_type FROM rest_api WHERE id = ?", arguments: [stage.restApiId])
+                    definition.restApi.endpointType = live.flatMap(EndpointType.init(rawValue:))
                     bindings.append(.init(stage: stage, definition: definition))
                 }
             }
@@ -462,8 +466,11 @@ extension Store {
                 GatewayConfiguration.ServedKey(id: $0[0], valueHash: $0[1], enabled: $0[2])
             }
             let planKeys = Dictionary(grouping: try UsagePlanKeyRecord.fetchAll(db), by: \.planId).mapValues { $0.map(\.keyId) }
-            return GatewayConfiguration(version: version, account: account, stages: bindings, apiKeys: keys,
-                                        usagePlans: try Self.loadPlans(db), planKeys: planKeys)
+            var served = GatewayConfiguration(version: version, account: account, stages: bindings, apiKeys: keys,
+                                              usagePlans: try Self.loadPlans(db), planKeys: planKeys)
+            served.domains = try Self.loadDomains(db)
+            served.basePathMappings = try Self.loadMappings(db)
+            return served
         }
         (configuration.credentials, configuration.credentialsProblem) = try servedCredentials()
         return configuration

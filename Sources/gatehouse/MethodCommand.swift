@@ -69,7 +69,29 @@ struct ApiCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "api",
         abstract: "Change an API's settings (served after the next deploy).",
-        subcommands: [Set.self])
+        subcommands: [Set.self, Endpoint.self])
+
+    struct Endpoint: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Set the API's endpoint type: REGIONAL, EDGE or PRIVATE (enforced within a second, no deploy needed).",
+            discussion: "A PRIVATE API is served only on listeners started with `gatehouse serve --private`; public listeners answer 403.")
+
+        @OptionGroup var storeOptions: StoreOptions
+        @Option(help: "The API id.") var api: String
+        @Option(help: "REGIONAL, EDGE or PRIVATE.") var type: String
+
+        func validate() throws {
+            if EndpointType(rawValue: type.uppercased()) == nil { throw ValidationError("--type is REGIONAL, EDGE or PRIVATE, got '\(type)'") }
+        }
+
+        func run() async throws {
+            try await reportingErrors {
+                guard let endpoint = EndpointType(rawValue: type.uppercased()) else { return }
+                try storeOptions.open(.readWrite).setEndpointType(apiId: api, type: endpoint, actor: Actor.current(source: "cli"))
+                print("\(api): endpoint type \(endpoint.rawValue)")
+            }
+        }
+    }
 
     struct Set: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Set where the API's methods read their API key.")

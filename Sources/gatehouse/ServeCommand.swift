@@ -9,8 +9,16 @@ import Logging
 struct ListenAddress: ExpressibleByArgument, Sendable {
     var host: String
     var port: Int
+    /// `off`: no such listener.
+    var off = false
 
     init?(argument: String) {
+        if argument == "off" {
+            host = ""
+            port = 0
+            off = true
+            return
+        }
         guard let colon = argument.lastIndex(of: ":"), let port = Int(argument[argument.index(after: colon)...]),
               (0...65535).contains(port) else { return nil }
         host = String(argument[..<colon])
@@ -31,7 +39,11 @@ struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the gateway worker: serve the store's stages over HTTP/1.1 and record every call.")
 
     @OptionGroup var storeOptions: StoreOptions
-    @Option(help: "Address to listen on, HOST:PORT (port 0 picks one).") var listen = ListenAddress(host: "127.0.0.1", port: 8080)
+    @Option(help: "Address to listen on, HOST:PORT (port 0 picks one); off for none (with --tls-listen).") var listen = ListenAddress(host: "127.0.0.1", port: 8080)
+    @Option(help: "Address of the TLS listener, HOST:PORT: custom domains' certificates picked by SNI (`gatehouse domain create`).")
+    var tlsListen: ListenAddress?
+    @Flag(help: "These listeners are private (bound to an internal address): PRIVATE APIs are served on them, and only on them.")
+    var `private` = false
     @Option(help: "Largest request body in bytes (413 beyond).") var maxBodyBytes = 10 * 1024 * 1024
     @Option(help: "Largest request header block in bytes (431 beyond).") var maxHeaderBytes = 16 * 1024
     @Option(help: "Seconds a keep-alive connection may sit idle.") var idleTimeout: Double = 60
@@ -64,6 +76,17 @@ struct Serve: AsyncParsableCommand {
             var options = GatewayOptions()
             options.host = listen.host
             options.port = listen.port
+            options.plainListener = !listen.off
+            if let tlsListen, !tlsListen.off {
+                options.tlsHost = tlsListen.host
+                options.tlsPort = tlsListen.port
+            }
+            options.privateListeners = `private`
+            if `private` {
+                for host in [listen.off ? nil : listen.host, options.tlsHost].compactMap({ $0 }) where !Self.isInternal(host) {
+                    throw ValidationError("--private listeners must be bound to an internal address (loopback or a private range such as 10.0.0.0/8), not \(host)")
+                }
+            }
             options.maxBodyBytes = maxBodyBytes
             options.maxHeaderBytes = maxHeaderBytes
             options.idleTimeout = idleTimeout
@@ -94,7 +117,11 @@ struct Serve: AsyncParsableCommand {
             if let adminAddress {
                 print("admin on http://\(adminAddress.ipAddress ?? "?"):\(adminAddress.port ?? 0)/metrics")
             }
-            print("gatehouse \(options.version) serving \(storeOptions.path) on http://\(address.ipAddress ?? listen.host):\(address.port ?? listen.port)")
+            let tlsAddress = try await gateway.tlsAddress
+            let tlsText = tlsAddress.map { "https://\($0.ipAddress ?? "?"):\($0.port ?? 0)" }
+            let plainText = listen.off ? nil : "http://\(address.ipAddress ?? listen.host):\(address.port ?? listen.port)"
+            print("gatehouse \(options.version) serving \(storeOptions.path)\(`private` ? " privately" : "") on "
+                  + [plainText, tlsText].compactMap { $0 }.joined(separator: " and "))
             for other in (try? gateway.otherLiveWorkers()) ?? [] {
                 print("note: another worker is serving this store: pid \(other.pid) on \(other.listen), up since \(other.started);"
                       + " both enforce its configuration, and one at a time evaluates alarms")
@@ -107,6 +134,15 @@ struct Serve: AsyncParsableCommand {
             fflush(nil)
             try await running
         }
+    }
+}
+
+extension Serve {
+    /// Loopback, the private IPv4 ranges and IPv6 unique-local and link-local addresses.
+    static func isInternal(_ host: String) -> Bool {
+        let ranges = ["127.0.0.0/8", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16", "::1/128", "fc00::/7", "fe80::/10"]
+        if host == "localhost" { return true }
+        return ranges.contains { CIDR($0)?.contains(host) == true }
     }
 }
 

@@ -55,6 +55,9 @@ public struct GatewayConfiguration: Sendable {
     /// Why the credentials could not be read (the key file is missing or wrong), if so: signed calls are
     /// then refused, never let through.
     public var credentialsProblem: String?
+    /// Custom domain names (certificates for the TLS listeners) and their base path mappings.
+    public var domains: [DomainName] = []
+    public var basePathMappings: [BasePathMapping] = []
 
     public init(version: Int64, account: Account, stages: [StageBinding], apiKeys: [ServedKey] = [], usagePlans: [UsagePlan] = [],
                 planKeys: [String: [String]] = [:], credentials: [String: ServedCredential] = [:], credentialsProblem: String? = nil) {

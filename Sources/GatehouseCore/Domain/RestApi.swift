@@ -12,10 +12,15 @@ public struct RestApi: Codable, Sendable, Equatable {
     public var createdDate: Date
     /// The resource policy document (JSON, as AWS's `policy`), when the API has one.
     public var policy: String?
+    /// AWS's `endpointConfiguration.types`: nil is REGIONAL. A PRIVATE API is served only on listeners started
+    /// with `--private`; public listeners answer 403.
+    public var endpointType: EndpointType?
 
     public init(id: String, name: String, description: String? = nil, version: String? = nil,
-                apiKeySource: ApiKeySource = .header, createdDate: Date = Date(), policy: String? = nil) {
+                apiKeySource: ApiKeySource = .header, createdDate: Date = Date(), policy: String? = nil,
+                endpointType: EndpointType? = nil) {
         self.policy = policy
+        self.endpointType = endpointType
         self.id = id
         self.name = name
         self.description = description
@@ -23,6 +28,14 @@ public struct RestApi: Codable, Sendable, Equatable {
         self.apiKeySource = apiKeySource
         self.createdDate = createdDate
     }
+}
+
+/// Where an API is reachable from (AWS's endpoint types). EDGE and REGIONAL are the same here (no CDN in front);
+/// PRIVATE is served only on the worker's private listeners.
+public enum EndpointType: String, Codable, Sendable, CaseIterable {
+    case regional = "REGIONAL"
+    case edge = "EDGE"
+    case `private` = "PRIVATE"
 }
 
 /// Where a method that requires an API key finds it, as `x-amazon-apigateway-api-key-source` says.

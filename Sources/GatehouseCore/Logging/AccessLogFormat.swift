@@ -42,6 +42,8 @@ public enum AccessLogFormatter {
         "identity.sourceIp", "identity.userAgent", "identity.apiKeyId", "error.message", "error.responseType", "domainName",
         "identity.caller", "identity.accessKey", "identity.userArn", "authorizer.principalId", "authorizer.error", "authorizer.latency",
         "authorizer.integrationLatency", "authorizer.cached", "authorizer.claims.NAME", "authorizer.NAME",
+        "identity.clientCert.clientCertPem", "identity.clientCert.subjectDN", "identity.clientCert.issuerDN",
+        "identity.clientCert.serialNumber", "identity.clientCert.validity.notBefore", "identity.clientCert.validity.notAfter",
     ]
 
     static let clfTime: DateFormatter = {

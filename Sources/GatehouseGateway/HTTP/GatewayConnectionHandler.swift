@@ -22,6 +22,8 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
         let log: LogStage
         let connections: ConnectionRegistry
         var trustedProxies: [CIDR] = []
+        /// The listener was started with `--private`: PRIVATE APIs are served on it.
+        var privateListener = false
     }
 
     private enum ResponseState { case none, streaming, done }
@@ -77,6 +79,8 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
     private var requestIds = RequestIdGenerator()
     private var tables = RoutingTableBox.Reader()
     private var queued = CircularBuffer<HTTPServerRequestPart>()
+    /// What the TLS handshake established (TLS listener only).
+    private var tls: TLSConnectionInfo?
 
     init(shared: Shared, timeouts: ConnectionTimeoutHandler?) {
         self.shared = shared
@@ -176,8 +180,11 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
                 context.writeAndFlush(wrapOutboundOut(interim), promise: nil)
             }
         }
-        let request = GatewayRequest(head: head, body: call.body, remoteAddress: remote, sourceIp: clientIp(head), receivedAt: receivedAt,
+        var request = GatewayRequest(head: head, body: call.body, remoteAddress: remote, sourceIp: clientIp(head), receivedAt: receivedAt,
                                      receivedDate: call.receivedDate)
+        request.tls = tls
+        if let tls { requestContext.clientCertificate = tls.clientCertificate }
+        request.privateListener = shared.privateListener
         self.call = call
         switch requestContext.table.respond(to: request, context: requestContext) {
         case .response(let response):
@@ -251,7 +258,7 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
     private func tooLarge(head: HTTPRequestHead, context: RequestContext) -> GatewayResponse {
         if context.target == nil {
             let path = String(head.uri.split(separator: "?", maxSplits: 1).first ?? "")
-            context.target = RoutingTable.target(host: head.headers.first(name: "host"), path: path)
+            context.target = context.table.target(host: head.headers.first(name: "host"), path: path)
         }
         return context.fail(.requestTooLarge)
     }
@@ -473,6 +480,14 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
 
     /// Headers over the limit get 431, any other malformed request 400, then the connection closes; a
     /// response already under way is cut instead (its status line is gone). Other errors close the connection.
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let established = event as? TLSHandshakeHandler.Established {
+            tls = established.info
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         guard let parserError = error as? HTTPParserError else {
             context.close(promise: nil)

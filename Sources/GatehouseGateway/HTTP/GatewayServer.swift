@@ -5,13 +5,27 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
+import NIOTLS
 import ServiceLifecycle
 
 /// The data plane's listener: transport only. It accepts HTTP/1.1 connections and gives each the codec,
 /// the limits (431, 400), the timeouts and a `GatewayConnectionHandler`; on graceful shutdown it stops
 /// accepting, lets in-flight calls finish and closes idle connections.
 final class GatewayServer: Service, Sendable {
+    /// Where one listener binds and what it serves: plain HTTP or TLS (certificates by SNI), public or private.
+    struct Listener: Sendable {
+        var host: String
+        var port: Int
+        /// The flag that sets it, for error messages.
+        var flag: String
+        var tls: TLSContexts?
+        var isPrivate: Bool
+    }
+
     let options: GatewayOptions
+    let listenerSettings: Listener
+    let metrics: GatewayMetrics
     let group: any EventLoopGroup
     let shared: GatewayConnectionHandler.Shared
     let logger: Logger
@@ -19,15 +33,17 @@ final class GatewayServer: Service, Sendable {
     private let listener = NIOLockedValueBox<(any Channel)?>(nil)
     var connections: ConnectionRegistry { shared.connections }
 
-    init(options: GatewayOptions, group: any EventLoopGroup, table: RoutingTableBox,
-         telemetry: TelemetryQueue, metrics: GatewayMetrics, logger: Logger) {
+    init(options: GatewayOptions, listener: Listener, group: any EventLoopGroup, table: RoutingTableBox,
+         telemetry: TelemetryQueue, metrics: GatewayMetrics, connections: ConnectionRegistry, logger: Logger) {
         self.options = options
+        self.listenerSettings = listener
+        self.metrics = metrics
         self.group = group
         self.logger = logger
         shared = GatewayConnectionHandler.Shared(table: table, maxBodyBytes: options.maxBodyBytes,
                                                  maxURIBytes: options.maxURIBytes,
-                                                 log: LogStage(telemetry: telemetry, metrics: metrics), connections: ConnectionRegistry(),
-                                                 trustedProxies: options.trustedProxies)
+                                                 log: LogStage(telemetry: telemetry, metrics: metrics), connections: connections,
+                                                 trustedProxies: options.trustedProxies, privateListener: listener.isPrivate)
         bound = group.next().makePromise(of: SocketAddress.self)
     }
 
@@ -37,6 +53,9 @@ final class GatewayServer: Service, Sendable {
         if let address = listener.withLockedValue({ $0?.localAddress }) { return address }
         let shared = self.shared
         let options = self.options
+        let listenerSettings = self.listenerSettings
+        let metrics = self.metrics
+        let logger = self.logger
         let maxConnections = options.maxConnections
         let server: any Channel
         do {
@@ -51,24 +70,27 @@ final class GatewayServer: Service, Sendable {
                             try sync.addHandler(RefuseConnectionHandler())
                             return
                         }
-                        try Self.configure(sync, options: options, shared: shared)
+                        let decoder = try Self.configure(sync, options: options, shared: shared)
+                        if let tls = listenerSettings.tls {
+                            try Self.configureTLS(channel, before: decoder, contexts: tls, metrics: metrics, logger: logger)
+                        }
                     }
                 }
-                .bind(host: options.host, port: options.port).get()
+                .bind(host: listenerSettings.host, port: listenerSettings.port).get()
         } catch {
-            let failure = GatewayError.cannotListen(address: "\(options.host):\(options.port)", flag: "--listen", reason: "\(error)")
+            let failure = GatewayError.cannotListen(address: "\(listenerSettings.host):\(listenerSettings.port)", flag: listenerSettings.flag, reason: "\(error)")
             bound.fail(failure)
             throw failure
         }
         guard let address = server.localAddress else {
-            let failure = GatewayError.cannotListen(address: "\(options.host):\(options.port)", flag: "--listen", reason: "no local address")
+            let failure = GatewayError.cannotListen(address: "\(listenerSettings.host):\(listenerSettings.port)", flag: listenerSettings.flag, reason: "no local address")
             bound.fail(failure)
             try? await server.close()
             throw failure
         }
         listener.withLockedValue { $0 = server }
         bound.succeed(address)
-        logger.info("listening", metadata: ["address": "\(address)"])
+        logger.info("listening", metadata: ["address": "\(address)", "tls": "\(listenerSettings.tls != nil)", "private": "\(listenerSettings.isPrivate)"])
         return address
     }
 
@@ -107,17 +129,51 @@ final class GatewayServer: Service, Sendable {
 
     /// A client connection's pipeline: NIOHTTP1's request decoder (llhttp, with the header limits), the
     /// timeouts, and the connection handler, which writes its responses as bytes (no response encoder).
+    @discardableResult
     static func configure(_ pipeline: ChannelPipeline.SynchronousOperations, options: GatewayOptions,
-                          shared: GatewayConnectionHandler.Shared) throws {
+                          shared: GatewayConnectionHandler.Shared) throws -> any ChannelHandler {
         var limits = NIOHTTPDecoderLimitConfiguration()
         limits.maxHeaderFieldSize = options.maxHeaderBytes
         limits.maxHeaderListSize = options.maxHeaderBytes
         let timeouts = ConnectionTimeoutHandler(idle: .seconds(double: options.idleTimeout),
                                                 headerRead: .seconds(double: options.headerReadTimeout),
                                                 minBodyRate: options.minBodyBytesPerSecond)
-        try pipeline.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes, limitConfiguration: limits)))
+        let decoder = ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes, limitConfiguration: limits))
+        try pipeline.addHandler(decoder)
         try pipeline.addHandler(timeouts)
         try pipeline.addHandler(GatewayConnectionHandler(shared: shared, timeouts: timeouts))
+        return decoder
+    }
+
+    /// A TLS connection's front: NIO's SNI reader looks at the client hello, the domain's context is chosen
+    /// (made or reloaded off the hot path of established connections), and the TLS handler and the handshake
+    /// observer go in before the HTTP decoder. A name with no certificate closes the connection, counted.
+    static func configureTLS(_ channel: any Channel, before decoder: any ChannelHandler, contexts: TLSContexts,
+                             metrics: GatewayMetrics, logger: Logger) throws {
+        let sni = ByteToMessageHandler(SNIHandler { result in
+            let serverName: String?
+            switch result {
+            case .hostname(let name): serverName = name
+            case .fallback: serverName = nil
+            }
+            do {
+                let context = try contexts.context(serverName: serverName)
+                let sync = channel.pipeline.syncOperations
+                try sync.addHandler(NIOSSLServerHandler(context: context), position: .before(decoder))
+                try sync.addHandler(TLSHandshakeHandler(serverName: serverName, metrics: metrics), position: .before(decoder))
+                return channel.eventLoop.makeSucceededVoidFuture()
+            } catch let refusal as TLSContexts.Refusal {
+                metrics.countHandshakeFailure(reason: refusal.reason)
+                logger.debug("TLS connection refused", metadata: ["reason": "\(refusal)"])
+                channel.close(promise: nil)
+                return channel.eventLoop.makeFailedFuture(refusal)
+            } catch {
+                metrics.countHandshakeFailure(reason: "handshake")
+                channel.close(promise: nil)
+                return channel.eventLoop.makeFailedFuture(error)
+            }
+        })
+        try channel.pipeline.syncOperations.addHandler(sni, position: .first)
     }
 }
 

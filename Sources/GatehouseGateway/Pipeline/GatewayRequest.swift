@@ -1,4 +1,5 @@
 import Foundation
+import GatehouseCore
 import NIOCore
 import NIOHTTP1
 
@@ -53,4 +54,20 @@ public struct GatewayRequest {
 
     /// The client's IP address, as text.
     public let sourceIp: String?
+    /// What the connection's TLS handshake established (nil on the plain listener).
+    public var tls: TLSConnectionInfo?
+    /// The call came in on a listener started with `--private`: PRIVATE APIs are served only there.
+    public var privateListener = false
+}
+
+/// What a TLS connection's handshake established, shared by the calls on it: the SNI name and, with mutual TLS,
+/// the client certificate the worker verified.
+public final class TLSConnectionInfo: Sendable {
+    public let serverName: String?
+    public let clientCertificate: ClientCertificateIdentity?
+
+    public init(serverName: String?, clientCertificate: ClientCertificateIdentity?) {
+        self.serverName = serverName
+        self.clientCertificate = clientCertificate
+    }
 }

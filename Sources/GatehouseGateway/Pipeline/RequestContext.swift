@@ -49,6 +49,18 @@ public final class RequestContext {
     public var integrationHeaders: [(String, String)] = []
     public var integrationStatus: Int?
     public var backendHeaders: [(String, String)] = []
+    /// The client certificate verified at the TLS handshake (mutual TLS), `$context.identity.clientCert.*`.
+    public var clientCertificate: ClientCertificateIdentity?
+    /// The Host the call named (`$context.domainName`).
+    public var domainName: String? { target?.domainName }
+
+    /// `$context.identity.clientCert.*` as variables, empty without a client certificate.
+    public var clientCertificateValues: [String: String] {
+        guard let certificate = clientCertificate else { return [:] }
+        var values: [String: String] = [:]
+        for (name, value) in certificate.variables { values["identity.clientCert." + name] = value }
+        return values
+    }
 
     public init(requestId: String, table: RoutingTable, eventLoop: any EventLoop) {
         self.requestId = requestId

@@ -18,6 +18,8 @@ public struct RoutingTable: Sendable {
 
     public let configuration: GatewayConfiguration
     let stages: [String: [String: StageRoute]]
+    /// Custom domains' base path mappings.
+    public let domains: DomainRoutes
 
     /// Compiles every deployed method's chain with `compiler`.
     public init(configuration: GatewayConfiguration, compiler: StageCompiler = StageCompiler()) {
@@ -39,6 +41,7 @@ public struct RoutingTable: Sendable {
                 StageRoute(binding: binding, router: Router(resources: binding.definition.resources), methods: methods)
         }
         self.stages = stages
+        domains = DomainRoutes(configuration.basePathMappings)
     }
 
     public static let empty = RoutingTable(configuration: GatewayConfiguration(version: 0, account: Account(), stages: []))
@@ -52,6 +55,20 @@ public struct RoutingTable: Sendable {
         public var apiId: String
         public var stageName: String
         public var path: String
+        /// The custom domain and base path the call came by, when it came by one.
+        public var domainName: String? = nil
+        public var basePath: String? = nil
+    }
+
+    /// Where a call goes: a custom domain's mapping when Host is a mapped custom domain (a path no mapping takes
+    /// goes nowhere), else one of the two invoke URL forms.
+    public func target(host: String?, path: String) -> Target? {
+        if let host, !domains.isEmpty, domains.serves(host: host) {
+            guard let route = domains.route(host: host, path: path) else { return nil }
+            return Target(apiId: route.restApiId, stageName: route.stage, path: route.path,
+                          domainName: DomainName.normalized(host), basePath: route.basePath)
+        }
+        return Self.target(host: host, path: path)
     }
 
     /// Reads the two invoke URL forms: `/restapis/{api}/{stage}/_user_request_/{path}`, and
@@ -87,7 +104,7 @@ public struct RoutingTable: Sendable {
     /// The route stage, first of every call: finds the API, stage, resource and method, then runs the
     /// method's compiled chain. No match is AWS's 403 `Missing Authentication Token`.
     public func respond(to request: GatewayRequest, context: RequestContext) -> StageResult {
-        guard let target = Self.target(host: request.head.headers.first(name: "host"), path: request.path) else {
+        guard let target = target(host: request.head.headers.first(name: "host"), path: request.path) else {
             return .response(context.fail(.missingAuthenticationToken))
         }
         context.target = target
@@ -95,6 +112,11 @@ public struct RoutingTable: Sendable {
         guard let stage = stage(apiId: target.apiId, stageName: target.stageName),
               let match = stage.router.match(path: target.path, verb: request.head.method.rawValue) else {
             return .response(context.fail(.missingAuthenticationToken))
+        }
+        if stage.binding.definition.restApi.endpointType == .private, !request.privateListener {
+            // A PRIVATE API is not reachable from a public listener, whatever its methods' settings.
+            return .response(context.fail(.accessDenied, message: "Forbidden",
+                                          detail: "the API is PRIVATE and the call came in on a public listener (serve --private)"))
         }
         context.stage = stage
         context.match = match

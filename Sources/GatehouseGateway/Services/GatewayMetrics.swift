@@ -81,6 +81,23 @@ public final class GatewayMetrics: Sendable {
         }
     }
 
+    /// Counts a TLS handshake that did not complete, by why (`no_sni`, `unknown_domain`, `handshake`, …).
+    func countHandshakeFailure(reason: String) {
+        registry.makeCounter(name: "gatehouse_tls_handshake_failures_total", labels: [("reason", reason)],
+                             help: "TLS handshakes that failed (no certificate for the name, a refused client certificate, a broken hello)").increment()
+    }
+
+    /// Each custom domain's certificate: seconds until it expires, and whether that is under 30 days.
+    func updateCertificates(_ expiries: [(domain: String, notAfter: Date)], now: Date = Date()) {
+        for (domain, notAfter) in expiries {
+            let left = notAfter.timeIntervalSince(now)
+            registry.makeGauge(name: "gatehouse_certificate_expiry_seconds", labels: [("domain", domain)],
+                               help: "Seconds until the custom domain's certificate expires").set(Double(left))
+            registry.makeGauge(name: "gatehouse_certificate_expiring", labels: [("domain", domain)],
+                               help: "1 when the custom domain's certificate expires within 30 days").set(Double(left < 30 * 86_400 ? 1 : 0))
+        }
+    }
+
     /// Gauges read at scrape time.
     func update(configVersion: Int64, telemetryDropped: Int, telemetryWriteFailures: Int, connections: Int, inFlight: Int) {
         registry.makeGauge(name: "gatehouse_telemetry_write_failures", help: "Telemetry batches that could not be written (retried)")

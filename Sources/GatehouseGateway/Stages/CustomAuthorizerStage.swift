@@ -139,9 +139,20 @@ final class CustomAuthorizerStage: GatewayStage {
             "requestContext": [
                 "accountId": identity.account, "apiId": context.target?.apiId ?? "", "stage": context.target?.stageName ?? "",
                 "requestId": context.requestId, "resourcePath": resourcePath, "httpMethod": request.head.method.rawValue,
-                "path": request.path, "identity": ["sourceIp": request.sourceIp ?? "", "userAgent": request.head.headers.first(name: "user-agent") ?? ""],
+                "path": request.path, "identity": identityEvent(request, context: context),
             ] as [String: Any],
         ]
+    }
+
+    /// `requestContext.identity` of the event; with mutual TLS, AWS's `clientCert` object.
+    private func identityEvent(_ request: GatewayRequest, context: RequestContext) -> [String: Any] {
+        var identity: [String: Any] = ["sourceIp": request.sourceIp ?? "", "userAgent": request.head.headers.first(name: "user-agent") ?? ""]
+        if let certificate = context.clientCertificate {
+            identity["clientCert"] = ["clientCertPem": certificate.clientCertPem, "subjectDN": certificate.subjectDN, "issuerDN": certificate.issuerDN,
+                                      "serialNumber": certificate.serialNumber,
+                                      "validity": ["notBefore": certificate.notBefore, "notAfter": certificate.notAfter]] as [String: Any]
+        }
+        return identity
     }
 
     /// One identity source's value: `method.request.header.X`, `method.request.querystring.Y`, `stageVariables.Z`
@@ -160,6 +171,7 @@ final class CustomAuthorizerStage: GatewayStage {
             case "httpMethod": return request.head.method.rawValue
             case "stage": return context.target?.stageName
             case "resourcePath": return context.match?.resourcePath
+            case let name where name.hasPrefix("identity.clientCert."): return context.clientCertificateValues[String(name)]
             default: return nil
             }
         }

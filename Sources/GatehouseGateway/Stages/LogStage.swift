@@ -82,6 +82,7 @@ struct LogStage: Sendable {
         values["authorizer.cached"] = context.authorizerCached ? "true" : "false"
         for (name, value) in context.authorizerClaims { values["authorizer.claims." + name] = value }
         for (name, value) in context.authorizerContext where values["authorizer." + name] == nil { values["authorizer." + name] = value }
+        for (name, value) in context.clientCertificateValues { values[name] = value }
     }
 
     /// How much of a body execution logging keeps (as AWS, 1 KiB).

@@ -186,6 +186,8 @@ final class ProxyStage: GatewayStage {
         if let principal = context.principalId { values["authorizer.principalId"] = principal }
         if let key = context.callerAccessKey { values["identity.accessKey"] = key }
         if let arn = context.callerArn { values["identity.userArn"] = arn }
+        if context.clientCertificate != nil { values.merge(context.clientCertificateValues) { _, new in new } }
+        values["domainName"] = context.domainName ?? request.head.headers.first(name: "host").map { DomainName.normalized($0) } ?? ""
         return values
     }
 

@@ -12,9 +12,11 @@ struct RestApiRecord: Codable, FetchableRecord, PersistableRecord {
     var apiKeySource: String
     var createdDate: Double
     var policy: String?
+    var endpointType: String?
 
     enum CodingKeys: String, CodingKey {
         case id, name, description, version, apiKeySource = "api_key_source", createdDate = "created_date", policy
+        case endpointType = "endpoint_type"
     }
 
     enum Columns {
@@ -30,11 +32,13 @@ struct RestApiRecord: Codable, FetchableRecord, PersistableRecord {
         apiKeySource = api.apiKeySource.rawValue
         createdDate = api.createdDate.timeIntervalSince1970
         policy = api.policy
+        endpointType = api.endpointType?.rawValue
     }
 
     var restApi: RestApi {
         RestApi(id: id, name: name, description: description, version: version, apiKeySource: ApiKeySource(rawValue: apiKeySource) ?? .header,
-                createdDate: Date(timeIntervalSince1970: createdDate), policy: policy)
+                createdDate: Date(timeIntervalSince1970: createdDate), policy: policy,
+                endpointType: endpointType.flatMap(EndpointType.init(rawValue:)))
     }
 }
 

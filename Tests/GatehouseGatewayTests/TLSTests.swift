@@ -1,0 +1,307 @@
+import Foundation
+import GatehouseCore
+import Testing
+
+/// HTTPS through a real worker with real TLS peers: certificates made by `openssl` in the test, curl with
+/// `--resolve … --cacert` (SNI picks each domain's certificate; Host and base path pick the API stage), Python's
+/// ssl module for rotation under load, mutual TLS accepted and refused, PRIVATE APIs, and the CLI's checks.
+@Suite struct TLSTests {
+    static let api = """
+        openapi: 3.0.1
+        info: {title: Domains, version: "1"}
+        paths:
+          /who:
+            get:
+              responses: {"200": {description: ok}}
+              x-amazon-apigateway-integration:
+                type: http
+                httpMethod: GET
+                uri: "http://${stageVariables.backend}/who"
+                requestParameters:
+                  integration.request.header.X-Subject: context.identity.clientCert.subjectDN
+                  integration.request.header.X-Serial: context.identity.clientCert.serialNumber
+                  integration.request.header.X-Domain: context.domainName
+                  integration.request.header.X-Stage: context.stage
+                responses: {default: {statusCode: "200"}}
+        """
+
+    /// A CA and certificates it issues, made with the openssl command in a test's folder.
+    struct Certificates {
+        let dir: TempDir
+
+        func openssl(_ arguments: [String]) async throws {
+            let result = try await run("/usr/bin/env", ["openssl"] + arguments)
+            guard result.status == 0 else { throw TestFailure("openssl \(arguments.joined(separator: " ")): \(result.stderr)") }
+        }
+
+        /// `NAME.pem` and `NAME.key`: a self-signed CA.
+        func authority(_ name: String) async throws {
+            try await openssl(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "30",
+                               "-subj", "/CN=\(name)", "-keyout", dir.path("\(name).key"), "-out", dir.path("\(name).pem")])
+        }
+
+        /// `FILE.pem` and `FILE.key` issued by `ca` for `subject`, naming `dns` (a server) or none (a client).
+        func issue(_ file: String, by ca: String, subject: String, dns: String? = nil, serial: String, days: Int = 20) async throws {
+            try await openssl(["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", subject,
+                               "-keyout", dir.path("\(file).key"), "-out", dir.path("\(file).csr")])
+            var arguments = ["x509", "-req", "-in", dir.path("\(file).csr"), "-CA", dir.path("\(ca).pem"), "-CAkey", dir.path("\(ca).key"),
+                             "-set_serial", serial, "-days", String(days), "-out", dir.path("\(file).pem")]
+            if let dns {
+                try "subjectAltName=DNS:\(dns)\n".write(toFile: dir.path("\(file).ext"), atomically: true, encoding: .utf8)
+                arguments += ["-extfile", dir.path("\(file).ext")]
+            }
+            try await openssl(arguments)
+        }
+    }
+
+    /// A worker with a plain and a TLS listener (and the admin one): the process and the two ports.
+    static func startTLSWorker(_ db: String, _ arguments: [String] = []) async throws -> (worker: ChildProcess, http: Int, https: Int, admin: Int) {
+        let worker = try ChildProcess(Binary.gatehouse, ["serve", "--store", db, "--listen", "127.0.0.1:0", "--tls-listen", "127.0.0.1:0",
+                                                         "--admin", "127.0.0.1:0", "--log-level", "warning"] + arguments)
+        let admin = try await worker.line(containing: "admin on")
+        let line = try await worker.line(containing: "serving")
+        func port(after scheme: String, in text: String) -> Int? {
+            guard let start = text.range(of: scheme) else { return nil }
+            let rest = text[start.upperBound...]
+            guard let colon = rest.firstIndex(of: ":") else { return nil }
+            return Int(rest[rest.index(after: colon)...].prefix { $0.isNumber })
+        }
+        guard let http = port(after: "http://", in: line), let https = port(after: "https://", in: line),
+              let adminPort = port(after: "http://", in: admin) else { throw TestFailure("no ports in '\(line)' / '\(admin)'") }
+        return (worker, http, https, adminPort)
+    }
+
+    /// curl over TLS to `name` (resolved to loopback), verifying against `ca`: the HTTP status (0 when the
+    /// handshake failed), the body, and curl's exit code.
+    static func https(_ name: String, port: Int, path: String, ca: String, extra: [String] = []) async throws -> (status: Int, body: String, exit: Int32) {
+        let result = try await curl(["--resolve", "\(name):\(port):127.0.0.1", "--cacert", ca, "-w", "\n%{http_code}"] + extra
+                                    + ["https://\(name):\(port)\(path)"])
+        let (status, body) = statusAndBody(result.stdout)
+        return (status, body, result.status)
+    }
+
+    static func echoed(_ body: String) -> [String: String] {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any] else { return [:] }
+        return object["headers"] as? [String: String] ?? [:]
+    }
+
+    @Test func sniPicksTheCertificateAndHostAndBasePathPickTheStage() async throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let certs = Certificates(dir: dir)
+        try await certs.authority("ca")
+        try await certs.issue("a", by: "ca", subject: "/CN=a.example.test", dns: "a.example.test", serial: "0x0a")
+        try await certs.issue("b", by: "ca", subject: "/CN=b.example.test", dns: "b.example.test", serial: "0x0b")
+        let backend = try await BackendProcess()
+        defer { backend.stop() }
+        let (db, apiId) = try await sampleStore(dir, apiText: Self.api, backend: "127.0.0.1:\(backend.port)")
+        #expect(try await gatehouse("deploy", "--store", db, "--api", apiId, "--stage", "beta", "--var", "backend=127.0.0.1:\(backend.port)").status == 0)
+
+        // The CLI checks the files before anything is stored.
+        let wrongName = try await gatehouse("domain", "create", "--store", db, "--name", "c.example.test", "--cert", dir.path("a.pem"), "--key", dir.path("a.key"))
+        #expect(wrongName.status != 0 && wrongName.stderr.contains("does not name c.example.test"), "\(wrongName.stderr)")
+        let wrongKey = try await gatehouse("domain", "create", "--store", db, "--name", "a.example.test", "--cert", dir.path("a.pem"), "--key", dir.path("b.key"))
+        #expect(wrongKey.status != 0 && wrongKey.stderr.contains("is not the key of the certificate"), "\(wrongKey.stderr)")
+        #expect(try await gatehouse("domain", "create", "--store", db, "--name", "a.example.test", "--cert", dir.path("a.pem"), "--key", dir.path("a.key")).status == 0)
+        #expect(try await gatehouse("domain", "create", "--store", db, "--name", "b.example.test", "--cert", dir.path("b.pem"), "--key", dir.path("b.key"),
+                                    "--min-tls", "1.3").status == 0)
+        #expect(try await gatehouse("domain", "map", "--store", db, "--name", "a.example.test", "--api", apiId, "--stage", "prod", "--base-path", "v1").status == 0)
+        #expect(try await gatehouse("domain", "map", "--store", db, "--name", "a.example.test", "--api", apiId, "--stage", "beta", "--base-path", "v2/beta").status == 0)
+        #expect(try await gatehouse("domain", "map", "--store", db, "--name", "b.example.test", "--api", apiId, "--stage", "beta").status == 0)
+        let taken = try await gatehouse("domain", "map", "--store", db, "--name", "a.example.test", "--api", apiId, "--stage", "beta", "--base-path", "v1")
+        #expect(taken.status != 0 && taken.stderr.contains("is mapped to \(apiId)/prod"), "\(taken.stderr)")
+        let listed = try await gatehouse("domain", "list", "--store", db).stdout
+        #expect(listed.contains("a.example.test") && listed.contains("v2/beta->\(apiId)/beta") && listed.contains("(none)->\(apiId)/beta"), "\(listed)")
+
+        let (worker, httpPort, port, adminPort) = try await Self.startTLSWorker(db)
+        defer { worker.signal(SIGKILL) }
+        let ca = dir.path("ca.pem")
+        // Each name gets its own certificate (curl verifies the name against it), and each base path its stage.
+        let v1 = try await Self.https("a.example.test", port: port, path: "/v1/who", ca: ca)
+        #expect(v1.status == 200 && Self.echoed(v1.body)["x-stage"] == "prod" && Self.echoed(v1.body)["x-domain"] == "a.example.test", "\(v1)")
+        let beta = try await Self.https("a.example.test", port: port, path: "/v2/beta/who", ca: ca)
+        #expect(beta.status == 200 && Self.echoed(beta.body)["x-stage"] == "beta", "\(beta)")
+        let other = try await Self.https("b.example.test", port: port, path: "/who", ca: ca)
+        #expect(other.status == 200 && Self.echoed(other.body)["x-stage"] == "beta" && Self.echoed(other.body)["x-domain"] == "b.example.test", "\(other)")
+        // Paths no mapping takes: AWS's 403.
+        for path in ["/v2/who", "/v1x/who", "/who"] {
+            let unmapped = try await Self.https("a.example.test", port: port, path: path, ca: ca)
+            #expect(unmapped.status == 403 && unmapped.body.contains("Missing Authentication Token"), "\(path): \(unmapped)")
+        }
+        // The plain listener routes by Host the same way.
+        let plain = statusAndBody(try await curl(["-w", "\n%{http_code}", "-H", "Host: a.example.test", "http://127.0.0.1:\(httpPort)/v1/who"]).stdout)
+        #expect(plain.0 == 200 && Self.echoed(plain.1)["x-stage"] == "prod", "\(plain)")
+        // A name with no certificate, and b's TLS 1.3 minimum, fail the handshake; both are counted.
+        let unknown = try await Self.https("nope.example.test", port: port, path: "/who", ca: ca, extra: ["-k"])
+        #expect(unknown.status == 0 && unknown.exit != 0, "\(unknown)")
+        let old = try await Self.https("b.example.test", port: port, path: "/who", ca: ca, extra: ["--tls-max", "1.2"])
+        #expect(old.status == 0 && old.exit != 0, "\(old)")
+        #expect(try await Self.https("b.example.test", port: port, path: "/who", ca: ca, extra: ["--tlsv1.3"]).status == 200)
+        // ALPN offers http/1.1.
+        let alpn = try await curl(["--resolve", "a.example.test:\(port):127.0.0.1", "--cacert", ca, "-v", "-o", "/dev/null", "https://a.example.test:\(port)/v1/who"])
+        #expect(alpn.stderr.contains("ALPN") && alpn.stderr.contains("http/1.1"), "\(alpn.stderr)")
+        let metrics = try await curl(["http://127.0.0.1:\(adminPort)/metrics"]).stdout
+        #expect(metrics.contains(#"gatehouse_tls_handshake_failures_total{reason="unknown_domain"} 1"#), "\(metrics)")
+        #expect(metrics.contains(#"gatehouse_tls_handshake_failures_total{reason="protocol_version"} 1"#), "\(metrics)")
+        // Certificates expiring within 30 days are flagged.
+        #expect(metrics.contains(#"gatehouse_certificate_expiring{domain="a.example.test"} 1"#), "\(metrics)")
+
+        // Unmapped and deleted while serving: refused within a second, without a restart.
+        #expect(try await gatehouse("domain", "unmap", "--store", db, "--name", "a.example.test", "--base-path", "v1").status == 0)
+        try await waitUntilAsync("the unmapped base path is refused") {
+            try await Self.https("a.example.test", port: port, path: "/v1/who", ca: ca).status == 403
+        }
+        #expect(try await gatehouse("domain", "delete", "--store", db, "--name", "b.example.test").status == 0)
+        try await waitUntilAsync("the deleted domain's name has no certificate") {
+            try await Self.https("b.example.test", port: port, path: "/who", ca: ca).exit != 0
+        }
+    }
+
+    @Test func mutualTLSVerifiesTheClientCertificateAndPassesItOn() async throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let certs = Certificates(dir: dir)
+        try await certs.authority("ca")
+        try await certs.authority("rogue")
+        try await certs.issue("m", by: "ca", subject: "/CN=m.example.test", dns: "m.example.test", serial: "0x20")
+        try await certs.issue("client", by: "ca", subject: "/O=Acme/CN=client one", serial: "0x1234", days: 5)
+        try await certs.issue("intruder", by: "rogue", subject: "/CN=intruder", serial: "0x66")
+        let backend = try await BackendProcess()
+        defer { backend.stop() }
+        let (db, apiId) = try await sampleStore(dir, apiText: Self.api, backend: "127.0.0.1:\(backend.port)")
+        #expect(try await gatehouse("domain", "create", "--store", db, "--name", "m.example.test", "--cert", dir.path("m.pem"), "--key", dir.path("m.key"),
+                                    "--truststore", dir.path("ca.pem")).status == 0)
+        #expect(try await gatehouse("domain", "map", "--store", db, "--name", "m.example.test", "--api", apiId, "--stage", "prod").status == 0)
+        let log = dir.path("access.log")
+        #expect(try await gatehouse("logging", "set", "--store", db, "--api", apiId, "--stage", "prod", "--access-file", log, "--access-format",
+                                    "$context.requestId $context.identity.clientCert.subjectDN|$context.identity.clientCert.serialNumber|$context.identity.clientCert.validity.notAfter").status == 0)
+        let (worker, _, port, adminPort) = try await Self.startTLSWorker(db)
+        defer { worker.signal(SIGKILL) }
+        let ca = dir.path("ca.pem")
+
+        let accepted = try await Self.https("m.example.test", port: port, path: "/who", ca: ca,
+                                            extra: ["--cert", dir.path("client.pem"), "--key", dir.path("client.key")])
+        let headers = Self.echoed(accepted.body)
+        #expect(accepted.status == 200 && headers["x-subject"]?.contains("CN=client one") == true && headers["x-subject"]?.contains("O=Acme") == true,
+                "\(accepted)")
+        #expect(headers["x-serial"] == "1234", "\(headers)")
+        // No certificate, or one from another CA: refused at the handshake, counted.
+        let none = try await Self.https("m.example.test", port: port, path: "/who", ca: ca)
+        #expect(none.status == 0 && none.exit != 0, "\(none)")
+        let rogue = try await Self.https("m.example.test", port: port, path: "/who", ca: ca,
+                                         extra: ["--cert", dir.path("intruder.pem"), "--key", dir.path("intruder.key")])
+        #expect(rogue.status == 0 && rogue.exit != 0, "\(rogue)")
+        try await waitUntilAsync("the accepted call's line is written") {
+            ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains("CN=client one")
+        }
+        let line = (try String(contentsOfFile: log, encoding: .utf8)).split(separator: "\n").first { $0.contains("CN=client one") } ?? ""
+        let fields = line.split(separator: "|").map(String.init)
+        #expect(fields.count == 3 && fields[1] == "1234" && fields[2].hasSuffix("GMT"), "\(line)")
+        let metrics = try await curl(["http://127.0.0.1:\(adminPort)/metrics"]).stdout
+        let refusals = metrics.split(separator: "\n").filter { $0.hasPrefix("gatehouse_tls_handshake_failures_total{reason=\"client_certificate") }
+        #expect(refusals.count == 2, "\(metrics)")
+    }
+
+    /// A Python client that opens a new TLS connection per call for `seconds`, plus one keep-alive connection
+    /// used throughout, and prints the serial numbers it saw and every failure.
+    static let rotationClient = """
+        import http.client, socket, ssl, sys, time
+        port, ca, name, seconds = int(sys.argv[1]), sys.argv[2], sys.argv[3], float(sys.argv[4])
+        context = ssl.create_default_context(cafile=ca)
+        class Conn(http.client.HTTPSConnection):
+            def connect(self):
+                self.sock = context.wrap_socket(socket.create_connection(("127.0.0.1", port)), server_hostname=name)
+        serials, failures, calls = [], [], 0
+        kept = Conn(name, port)
+        end = time.time() + seconds
+        print("started", flush=True)
+        while time.time() < end:
+            try:
+                c = Conn(name, port)
+                c.request("GET", "/who")
+                r = c.getresponse(); r.read()
+                serial = c.sock.getpeercert()["serialNumber"]
+                if r.status != 200: failures.append("status %d" % r.status)
+                if not serials or serials[-1] != serial:
+                    serials.append(serial); print("serial", serial, flush=True)
+                c.close()
+                kept.request("GET", "/who")
+                r = kept.getresponse(); r.read()
+                if r.status != 200: failures.append("kept status %d" % r.status)
+                calls += 1
+            except Exception as e:
+                failures.append(repr(e))
+        print("done calls=%d failures=%d serials=%s %s" % (calls, len(failures), ",".join(serials), failures[:3]), flush=True)
+        """
+
+    @Test func aCertificateRotatedOnDiskOrInTheStoreIsServedWithoutAFailedCall() async throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let certs = Certificates(dir: dir)
+        try await certs.authority("ca")
+        try await certs.issue("r1", by: "ca", subject: "/CN=r.example.test", dns: "r.example.test", serial: "0x0101")
+        try await certs.issue("r2", by: "ca", subject: "/CN=r.example.test", dns: "r.example.test", serial: "0x0202")
+        try await certs.issue("r3", by: "ca", subject: "/CN=r.example.test", dns: "r.example.test", serial: "0x0303")
+        let backend = try await BackendProcess()
+        defer { backend.stop() }
+        let (db, apiId) = try await sampleStore(dir, apiText: Self.api, backend: "127.0.0.1:\(backend.port)")
+        // The served files are copies, replaced on disk as a renewal tool does (a new file renamed over the old).
+        try FileManager.default.copyItem(atPath: dir.path("r1.pem"), toPath: dir.path("live.pem"))
+        try FileManager.default.copyItem(atPath: dir.path("r1.key"), toPath: dir.path("live.key"))
+        #expect(try await gatehouse("domain", "create", "--store", db, "--name", "r.example.test", "--cert", dir.path("live.pem"),
+                                    "--key", dir.path("live.key")).status == 0)
+        #expect(try await gatehouse("domain", "map", "--store", db, "--name", "r.example.test", "--api", apiId, "--stage", "prod").status == 0)
+        let (worker, _, port, _) = try await Self.startTLSWorker(db)
+        defer { worker.signal(SIGKILL) }
+
+        let client = try ChildProcess("/usr/bin/env", ["python3", "-c", Self.rotationClient, String(port), dir.path("ca.pem"), "r.example.test", "12"])
+        defer { client.signal(SIGKILL) }
+        _ = try await client.line(containing: "serial 0101")
+        // Key first, then certificate, each renamed into place: between the two renames the pair does not match,
+        // and the worker keeps the last good pair until it does.
+        try FileManager.default.copyItem(atPath: dir.path("r2.key"), toPath: dir.path("next.key"))
+        try FileManager.default.copyItem(atPath: dir.path("r2.pem"), toPath: dir.path("next.pem"))
+        #expect(rename(dir.path("next.key"), dir.path("live.key")) == 0)
+        #expect(rename(dir.path("next.pem"), dir.path("live.pem")) == 0)
+        let rotatedAt = Date()
+        _ = try await client.line(containing: "serial 0202")
+        #expect(Date().timeIntervalSince(rotatedAt) < 2.5, "the file's certificate was served to new connections within a second (and a call)")
+        // In the store: the domain pointed at other files.
+        #expect(try await gatehouse("domain", "update", "--store", db, "--name", "r.example.test", "--cert", dir.path("r3.pem"),
+                                    "--key", dir.path("r3.key")).status == 0)
+        let updatedAt = Date()
+        _ = try await client.line(containing: "serial 0303")
+        #expect(Date().timeIntervalSince(updatedAt) < 2.5)
+        let done = try await client.line(containing: "done", timeout: 30)
+        #expect(done.contains("failures=0") && done.contains("serials=0101,0202,0303"), "\(done)")
+    }
+
+    @Test func privateAPIsAreServedOnPrivateListenersOnly() async throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let backend = try await BackendProcess()
+        defer { backend.stop() }
+        let (db, apiId) = try await sampleStore(dir, apiText: Self.api, backend: "127.0.0.1:\(backend.port)")
+        let (publicWorker, publicPort) = try await startWorker(db)
+        defer { publicWorker.signal(SIGKILL) }
+        let refusedBind = try await gatehouse("serve", "--store", db, "--listen", "0.0.0.0:0", "--private")
+        #expect(refusedBind.status != 0 && refusedBind.stderr.contains("internal address"), "\(refusedBind.stderr)")
+        let privateWorker = try ChildProcess(Binary.gatehouse, ["serve", "--store", db, "--listen", "127.0.0.1:0", "--private", "--log-level", "warning"])
+        defer { privateWorker.signal(SIGKILL) }
+        let line = try await privateWorker.line(containing: "serving")
+        #expect(line.contains("privately"), "\(line)")
+        let privatePort = Int(line.split(separator: ":").last ?? "") ?? 0
+        let path = "/restapis/\(apiId)/prod/_user_request_/who"
+        func status(_ port: Int) async throws -> Int {
+            statusAndBody(try await curl(["-w", "\n%{http_code}", "http://127.0.0.1:\(port)\(path)"]).stdout).0
+        }
+        #expect(try await status(publicPort) == 200)
+        #expect(try await gatehouse("api", "endpoint", "--store", db, "--api", apiId, "--type", "PRIVATE").status == 0)
+        try await waitUntilAsync("the public listener refuses the PRIVATE API") { try await status(publicPort) == 403 }
+        let refused = statusAndBody(try await curl(["-w", "\n%{http_code}", "http://127.0.0.1:\(publicPort)\(path)"]).stdout)
+        #expect(refused.1 == #"{"message":"Forbidden"}"#, "\(refused)")
+        #expect(try await status(privatePort) == 200)
+        #expect(try await gatehouse("api", "endpoint", "--store", db, "--api", apiId, "--type", "REGIONAL").status == 0)
+        try await waitUntilAsync("the public listener serves it again") { try await status(publicPort) == 200 }
+    }
+}
