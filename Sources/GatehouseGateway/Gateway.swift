@@ -53,7 +53,7 @@ public final class Gateway: Sendable {
         clientConfiguration.httpVersion = .http1Only
         client = HTTPClient(eventLoopGroup: group, configuration: clientConfiguration)
         telemetry = TelemetryQueue(capacity: options.telemetryQueueCapacity)
-        upstream = try UpstreamPools(group: group, maxConnectionsPerBackend: options.maxUpstreamConnections)
+        upstream = try UpstreamPools(group: group, maxConnectionsPerBackend: options.maxUpstreamConnections, caBundle: options.backendCABundle)
         tlsContexts = TLSContexts(table: table, metrics: metrics, logger: logger)
         let connections = ConnectionRegistry()
         var servers: [GatewayServer] = []

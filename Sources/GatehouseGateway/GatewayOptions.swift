@@ -49,6 +49,8 @@ public struct GatewayOptions: Sendable {
     public var version = GatewayOptions.gatehouseVersion
     /// Upstream connections kept per backend on each event loop; calls beyond wait for one to free up.
     public var maxUpstreamConnections: Int = 256
+    /// A PEM bundle of the CAs HTTPS backends are verified against instead of the system's (`--backend-ca`).
+    public var backendCABundle: String?
     /// Event-loop threads; by default one per core.
     public var threads: Int = System.coreCount
     /// The region and account in the `execute-api` resource ARNs that signed calls are checked against

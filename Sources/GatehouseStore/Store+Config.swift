@@ -473,6 +473,7 @@ extension Store {
             return served
         }
         (configuration.credentials, configuration.credentialsProblem) = try servedCredentials()
+        (configuration.clientCertificates, configuration.clientCertificatesProblem) = try servedClientCertificates()
         return configuration
     }
 

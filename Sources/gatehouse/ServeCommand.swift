@@ -42,6 +42,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Address to listen on, HOST:PORT (port 0 picks one); off for none (with --tls-listen).") var listen = ListenAddress(host: "127.0.0.1", port: 8080)
     @Option(help: "Address of the TLS listener, HOST:PORT: custom domains' certificates picked by SNI (`gatehouse domain create`).")
     var tlsListen: ListenAddress?
+    @Option(help: "Verify HTTPS backends against the CAs in this PEM file instead of the system's.") var backendCa: String?
     @Flag(help: "These listeners are private (bound to an internal address): PRIVATE APIs are served on them, and only on them.")
     var `private` = false
     @Option(help: "Largest request body in bytes (413 beyond).") var maxBodyBytes = 10 * 1024 * 1024
@@ -82,6 +83,10 @@ struct Serve: AsyncParsableCommand {
                 options.tlsPort = tlsListen.port
             }
             options.privateListeners = `private`
+            if let backendCa {
+                guard FileManager.default.isReadableFile(atPath: backendCa) else { throw ValidationError("--backend-ca \(backendCa) is not a readable file") }
+                options.backendCABundle = backendCa
+            }
             if `private` {
                 for host in [listen.off ? nil : listen.host, options.tlsHost].compactMap({ $0 }) where !Self.isInternal(host) {
                     throw ValidationError("--private listeners must be bound to an internal address (loopback or a private range such as 10.0.0.0/8), not \(host)")

@@ -305,3 +305,124 @@ import Testing
         try await waitUntilAsync("the public listener serves it again") { try await status(publicPort) == 200 }
     }
 }
+
+/// A stage's client certificate presented to a real HTTPS backend that requires it (Python's ssl module with
+/// CERT_REQUIRED and the certificate from `client-cert show --pem` as its only trust anchor).
+@Suite struct BackendClientCertificateTests {
+    static let backend = """
+        import http.server, json, ssl, sys
+        cert, key, clients = sys.argv[1:4]
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+            def do_GET(self):
+                peer = self.connection.getpeercert() or {}
+                subject = dict(item[0] for item in peer.get("subject", ()))
+                body = json.dumps({"client": subject.get("commonName", ""), "path": self.path}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+            def log_message(self, *args): pass
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(cert, key)
+        context.verify_mode = ssl.CERT_REQUIRED
+        context.load_verify_locations(clients)
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+        print("listening", server.server_address[1], flush=True)
+        server.serve_forever()
+        """
+
+    static let api = """
+        openapi: 3.0.1
+        info: {title: Backend TLS, version: "1"}
+        paths:
+          /secure:
+            get:
+              responses: {"200": {description: ok}}
+              x-amazon-apigateway-integration: {type: http_proxy, httpMethod: GET, uri: "https://${stageVariables.backend}/secure"}
+          /unverified:
+            get:
+              responses: {"200": {description: ok}}
+              x-amazon-apigateway-integration:
+                type: http_proxy
+                httpMethod: GET
+                uri: "https://${stageVariables.backend}/unverified"
+                tlsConfig: {insecureSkipVerification: true}
+        """
+
+    @Test func theStagesCertificateIsPresentedToAnHTTPSBackendThatRequiresIt() async throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let certs = TLSTests.Certificates(dir: dir)
+        try await certs.authority("ca")
+        try await certs.authority("other")
+        // The backend's certificate names 127.0.0.1; "other" is a CA the worker does not trust.
+        try await certs.openssl(["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=backend",
+                                 "-keyout", dir.path("backend.key"), "-out", dir.path("backend.csr")])
+        try "subjectAltName=IP:127.0.0.1\n".write(toFile: dir.path("backend.ext"), atomically: true, encoding: .utf8)
+        for (file, ca) in [("backend", "ca"), ("untrusted", "other")] {
+            try await certs.openssl(["x509", "-req", "-in", dir.path("backend.csr"), "-CA", dir.path("\(ca).pem"), "-CAkey", dir.path("\(ca).key"),
+                                     "-set_serial", "0x77", "-days", "5", "-extfile", dir.path("backend.ext"), "-out", dir.path("\(file).pem")])
+        }
+        let (db, apiId) = try await sampleStore(dir, apiText: Self.api, deploy: false)
+        let made = try await gatehouse("client-cert", "create", "--store", db, "--description", "to the orders backend")
+        let certificateId = made.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(made.status == 0 && certificateId.count == 10, "\(made)")
+        let pem = try await gatehouse("client-cert", "show", "--store", db, "--id", certificateId, "--pem").stdout
+        #expect(pem.hasPrefix("-----BEGIN CERTIFICATE-----"), "\(pem)")
+        try pem.write(toFile: dir.path("gateway-client.pem"), atomically: true, encoding: .utf8)
+        #expect(try await gatehouse("client-cert", "list", "--store", db).stdout.contains("to the orders backend"))
+
+        let (backend, backendURL) = try await pythonServer(Self.backend, [dir.path("backend.pem"), dir.path("backend.key"), dir.path("gateway-client.pem")])
+        defer { backend.signal(SIGKILL) }
+        let backendAddress = String(backendURL.dropFirst("http://".count))
+        #expect(try await gatehouse("deploy", "--store", db, "--api", apiId, "--stage", "prod", "--var", "backend=\(backendAddress)").status == 0)
+        let (worker, port) = try await startWorker(db, arguments: ["--backend-ca", dir.path("ca.pem")])
+        defer { worker.signal(SIGKILL) }
+        let base = "http://127.0.0.1:\(port)/restapis/\(apiId)/prod/_user_request_"
+        func call(_ path: String) async throws -> (Int, String) {
+            statusAndBody(try await curl(["-w", "\n%{http_code}", base + path]).stdout)
+        }
+        // Without the certificate the backend refuses the handshake: 502.
+        #expect(try await call("/secure").0 == 502)
+        #expect(try await gatehouse("stage", "set", "--store", db, "--api", apiId, "--stage", "prod", "--client-cert", certificateId).status == 0)
+        try await waitUntilAsync("the stage presents its certificate") { try await call("/secure").0 == 200 }
+        let answered = try await call("/secure")
+        #expect(answered.1.contains(#""client": "gatehouse client certificate \#(certificateId)""#), "\(answered)")
+        // Deleting a certificate a stage presents is refused; with the stage's certificate unset, 502 again.
+        let refused = try await gatehouse("client-cert", "delete", "--store", db, "--id", certificateId)
+        #expect(refused.status != 0 && refused.stderr.contains("is presented by \(apiId)/prod"), "\(refused.stderr)")
+        #expect(try await gatehouse("stage", "set", "--store", db, "--api", apiId, "--stage", "prod", "--client-cert", "none").status == 0)
+        try await waitUntilAsync("the stage stops presenting it") { try await call("/secure").0 == 502 }
+        #expect(try await gatehouse("client-cert", "delete", "--store", db, "--id", certificateId).status == 0)
+    }
+
+    @Test func backendsAreVerifiedUnlessTheIntegrationSaysOtherwise() async throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let certs = TLSTests.Certificates(dir: dir)
+        try await certs.authority("ca")
+        try await certs.authority("other")
+        try await certs.issue("untrusted", by: "other", subject: "/CN=backend", serial: "0x78")
+        // No client certificate required here: the backend trusts any (the truststore is its own CA, unused).
+        let (db, apiId) = try await sampleStore(dir, apiText: Self.api, deploy: false)
+        let script = Self.backend.replacingOccurrences(of: "context.verify_mode = ssl.CERT_REQUIRED", with: "context.verify_mode = ssl.CERT_NONE")
+        let (backend, backendURL) = try await pythonServer(script, [dir.path("untrusted.pem"), dir.path("untrusted.key"), dir.path("ca.pem")])
+        defer { backend.signal(SIGKILL) }
+        #expect(try await gatehouse("deploy", "--store", db, "--api", apiId, "--stage", "prod", "--var", "backend=\(backendURL.dropFirst("http://".count))").status == 0)
+        let worker = try ChildProcess(Binary.gatehouse, ["serve", "--store", db, "--listen", "127.0.0.1:0", "--backend-ca", dir.path("ca.pem")])
+        defer { worker.signal(SIGKILL) }
+        let line = try await worker.line(containing: "serving")
+        let port = Int(line.split(separator: ":").last ?? "") ?? 0
+        let base = "http://127.0.0.1:\(port)/restapis/\(apiId)/prod/_user_request_"
+        // A certificate from a CA the worker does not trust: refused (502); the integration that turns the check off
+        // is served, and the worker says so in its log.
+        #expect(statusAndBody(try await curl(["-w", "\n%{http_code}", base + "/secure"]).stdout).0 == 502)
+        #expect(statusAndBody(try await curl(["-w", "\n%{http_code}", base + "/unverified"]).stdout).0 == 200)
+        try await waitUntil("the worker logs the unverified backend") { worker.stderr.contains("NOT verified") }
+        let warning = worker.stderr.split(separator: "\n").first { $0.contains("NOT verified") } ?? ""
+        #expect(warning.contains("GET /unverified") && !worker.stderr.contains("GET /secure"), "\(warning)")
+    }
+}

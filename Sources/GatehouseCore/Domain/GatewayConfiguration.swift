@@ -58,6 +58,10 @@ public struct GatewayConfiguration: Sendable {
     /// Custom domain names (certificates for the TLS listeners) and their base path mappings.
     public var domains: [DomainName] = []
     public var basePathMappings: [BasePathMapping] = []
+    /// Backend client certificates with their keys opened, by id; why they could not be opened, if so (a stage
+    /// that names one then answers 500 rather than call its backend without it).
+    public var clientCertificates: [String: ServedClientCertificate] = [:]
+    public var clientCertificatesProblem: String?
 
     public init(version: Int64, account: Account, stages: [StageBinding], apiKeys: [ServedKey] = [], usagePlans: [UsagePlan] = [],
                 planKeys: [String: [String]] = [:], credentials: [String: ServedCredential] = [:], credentialsProblem: String? = nil) {

@@ -18,6 +18,9 @@ public struct Integration: Codable, Sendable, Equatable {
     /// The request parameters (`method.request.querystring.q`, `method.request.header.Accept`,
     /// `method.request.path.id`) that, beside the path, tell cached responses apart.
     public var cacheKeyParameters: [String]?
+    /// AWS's `tlsConfig.insecureSkipVerification`: an HTTPS backend's certificate is not verified. Honoured only
+    /// where the integration sets it, and logged when the configuration is loaded.
+    public var insecureSkipVerification: Bool?
 
     public init(type: IntegrationType, httpMethod: String? = nil, uri: String? = nil,
                 requestParameters: [String: String] = [:], requestTemplates: [String: String] = [:],

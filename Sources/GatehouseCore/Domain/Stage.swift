@@ -16,6 +16,8 @@ public struct Stage: Codable, Sendable, Equatable {
     public var accessLogSettings: AccessLogSettings?
     /// The stage cache (AWS: `cacheClusterEnabled` and `cacheClusterSize`), in the worker's memory here.
     public var cache: StageCacheSettings?
+    /// The client certificate (AWS's `clientCertificateId`) every HTTPS integration call of the stage presents.
+    public var clientCertificateId: String?
 
     public init(restApiId: String, stageName: String, deploymentId: String, description: String? = nil,
                 variables: [String: String] = [:], methodSettings: [String: MethodSetting] = [:],

@@ -8,6 +8,13 @@ public struct DomainRoutes: Sendable {
         /// The path inside the stage, `/` at least.
         public var path: String
         public var basePath: String
+
+        public init(restApiId: String, stage: String, path: String, basePath: String) {
+            self.restApiId = restApiId
+            self.stage = stage
+            self.path = path
+            self.basePath = basePath
+        }
     }
 
     /// Domain → its mappings, longest base path first.

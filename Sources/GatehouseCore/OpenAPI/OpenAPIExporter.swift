@@ -138,6 +138,7 @@ public enum OpenAPIExporter {
         if let passthrough = integration.passthroughBehavior { fields.append(("passthroughBehavior", .string(passthrough))) }
         fields.append(("timeoutInMillis", .int(integration.timeoutInMillis)))
         if let keys = integration.cacheKeyParameters, !keys.isEmpty { fields.append(("cacheKeyParameters", .array(keys.map { .string($0) }))) }
+        if let skip = integration.insecureSkipVerification { fields.append(("tlsConfig", .object([("insecureSkipVerification", .bool(skip))]))) }
         if !integration.integrationResponses.isEmpty {
             let responses = integration.integrationResponses.keys.sorted().compactMap { key -> (String, DocValue)? in
                 guard let response = integration.integrationResponses[key] else { return nil }

@@ -216,11 +216,11 @@ extension OpenAPIImporter {
 
         static let integrationFields: Set<String> = [
             "type", "uri", "httpMethod", "requestParameters", "requestTemplates", "passthroughBehavior",
-            "timeoutInMillis", "responses", "cacheKeyParameters",
+            "timeoutInMillis", "responses", "cacheKeyParameters", "tlsConfig",
         ]
         static let ignoredIntegrationFields: Set<String> = [
             "contentHandling", "cacheNamespace", "connectionType", "connectionId",
-            "credentials", "tlsConfig", "integrationSubtype", "payloadFormatVersion",
+            "credentials", "integrationSubtype", "payloadFormatVersion",
         ]
 
         mutating func readIntegration(_ node: DocumentNode, verb: String) -> Integration? {
@@ -241,6 +241,15 @@ extension OpenAPIImporter {
             }
             var integration = Integration(type: type)
             integration.uri = node.child("uri")?.scalar
+            if let tls = node.child("tlsConfig") {
+                if let skip = tls.child("insecureSkipVerification") {
+                    switch skip.scalar?.lowercased() {
+                    case "true": integration.insecureSkipVerification = true
+                    case "false": integration.insecureSkipVerification = false
+                    default: errors.append(skip.diagnostic("tlsConfig.insecureSkipVerification must be true or false, got '\(skip.scalar ?? "")'"))
+                    }
+                }
+            }
             if let keys = node.child("cacheKeyParameters") {
                 var parameters: [String] = []
                 for element in keys.elements ?? [] {

@@ -30,11 +30,12 @@ public struct RoutingTable: Sendable {
             // Made on first use, once per stage, for all its methods.
             let stageKeys = Once { compiler.keys(for: binding, configuration: configuration) }
             let signatures = Once { compiler.signatures(for: configuration, binding: binding) }
+            let clientCertificate = Once { compiler.clientCertificate(for: binding, configuration: configuration) }
             for resource in binding.definition.resources {
                 for (verb, method) in resource.resourceMethods {
                     methods[resource.path, default: [:]][verb] = compiler.compile(method: method, resource: resource, binding: binding,
                                                                                   account: configuration.account, keys: stageKeys.value,
-                                                                                  signatures: signatures.value)
+                                                                                  signatures: signatures.value, clientCertificate: clientCertificate.value)
                 }
             }
             stages[binding.stage.restApiId, default: [:]][binding.stage.stageName] =

@@ -48,6 +48,13 @@ public struct StageCompiler: Sendable {
                    policy: policy(of: binding.definition), clock: clock)
     }
 
+    /// The client certificate a stage presents to HTTPS backends, looked up once per stage.
+    func clientCertificate(for binding: GatewayConfiguration.StageBinding, configuration: GatewayConfiguration) -> StageClientCertificate {
+        guard let id = binding.stage.clientCertificateId else { return .none }
+        if let served = configuration.clientCertificates[id] { return .present(served) }
+        return .unavailable(configuration.clientCertificatesProblem ?? "client certificate \(id) does not exist")
+    }
+
     /// The API's resource policy with its resources resolved to this gateway's ARNs (nil: none, or unusable).
     func policy(of definition: ApiDefinition) -> ResourcePolicy? {
         definition.restApi.policy.flatMap {
@@ -56,7 +63,8 @@ public struct StageCompiler: Sendable {
     }
 
     func compile(method: Method, resource: Resource, binding: GatewayConfiguration.StageBinding, account: Account,
-                 keys: @autoclosure () -> StageKeys, signatures: @autoclosure () -> SigV4Stage) -> CompiledMethod {
+                 keys: @autoclosure () -> StageKeys, signatures: @autoclosure () -> SigV4Stage,
+                 clientCertificate: @autoclosure () -> StageClientCertificate = .none) -> CompiledMethod {
         let stage = binding.stage
         let key = Stage.methodSettingsKey(resourcePath: resource.path, httpMethod: method.httpMethod)
         let setting = stage.methodSettings[key], defaults = stage.methodSettings[Stage.defaultSettingsKey]
@@ -65,12 +73,13 @@ public struct StageCompiler: Sendable {
         let series = method.httpMethod == "ANY" ? nil : metrics?.series(for: .init(api: stage.restApiId, stage: stage.stageName,
                                                                                      resource: resource.path, method: method.httpMethod))
         return CompiledMethod(chain: chain(method: method, resource: resource, binding: binding, account: account, keys: keys,
-                                           signatures: signatures),
+                                           signatures: signatures, clientCertificate: clientCertificate),
                               executionLogging: level, tracesBodies: trace, series: series)
     }
 
     private func chain(method: Method, resource: Resource, binding: GatewayConfiguration.StageBinding, account: Account,
-                       keys: () -> StageKeys, signatures: () -> SigV4Stage) -> [any GatewayStage] {
+                       keys: () -> StageKeys, signatures: () -> SigV4Stage,
+                       clientCertificate: () -> StageClientCertificate) -> [any GatewayStage] {
         let stage = binding.stage
         // Fail closed: a protection this worker cannot enforce refuses the method (deploy refuses it too; this
         // catches a store changed behind the CLI's back).
@@ -114,19 +123,27 @@ public struct StageCompiler: Sendable {
         if let policy = CachePolicy.resolve(stage: stage, resourcePath: resource.path, method: method), let settings = stage.cache {
             chain.append(CacheStage(cache: caches.cache(for: stage, settings: settings), policy: policy))
         }
-        chain.append(integrationStage(method.methodIntegration, stage: stage))
+        chain.append(integrationStage(method.methodIntegration, stage: stage, clientCertificate: clientCertificate))
         return chain
     }
 
-    private func integrationStage(_ integration: Integration?, stage: Stage) -> any GatewayStage {
+    private func integrationStage(_ integration: Integration?, stage: Stage, clientCertificate: () -> StageClientCertificate) -> any GatewayStage {
         guard let integration else { return RefuseStage(detail: "the method has no integration") }
         switch integration.type {
         case .mock:
             return MockStage(mock: CompiledMock(integration))
         case .http, .httpProxy:
             guard let upstream else { return RefuseStage(detail: "no upstream client") }
+            var tls = UpstreamTLSProfile(insecureSkipVerification: integration.insecureSkipVerification == true)
+            switch clientCertificate() {
+            case .none: break
+            case .present(let served): tls.clientCertificate = served
+            case .unavailable(let problem):
+                // Fail closed: the backend expects the certificate; calling it without one is not what the stage says.
+                return RefuseStage(detail: "the stage's client certificate cannot be presented: \(problem)")
+            }
             do {
-                return try ProxyStage(integration: integration, stage: stage, pools: upstream)
+                return try ProxyStage(integration: integration, stage: stage, pools: upstream, tls: tls.isStandard ? nil : tls)
             } catch {
                 return RefuseStage(detail: error.description)
             }
@@ -134,4 +151,12 @@ public struct StageCompiler: Sendable {
             return RefuseStage(detail: "\(integration.type.rawValue) integrations need AWS, which does not run here")
         }
     }
+}
+
+/// What a stage presents to its HTTPS backends.
+enum StageClientCertificate {
+    case none
+    case present(GatewayConfiguration.ServedClientCertificate)
+    /// Named by the stage but not served (deleted, or its key cannot be opened).
+    case unavailable(String)
 }

@@ -36,6 +36,7 @@ final class ConfigWatcher: Service, Sendable {
         try usage?.settleBlocking()
         table.replace(with: compiled)
         logger.info("configuration loaded", metadata: ["version": "\(configuration.version)", "stages": "\(configuration.stages.count)"])
+        warnAboutUnverifiedBackends(configuration)
     }
 
     func run() async throws {
@@ -56,11 +57,26 @@ final class ConfigWatcher: Service, Sendable {
                         self.table.replace(with: compiled)
                         self.compiler.prune(after: configuration)
                         self.logger.info("configuration changed", metadata: ["version": "\(configuration.version)"])
+                        self.warnAboutUnverifiedBackends(configuration)
                     }
                 } catch is CancellationError {
                     return
                 } catch {
                     self.logger.warning("cannot read configuration; serving the last one", metadata: ["error": "\(error)"])
+                }
+            }
+        }
+    }
+
+    /// Each method whose integration turns off the backend's certificate check is named in the log whenever a
+    /// configuration with it is loaded: it is honoured, never silently.
+    func warnAboutUnverifiedBackends(_ configuration: GatewayConfiguration) {
+        for binding in configuration.stages {
+            for resource in binding.definition.resources {
+                for (verb, method) in resource.resourceMethods where method.methodIntegration?.insecureSkipVerification == true {
+                    logger.warning("HTTPS backend certificate NOT verified (tlsConfig.insecureSkipVerification)", metadata: [
+                        "api": "\(binding.stage.restApiId)", "stage": "\(binding.stage.stageName)", "method": "\(verb) \(resource.path)",
+                    ])
                 }
             }
         }

@@ -23,7 +23,11 @@ final class ProxyStage: GatewayStage {
         "transfer-encoding", "upgrade",
     ]
 
-    init(integration: Integration, stage: Stage, pools: UpstreamPools) throws(MappingError) {
+    /// How HTTPS backends are spoken to when not the standard way (a client certificate, or no verification).
+    let tls: UpstreamTLSProfile?
+
+    init(integration: Integration, stage: Stage, pools: UpstreamPools, tls: UpstreamTLSProfile? = nil) throws(MappingError) {
+        self.tls = tls
         var integration = integration
         guard let uri = integration.uri else { throw MappingError(description: "the integration has no uri") }
         integration.uri = try IntegrationMapping.substituteStageVariables(in: uri, variables: stage.variables)
@@ -34,7 +38,7 @@ final class ProxyStage: GatewayStage {
             guard let parsed = UpstreamEndpoint.parse(resolved) else {
                 throw MappingError(description: "'\(resolved)' is not an http:// or https:// URL")
             }
-            fixed = parsed
+            fixed = (parsed.endpoint.with(tls: tls), parsed.target)
         } else {
             fixed = nil
         }
@@ -71,7 +75,8 @@ final class ProxyStage: GatewayStage {
             guard let parsed = UpstreamEndpoint.parse(plan.url) else {
                 return .response(context.fail(.apiConfigurationError, detail: "'\(plan.url)' is not an http:// or https:// URL"))
             }
-            (endpoint, target) = parsed
+            endpoint = parsed.endpoint.with(tls: tls)
+            target = parsed.target
             mapped = plan.mappedHeaders
             verb = HTTPMethod(rawValue: plan.method)
         }
@@ -115,7 +120,7 @@ final class ProxyStage: GatewayStage {
             }
             field("X-Forwarded-For", forwarded + ip)
         }
-        field("X-Forwarded-Proto", "http")
+        field("X-Forwarded-Proto", request.tls == nil ? "http" : "https")
         if let body = request.body {
             if let length = body.length {
                 field("Content-Length", String(length))

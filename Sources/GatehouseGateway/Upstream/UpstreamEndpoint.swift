@@ -6,6 +6,17 @@ public struct UpstreamEndpoint: Hashable, Sendable {
     public let port: Int
     /// The `Host` header value for this endpoint, made once.
     public let hostHeader: String
+    /// For https: a client certificate to present or verification turned off; nil is the standard way. Part of
+    /// the pool's key, so connections made one way are never reused the other.
+    public private(set) var tls: UpstreamTLSProfile?
+
+    /// The same endpoint spoken to with `tls` (https endpoints only).
+    func with(tls: UpstreamTLSProfile?) -> UpstreamEndpoint {
+        guard secure, let tls else { return self }
+        var endpoint = self
+        endpoint.tls = tls
+        return endpoint
+    }
 
     public init(secure: Bool, host: String, port: Int) {
         self.secure = secure

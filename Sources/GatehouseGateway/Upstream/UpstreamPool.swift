@@ -98,7 +98,7 @@ final class UpstreamPool {
         let tls = endpoint.secure ? tls : nil
         let context: NIOSSLContext?
         do {
-            context = try tls?.get()
+            context = try tls?.get(endpoint.tls)
         } catch {
             backends[endpoint]?.open -= 1
             exchange.failToConnect(UpstreamError.connectFailed("no TLS client context: \(error)"))

@@ -2,18 +2,36 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOSSL
 
-/// The TLS client context for https backends, made on first use: loading the system's trust roots costs
-/// real CPU, which a worker without an https backend (and every in-process test worker) need not pay.
+/// The TLS client contexts for https backends, one per way of speaking to them (standard, a stage's client
+/// certificate, verification off), each made on first use: loading the trust roots costs real CPU, which a
+/// worker without an https backend (and every in-process test worker) need not pay. Backends are verified
+/// against the system's CAs, or the bundle given with `serve --backend-ca`.
 final class UpstreamTLS: Sendable {
-    private let context = NIOLockedValueBox<Result<NIOSSLContext, any Error>?>(nil)
+    private let contexts = NIOLockedValueBox<[UpstreamTLSProfile?: Result<NIOSSLContext, any Error>]>([:])
+    let caBundle: String?
 
-    func get() throws -> NIOSSLContext {
-        try context.withLockedValue { value in
-            if let value { return try value.get() }
-            let made = Result { try NIOSSLContext(configuration: .makeClientConfiguration()) }
-            value = made
+    init(caBundle: String? = nil) {
+        self.caBundle = caBundle
+    }
+
+    func get(_ profile: UpstreamTLSProfile? = nil) throws -> NIOSSLContext {
+        try contexts.withLockedValue { contexts in
+            if let made = contexts[profile] { return try made.get() }
+            let made = Result { try NIOSSLContext(configuration: configuration(profile)) }
+            contexts[profile] = made
             return try made.get()
         }
+    }
+
+    func configuration(_ profile: UpstreamTLSProfile?) throws -> TLSConfiguration {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        if let caBundle { configuration.trustRoots = .file(caBundle) }
+        if profile?.insecureSkipVerification == true { configuration.certificateVerification = .none }
+        if let certificate = profile?.clientCertificate {
+            configuration.certificateChain = try NIOSSLCertificate.fromPEMBytes(Array(certificate.certificatePem.utf8)).map { .certificate($0) }
+            configuration.privateKey = .privateKey(try NIOSSLPrivateKey(bytes: Array(certificate.privateKeyPem.utf8), format: .pem))
+        }
+        return configuration
     }
 }
 
@@ -24,9 +42,9 @@ public final class UpstreamPools: Sendable {
     /// Connections kept per backend on each loop (idle and busy together).
     public let maxConnectionsPerBackend: Int
 
-    public init(group: any EventLoopGroup, maxConnectionsPerBackend: Int = 256) throws {
+    public init(group: any EventLoopGroup, maxConnectionsPerBackend: Int = 256, caBundle: String? = nil) throws {
         self.maxConnectionsPerBackend = maxConnectionsPerBackend
-        let tls = UpstreamTLS()
+        let tls = UpstreamTLS(caBundle: caBundle)
         var pools: [ObjectIdentifier: NIOLoopBound<UpstreamPool>] = [:]
         for loop in group.makeIterator() {
             let pool = try loop.submit { NIOLoopBound(UpstreamPool(eventLoop: loop, limit: maxConnectionsPerBackend, tls: tls), eventLoop: loop) }.wait()

@@ -93,11 +93,12 @@ struct StageRecord: Codable, FetchableRecord, PersistableRecord {
     var lastUpdatedDate: Double
     var accessLogSettings: String?
     var cacheSettings: String?
+    var clientCertificateId: String?
 
     enum CodingKeys: String, CodingKey {
         case restApiId = "rest_api_id", stageName = "stage_name", deploymentId = "deployment_id", description, variables
         case methodSettings = "method_settings", createdDate = "created_date", lastUpdatedDate = "last_updated_date"
-        case accessLogSettings = "access_log_settings", cacheSettings = "cache_settings"
+        case accessLogSettings = "access_log_settings", cacheSettings = "cache_settings", clientCertificateId = "client_certificate_id"
     }
 
     enum Columns {
@@ -116,6 +117,7 @@ struct StageRecord: Codable, FetchableRecord, PersistableRecord {
         lastUpdatedDate = stage.lastUpdatedDate.timeIntervalSince1970
         accessLogSettings = try stage.accessLogSettings.map { try Store.json($0) }
         cacheSettings = try stage.cache.map { try Store.json($0) }
+        clientCertificateId = stage.clientCertificateId
     }
 
     func stage() throws -> Stage {
@@ -125,6 +127,7 @@ struct StageRecord: Codable, FetchableRecord, PersistableRecord {
                           createdDate: Date(timeIntervalSince1970: createdDate), lastUpdatedDate: Date(timeIntervalSince1970: lastUpdatedDate))
         stage.accessLogSettings = try accessLogSettings.map { try Store.decode(AccessLogSettings.self, $0) }
         stage.cache = try cacheSettings.map { try Store.decode(StageCacheSettings.self, $0) }
+        stage.clientCertificateId = clientCertificateId
         return stage
     }
 }
