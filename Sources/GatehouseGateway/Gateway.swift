@@ -83,7 +83,8 @@ public final class Gateway: Sendable {
         bound.whenSuccess { address in listenText.withLockedValue { $0 = "\(address.ipAddress ?? options.host):\(address.port ?? options.port)" } }
         let telemetry = self.telemetry
         let heartbeat = Heartbeat(id: workerId, store: store, io: io, version: options.version, listen: { listenText.withLockedValue { $0 } },
-                                  dropped: { telemetry.dropped }, errors: { telemetry.writeFailures }, ready: { _ = try? await bound.get() }, logger: logger)
+                                  dropped: { telemetry.dropped }, errors: { telemetry.writeFailures },
+                                  tlsFailures: { [metrics] in metrics.handshakeFailures.load(ordering: .relaxed) }, ready: { _ = try? await bound.get() }, logger: logger)
         let metrics = self.metrics, table = self.table
         if let adminHost = options.adminHost {
             admin = AdminServer(host: adminHost, port: options.adminPort, group: group, metrics: {

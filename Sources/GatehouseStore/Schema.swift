@@ -368,6 +368,7 @@ enum Schema {
                 );
                 ALTER TABLE stage ADD COLUMN client_certificate_id TEXT;
                 ALTER TABLE rest_api ADD COLUMN endpoint_type TEXT;
+                ALTER TABLE worker ADD COLUMN tls_handshake_failures INTEGER NOT NULL DEFAULT 0;
                 """)
             try bumpsConfigVersion(db, tables: ["domain_name", "base_path_mapping", "client_certificate"])
         }

@@ -29,6 +29,8 @@ public struct WorkerHeartbeat: Sendable, Equatable {
     /// Telemetry batches the worker could not write (a locked or unwritable store); they are retried.
     public var telemetryErrors: Int
     public var state: String
+    /// TLS handshakes that failed on the worker's TLS listener since it started.
+    public var tlsHandshakeFailures = 0
 
     public init(id: String, pid: Int32, version: String, listen: String, started: Date, lastBeat: Date,
                 telemetryDropped: Int = 0, telemetryErrors: Int = 0, state: String = "serving") {
@@ -178,14 +180,14 @@ extension Store {
     public func beat(_ heartbeat: WorkerHeartbeat) throws {
         try write { db in
             try db.execute(sql: """
-                INSERT INTO worker (id, pid, version, listen, started, last_beat, telemetry_dropped, state, telemetry_errors)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO worker (id, pid, version, listen, started, last_beat, telemetry_dropped, state, telemetry_errors, tls_handshake_failures)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (id) DO UPDATE SET last_beat = excluded.last_beat, telemetry_dropped = excluded.telemetry_dropped,
-                    telemetry_errors = excluded.telemetry_errors,
+                    telemetry_errors = excluded.telemetry_errors, tls_handshake_failures = excluded.tls_handshake_failures,
                     state = excluded.state, listen = excluded.listen
                 """, arguments: [heartbeat.id, heartbeat.pid, heartbeat.version, heartbeat.listen, heartbeat.started.timeIntervalSince1970,
                                  heartbeat.lastBeat.timeIntervalSince1970, heartbeat.telemetryDropped, heartbeat.state,
-                                 heartbeat.telemetryErrors])
+                                 heartbeat.telemetryErrors, heartbeat.tlsHandshakeFailures])
         }
     }
 
@@ -193,9 +195,11 @@ extension Store {
     public func workers() throws -> [WorkerHeartbeat] {
         try read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM worker ORDER BY last_beat DESC").map { row in
-                WorkerHeartbeat(id: row["id"], pid: row["pid"], version: row["version"], listen: row["listen"],
-                                started: Date(timeIntervalSince1970: row["started"]), lastBeat: Date(timeIntervalSince1970: row["last_beat"]),
-                                telemetryDropped: row["telemetry_dropped"], telemetryErrors: row["telemetry_errors"], state: row["state"])
+                var worker = WorkerHeartbeat(id: row["id"], pid: row["pid"], version: row["version"], listen: row["listen"],
+                                             started: Date(timeIntervalSince1970: row["started"]), lastBeat: Date(timeIntervalSince1970: row["last_beat"]),
+                                             telemetryDropped: row["telemetry_dropped"], telemetryErrors: row["telemetry_errors"], state: row["state"])
+                worker.tlsHandshakeFailures = row["tls_handshake_failures"]
+                return worker
             }
         }
     }

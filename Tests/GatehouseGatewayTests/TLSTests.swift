@@ -426,3 +426,60 @@ import Testing
         #expect(warning.contains("GET /unverified") && !worker.stderr.contains("GET /secure"), "\(warning)")
     }
 }
+
+/// The console over a store with custom domains and a live TLS worker, under tmux at 120×40 and 80×24: the
+/// Domains view, the header's expiring-certificate and handshake-failure badges, the APIs view's endpoint column.
+@Suite struct DomainsConsoleTests {
+    @Test func domainsExpiryAndHandshakeFailuresAreOnScreen() async throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let certs = TLSTests.Certificates(dir: dir)
+        try await certs.authority("ca")
+        try await certs.issue("soon", by: "ca", subject: "/CN=soon.example.test", dns: "soon.example.test", serial: "0x31", days: 5)
+        try await certs.issue("later", by: "ca", subject: "/CN=later.example.test", dns: "later.example.test", serial: "0x32", days: 90)
+        let backend = try await BackendProcess()
+        defer { backend.stop() }
+        let (db, apiId) = try await sampleStore(dir, apiText: TLSTests.api, backend: "127.0.0.1:\(backend.port)")
+        #expect(try await gatehouse("domain", "create", "--store", db, "--name", "soon.example.test", "--cert", dir.path("soon.pem"), "--key", dir.path("soon.key")).status == 0)
+        #expect(try await gatehouse("domain", "create", "--store", db, "--name", "later.example.test", "--cert", dir.path("later.pem"),
+                                    "--key", dir.path("later.key"), "--truststore", dir.path("ca.pem"), "--min-tls", "1.3").status == 0)
+        #expect(try await gatehouse("domain", "map", "--store", db, "--name", "later.example.test", "--api", apiId, "--stage", "prod", "--base-path", "v1").status == 0)
+        #expect(try await gatehouse("api", "endpoint", "--store", db, "--api", apiId, "--type", "PRIVATE").status == 0)
+        let (worker, _, port, _) = try await TLSTests.startTLSWorker(db)
+        defer { worker.signal(SIGKILL) }
+        _ = try await TLSTests.https("unknown.example.test", port: port, path: "/", ca: dir.path("ca.pem"), extra: ["-k"])
+
+        let tmux = ConsoleTmuxTests.Tmux()
+        defer { Task { await tmux.kill() } }
+        _ = try await tmux.run(["new-session", "-d", "-s", "t", "-x", "120", "-y", "40", "-e", "LANG=C.UTF-8",
+                                "\(Binary.gatehouse) console --store \(db) --refresh 0.5; sleep 60"])
+        let header = try await tmux.waitFor("the header's badges") { $0.contains("cert soon.example.test 4d") && $0.contains("TLS ✗1") }
+        #expect(header.split(separator: "\n").first?.contains("worker up") == true, "\(header)")
+        try await tmux.send(":", "domains", "Enter")
+        let view = try await tmux.waitFor("the Domains view") { $0.contains("DOMAIN") && $0.contains("later.example.test") }
+        let later = view.split(separator: "\n").first { $0.contains("later.example.test") } ?? ""
+        #expect(later.contains("1.3") && later.contains("yes") && later.contains("v1 → \(apiId)/prod"), "\(view)")
+        let soon = view.split(separator: "\n").first { $0.contains("soon.example.test") && !$0.contains("cert ") } ?? ""
+        #expect(soon.contains(" 4d") && soon.contains("no"), "\(view)")
+        // Soonest expiry first; Enter describes it.
+        #expect((view.range(of: "soon.example.test  ")?.lowerBound ?? view.endIndex) < (view.range(of: "later.example.test")?.lowerBound ?? view.startIndex), "\(view)")
+        try await tmux.send("Enter")
+        try await tmux.waitFor("the description") { $0.contains("domain soon.example.test") && $0.contains("minimum TLS") }
+        try await tmux.send("Escape")
+        // At 80×24 the header keeps the certificate badge.
+        _ = try await tmux.run(["resize-window", "-t", "t", "-x", "80", "-y", "24"])
+        try await tmux.waitFor("the narrow header") { screen in
+            screen.split(separator: "\n").first.map { $0.contains("cert soon.example.test") } == true
+        }
+        _ = try await tmux.run(["resize-window", "-t", "t", "-x", "120", "-y", "40"])
+        try await tmux.send("2")
+        let narrow = try await tmux.waitFor("the APIs view's endpoint column at 120") { $0.contains("ENDPOINT") && $0.contains("PRIVATE") }
+        #expect(narrow.contains("PRIVATE"), "\(narrow)")
+        _ = try await tmux.run(["resize-window", "-t", "t", "-x", "200", "-y", "40"])
+        // Wider, the domains reaching the stage show (as a count where the column cannot hold their names).
+        let apis = try await tmux.waitFor("the APIs view's endpoint column, wide") {
+            $0.contains("PRIVATE later.example.test/v1") || $0.contains("PRIVATE +1 domain")
+        }
+        #expect(apis.contains("ENDPOINT"), "\(apis)")
+    }
+}

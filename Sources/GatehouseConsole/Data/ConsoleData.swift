@@ -56,6 +56,26 @@ public struct MethodRow: Sendable, Equatable {
     public var sparkline: [Int] = []
     /// Hits and misses of the stage cache over the window; nil when the method is not cached.
     public var cache: CacheCounts?
+    /// The API's endpoint type and the custom domains (with base path) mapped to the stage.
+    public var endpointType = "REGIONAL"
+    public var domains: [String] = []
+}
+
+/// A custom domain as the console shows it: its certificate's expiry, TLS minimum, mutual TLS and mappings.
+public struct DomainRow: Sendable, Equatable {
+    public var name: String
+    /// Nil when the certificate file cannot be read now.
+    public var expires: Date?
+    public var minimumTLS: String
+    public var mutualTLS: Bool
+    /// `BASE → API/STAGE`.
+    public var mappings: [String]
+    public var certificatePath: String
+
+    /// Whole days left before the certificate expires (negative: expired).
+    public func daysLeft(at now: Date) -> Int? {
+        expires.map { Int(($0.timeIntervalSince(now) / 86_400).rounded(.down)) }
+    }
 }
 
 /// A cached method's hits and misses.
@@ -154,8 +174,14 @@ public struct ConsoleData: Sendable, Equatable {
     public var alarmHistory: [AlarmHistoryEntry] = []
     /// Usage plans, each followed by its keys; keys on no plan last.
     public var keyPlans: [KeyPlanRow] = []
+    public var domains: [DomainRow] = []
 
     public init() {}
+
+    /// Custom domains whose certificate expires within 30 days (or cannot be read), soonest first.
+    public var expiringDomains: [DomainRow] {
+        domains.filter { ($0.daysLeft(at: now) ?? -1) < 30 }.sorted { ($0.expires ?? .distantPast) < ($1.expires ?? .distantPast) }
+    }
 
     /// The newest heartbeat, if any worker ever beat.
     public var newestWorker: WorkerHeartbeat? { workers.max { $0.lastBeat < $1.lastBeat } }

@@ -12,6 +12,9 @@ public final class ConsoleDataLoader {
     private var deploymentsByApi: [String: [Store.DeploymentSummary]] = [:]
     private var audit: [Store.AuditEntry] = []
     private var account = Account()
+    private var domains: [DomainRow] = []
+    /// API id + stage → its custom domains with base path.
+    private var domainsByStage: [String: [String]] = [:]
     /// Rollups of the window's completed buckets, so a refresh reads only the newest buckets.
     private var windowCache: (window: TimeWindow, rows: [MetricRollup.Key: MetricRollup], completeUntil: Int64)?
     /// Per API × stage, the completed buckets of the window merged (histograms too), kept while the window's
@@ -31,6 +34,18 @@ public final class ConsoleDataLoader {
         for (api, _) in served { deploymentsByApi[api.id] = try store.deploymentSummaries(apiId: api.id) }
         audit = try store.auditLog(limit: 200)
         account = try store.account()
+        let mappings = try store.basePathMappings()
+        domainsByStage = Dictionary(grouping: mappings, by: { "\($0.restApiId)/\($0.stage)" }).mapValues { list in
+            list.map { $0.domainName + ($0.basePath.isEmpty ? "" : "/" + $0.basePath) }
+        }
+        // Certificates are read when the configuration changes (a renewal writes the store or is seen at the next change).
+        domains = try store.domains().map { domain in
+            DomainRow(name: domain.domainName,
+                      expires: (try? CertificateFiles.certificates(at: domain.certificatePath, what: "certificate").first).map { $0.notValidAfter },
+                      minimumTLS: domain.minimumTLSVersion.rawValue, mutualTLS: domain.truststorePath != nil,
+                      mappings: mappings.filter { $0.domainName == domain.domainName }.map { "\($0.displayBasePath) → \($0.restApiId)/\($0.stage)" },
+                      certificatePath: domain.certificatePath)
+        }.sorted { ($0.expires ?? .distantPast) < ($1.expires ?? .distantPast) }  // soonest to expire (or unreadable) first
         cachedVersion = version
     }
 
@@ -98,7 +113,8 @@ public final class ConsoleDataLoader {
                         authorization: Self.describeAuthorization(method, definition: binding.definition),
                         apiKeyRequired: method.apiKeyRequired, throttle: effective.limit, throttleScope: effective.scope,
                         sparkline: methodSpark,
-                        cache: CachePolicy.resolve(stage: binding.stage, resourcePath: path, method: method).map { _ in CacheCounts(hits: cacheHits, misses: cacheMisses) }))
+                        cache: CachePolicy.resolve(stage: binding.stage, resourcePath: path, method: method).map { _ in CacheCounts(hits: cacheHits, misses: cacheMisses) },
+                        endpointType: (api.endpointType ?? .regional).rawValue, domains: domainsByStage["\(api.id)/\(stageName)"] ?? []))
                 }
                 for key in binding.stage.methodSettings.keys.sorted() {
                     guard let limit = binding.stage.methodSettings[key]?.throttle else { continue }
@@ -126,6 +142,7 @@ public final class ConsoleDataLoader {
         data.throttles.insert(ThrottleRow(scope: .account, apiId: "", stage: "", methodKey: "*", limit: data.account.throttle,
                                           ratePerSecond: Double(all.count) / 10, throttledPerSecond: Double(all.throttledAccount) / 10), at: 0)
         data.audit = audit
+        data.domains = domains
         data.alarms = try store.alarms()
         data.alarmHistory = try store.alarmHistory(limit: 200)
         data.keyPlans = try keyPlanRows(now: now)

@@ -25,7 +25,7 @@ extension ConsoleReducer {
         case .logs:
             let rows = visibleLogs(state)
             if rows.indices.contains(state.currentSelection) { state.logDetail = rows[state.currentSelection] }
-        case .audit, .alarms, .throttles, .deployments:
+        case .audit, .alarms, .throttles, .deployments, .domains:
             state.description = describe(state)
         case .keys:
             state.description = describeKeyPlan(state)
@@ -80,6 +80,18 @@ extension ConsoleReducer {
                 F(name: "api", value: "\(d.apiName) (\(d.apiId))"), F(name: "created", value: Format.dateTime.string(from: d.created) + " UTC"),
                 F(name: "description", value: d.description.isEmpty ? "-" : d.description),
                 F(name: "served by", value: d.stages.isEmpty ? "no stage (r points one at it)" : d.stages.joined(separator: ", ")),
+            ])
+        case .domains:
+            let rows = visibleDomains(state)
+            guard rows.indices.contains(i) else { return nil }
+            let d = rows[i]
+            let days = d.daysLeft(at: state.data.now)
+            return RowDescription(title: "domain \(d.name)", fields: [
+                F(name: "certificate", value: d.certificatePath),
+                F(name: "expires", value: d.expires.map { Format.dateTime.string(from: $0) + " UTC" + (days.map { " (\($0) days)" } ?? "") }
+                    ?? "cannot be read now; the worker keeps serving the last one it loaded"),
+                F(name: "minimum TLS", value: d.minimumTLS), F(name: "mutual TLS", value: d.mutualTLS ? "yes: clients must present a certificate" : "no"),
+                F(name: "mappings", value: d.mappings.isEmpty ? "none (`gatehouse domain map`)" : d.mappings.joined(separator: ", ")),
             ])
         default:
             return nil

@@ -14,6 +14,7 @@ extension ConsoleReducer {
         case .throttles: return visibleThrottles(state).count
         case .deployments: return visibleDeployments(state).count
         case .audit: return visibleAudit(state).count
+        case .domains: return visibleDomains(state).count
         case .alarms: return visibleAlarms(state).count
         case .keys: return visibleKeyPlans(state).count
         case .charts: return 0
@@ -57,6 +58,7 @@ extension ConsoleReducer {
         case .alarms: return ["since", "name"]
         case .deployments: return ["api", "created"]
         case .audit: return ["who", "action"]
+        case .domains: return ["expires", "name"]
         case .logs, .charts, .keys: return []
         }
     }
@@ -118,6 +120,12 @@ extension ConsoleReducer {
         var rows = state.data.deployments
         if let f = filter(state) { rows = rows.filter { f.matches("\($0.apiId) \($0.apiName) \($0.id) \($0.description) \($0.stages.joined(separator: " "))") } }
         return sorted(rows, state, [{ .text("\($0.apiName) \($0.apiId)") }, { .number($0.created.timeIntervalSince1970) }])
+    }
+
+    public static func visibleDomains(_ state: ConsoleState) -> [DomainRow] {
+        var rows = state.data.domains
+        if let f = filter(state) { rows = rows.filter { f.matches("\($0.name) \($0.minimumTLS) \($0.mappings.joined(separator: " "))") } }
+        return sorted(rows, state, [{ .number(-Double($0.daysLeft(at: state.data.now) ?? Int.min)) }, { .text($0.name) }])
     }
 
     public static func visibleAudit(_ state: ConsoleState) -> [GatehouseStoreAuditEntry] {

@@ -17,6 +17,7 @@ extension ConsoleReducer {
         case .throttles: return pick(visibleThrottles(state)) { "\($0.scope.rawValue) \($0.apiId)/\($0.stage) \($0.methodKey)" }
         case .deployments: return pick(visibleDeployments(state)) { "\($0.apiId) \($0.id)" }
         case .audit: return pick(visibleAudit(state)) { "\($0.id)" }
+        case .domains: return pick(visibleDomains(state)) { $0.name }
         case .alarms: return pick(visibleAlarms(state)) { $0.rule.name }
         case .keys: return pick(visibleKeyPlans(state)) { $0.identity }
         case .charts: return nil

@@ -6,9 +6,9 @@ public enum Key: Sendable, Equatable {
     case up, down, left, right, pageUp, pageDown, home, end
 }
 
-/// The console's screens. 1–7 follow CONSOLE.md; deployments and audit come after.
+/// The console's screens. 1–7 follow CONSOLE.md; deployments, audit and custom domains come after.
 public enum ConsoleView: Int, Sendable, CaseIterable, Hashable {
-    case overview = 1, apis, logs, charts, alarms, throttles, keys, deployments, audit
+    case overview = 1, apis, logs, charts, alarms, throttles, keys, deployments, audit, domains
 
     public var title: String {
         switch self {
@@ -21,6 +21,7 @@ public enum ConsoleView: Int, Sendable, CaseIterable, Hashable {
         case .keys: return "Keys"
         case .deployments: return "Deploys"
         case .audit: return "Audit"
+        case .domains: return "Domains"
         }
     }
 
@@ -36,6 +37,7 @@ public enum ConsoleView: Int, Sendable, CaseIterable, Hashable {
         case .keys: return "keys"
         case .deployments: return "deployments"
         case .audit: return "audit"
+        case .domains: return "domains"
         }
     }
 }

@@ -11,6 +11,7 @@ enum ApisView {
             TableColumn(title: "INTEGRATION", width: 0, priority: 4, minWidth: 6), TableColumn(title: "AUTH", width: 14, priority: 3, minWidth: 4),
             TableColumn(title: "KEY", width: 3, priority: 3), TableColumn(title: "CACHE", width: 5, alignRight: true, priority: 3),
             TableColumn(title: "THROTTLE", width: 14, alignRight: true, priority: 6, minWidth: 10), TableColumn(title: "FROM", width: 12, priority: 5, minWidth: 6),
+            TableColumn(title: "ENDPOINT", width: 0, priority: 4, minWidth: 8),
         ]
         var previousApi = "", previousStage = ""
         let cells = rows.map { row -> [TableCell] in
@@ -27,9 +28,20 @@ enum ApisView {
                     TableCell(Charts.sparkline(row.sparkline, width: 12), .accent), TableCell(row.integration, .muted), TableCell(row.authorization),
                     TableCell(row.apiKeyRequired ? "yes" : "no"), TableCell(row.cache?.ratio ?? "off", row.cache == nil ? .muted : .normal),
                     TableCell(Format.limit(row.throttle.rate, row.throttle.burst)),
-                    TableCell(row.throttleScope.rawValue, row.throttleScope == .account ? .muted : .accent)]
+                    TableCell(row.throttleScope.rawValue, row.throttleScope == .account ? .muted : .accent),
+                    // Once per stage: the endpoint type, then the custom domains that reach it.
+                    first ? Self.endpoint(row) : TableCell("")]
         }
         Table.draw(&buffer, x: body.x + 1, y: body.y, width: body.width - 2, height: body.height, columns: columns, rows: cells,
                    selected: rows.isEmpty ? nil : state.currentSelection, empty: "No deployed methods")
+    }
+
+    /// The endpoint type and the custom domains reaching the stage; narrow, the domains become a count.
+    static func endpoint(_ row: MethodRow) -> TableCell {
+        let full = ([row.endpointType] + row.domains).joined(separator: " ")
+        let short = row.endpointType + (row.domains.isEmpty ? "" : " +\(row.domains.count) domain\(row.domains.count == 1 ? "" : "s")")
+        return TableCell(full, row.endpointType == "PRIVATE" ? .warn : .muted, fit: { width in
+            full.count <= width ? full : (short.count <= width ? short : row.endpointType)
+        })
     }
 }

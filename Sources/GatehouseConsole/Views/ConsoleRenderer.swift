@@ -27,6 +27,7 @@ public enum ConsoleRenderer {
             case .throttles: ThrottlesView.draw(&buffer, state, body)
             case .deployments: DeploymentsView.draw(&buffer, state, body)
             case .audit: AuditView.draw(&buffer, state, body)
+            case .domains: DomainsView.draw(&buffer, state, body)
             case .alarms: AlarmsView.draw(&buffer, state, body)
             case .keys: KeysView.draw(&buffer, state, body)
             }
@@ -79,11 +80,20 @@ public enum ConsoleRenderer {
             if worker.telemetryErrors > 0 || worker.telemetryDropped > 0 {
                 left.append(Item(text: " telemetry: \(worker.telemetryErrors) write errors, \(worker.telemetryDropped) dropped ", role: .error, priority: 7))
             }
+            if worker.tlsHandshakeFailures > 0 {
+                left.append(Item(text: " TLS ✗\(worker.tlsHandshakeFailures) ", role: .warn, priority: 4))
+            }
         } else if let worker = data.newestWorker {
             left.append(Item(text: " ● worker down ", role: .error, priority: 8))
             left.append(Item(text: "last beat \(Format.age(max(0, data.now.timeIntervalSince(worker.lastBeat)))) ago ", role: .title, priority: 2))
         } else {
             left.append(Item(text: " ● no worker ", role: .warn, priority: 8))
+        }
+        if let soonest = data.expiringDomains.first {
+            let days = soonest.daysLeft(at: data.now)
+            let more = data.expiringDomains.count > 1 ? " +\(data.expiringDomains.count - 1)" : ""
+            let text = days.map { $0 < 0 ? " cert EXPIRED \(soonest.name)\(more) " : " cert \(soonest.name) \($0)d\(more) " } ?? " cert unreadable \(soonest.name)\(more) "
+            left.append(Item(text: text, role: (days ?? -1) < 7 ? .error : .warn, priority: 8))
         }
         let firing = data.unacknowledgedAlarms.count
         let inAlarm = data.alarms.filter { $0.state == .alarm }.count

@@ -73,6 +73,7 @@ enum Dialogs {
                             ("/", "filter: status:5xx method:GET path:/pets api:ID stage:NAME key:ID, or a regex")]
         case .throttles: keys = [("e", "edit rate and burst (shows what the last hour would have rejected)"), ("enter", "describe the row in full")]
         case .audit: keys = [("enter", "describe the entry: its whole before → after")]
+        case .domains: keys = [("enter", "describe the domain: certificate file, expiry, TLS, mappings")]
         case .apis: keys = [("e", "set a throttle on the method"), ("enter", "chart the method")]
         case .overview: keys = [("enter", "chart the API and stage")]
         case .deployments: keys = [("r", "point a stage at the selected deployment (asks which stage)"), ("enter", "describe the row in full")]

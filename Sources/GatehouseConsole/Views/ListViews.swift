@@ -60,3 +60,26 @@ enum AuditView {
                    selected: rows.isEmpty ? nil : state.currentSelection, empty: "No changes recorded yet")
     }
 }
+
+/// Custom domains: certificate expiry (warn under 30 days, error under 7), TLS minimum, mutual TLS, mappings.
+enum DomainsView {
+    static func draw(_ buffer: inout ScreenBuffer, _ state: ConsoleState, _ body: (x: Int, y: Int, width: Int, height: Int)) {
+        let rows = ConsoleReducer.visibleDomains(state)
+        let columns = [
+            TableColumn(title: "DOMAIN", width: 0, priority: 10, minWidth: 16), TableColumn(title: "EXPIRES", width: 16, priority: 9, minWidth: 8),
+            TableColumn(title: "MIN TLS", width: 7, priority: 4), TableColumn(title: "MTLS", width: 4, priority: 5),
+            TableColumn(title: "MAPPINGS", width: 0, priority: 7, minWidth: 14),
+        ]
+        let now = state.data.now
+        let cells = rows.map { row -> [TableCell] in
+            let days = row.daysLeft(at: now)
+            let expiry = row.expires.map { Format.day.string(from: $0) + (days.map { " \($0)d" } ?? "") } ?? "unreadable"
+            let role: ColorRole = (days ?? -1) < 7 ? .error : ((days ?? -1) < 30 ? .warn : .ok)
+            return [TableCell(row.name, .accent), TableCell(expiry, role), TableCell(row.minimumTLS == "TLS_1_3" ? "1.3" : "1.2"),
+                    TableCell(row.mutualTLS ? "yes" : "no", row.mutualTLS ? .normal : .muted),
+                    TableCell(row.mappings.isEmpty ? "-" : row.mappings.joined(separator: ", "), row.mappings.isEmpty ? .muted : .normal)]
+        }
+        Table.draw(&buffer, x: body.x + 1, y: body.y, width: body.width - 2, height: body.height, columns: columns, rows: cells,
+                   selected: rows.isEmpty ? nil : state.currentSelection, empty: "No custom domains (gatehouse domain create)")
+    }
+}

@@ -2,11 +2,14 @@ import Foundation
 import GatehouseCore
 import NIOConcurrencyHelpers
 import Prometheus
+import Synchronization
 
 /// The worker's Prometheus metrics. Labels are bounded by configuration: API, stage, resource template and
 /// method of a matched route, and a status class; never a key, a path value or anything a client chooses.
 public final class GatewayMetrics: Sendable {
     public let registry = PrometheusCollectorRegistry()
+    /// Failed TLS handshakes in all, for the heartbeat row the console reads.
+    let handshakeFailures = Atomic<Int>(0)
     static let latencyBuckets: [Double] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 29]
 
     /// The series of one method, looked up once and kept, so a request costs one dictionary lookup.
@@ -83,6 +86,7 @@ public final class GatewayMetrics: Sendable {
 
     /// Counts a TLS handshake that did not complete, by why (`no_sni`, `unknown_domain`, `handshake`, …).
     func countHandshakeFailure(reason: String) {
+        handshakeFailures.add(1, ordering: .relaxed)
         registry.makeCounter(name: "gatehouse_tls_handshake_failures_total", labels: [("reason", reason)],
                              help: "TLS handshakes that failed (no certificate for the name, a refused client certificate, a broken hello)").increment()
     }

@@ -16,12 +16,16 @@ final class Heartbeat: Service, Sendable {
     let listen: @Sendable () -> String
     let dropped: @Sendable () -> Int
     let errors: @Sendable () -> Int
+    /// TLS handshakes that failed so far.
+    let tlsFailures: @Sendable () -> Int
     let ready: @Sendable () async -> Void
     let logger: Logger
 
     /// `ready` returns once the server is bound, so the first beat already has the real address.
     init(id: String, store: any TelemetryStore, io: NIOThreadPool, version: String, listen: @escaping @Sendable () -> String,
-         dropped: @escaping @Sendable () -> Int, errors: @escaping @Sendable () -> Int, ready: @escaping @Sendable () async -> Void, logger: Logger) {
+         dropped: @escaping @Sendable () -> Int, errors: @escaping @Sendable () -> Int, tlsFailures: @escaping @Sendable () -> Int = { 0 },
+         ready: @escaping @Sendable () async -> Void, logger: Logger) {
+        self.tlsFailures = tlsFailures
         self.ready = ready
         self.store = store
         self.io = io
@@ -46,9 +50,11 @@ final class Heartbeat: Service, Sendable {
     }
 
     func beat(state: String) async {
-        let heartbeat = WorkerHeartbeat(id: id, pid: ProcessInfo.processInfo.processIdentifier, version: version,
+        var beat = WorkerHeartbeat(id: id, pid: ProcessInfo.processInfo.processIdentifier, version: version,
                                         listen: listen(), started: started, lastBeat: Date(),
                                         telemetryDropped: dropped(), telemetryErrors: errors(), state: state)
+        beat.tlsHandshakeFailures = tlsFailures()
+        let heartbeat = beat
         let store = self.store
         do {
             try await io.runIfActive { try store.beat(heartbeat) }
