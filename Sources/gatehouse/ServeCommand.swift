@@ -39,7 +39,7 @@ struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the gateway worker: serve the store's stages over HTTP/1.1 and record every call.")
 
     @OptionGroup var storeOptions: StoreOptions
-    @Option(help: "Address to listen on, HOST:PORT (port 0 picks one); off for none (with --tls-listen).") var listen = ListenAddress(host: "127.0.0.1", port: 8080)
+    @Option(help: "Address to listen on, HOST:PORT (port 0 picks one; off: none).") var listen = ListenAddress(host: "127.0.0.1", port: 8080)
     @Option(help: "Address of the TLS listener, HOST:PORT: custom domains' certificates picked by SNI (`gatehouse domain create`).")
     var tlsListen: ListenAddress?
     @Option(help: "Verify HTTPS backends against the CAs in this PEM file instead of the system's.") var backendCa: String?

@@ -478,7 +478,7 @@ import Testing
         _ = try await tmux.run(["resize-window", "-t", "t", "-x", "200", "-y", "40"])
         // Wider, the domains reaching the stage show (as a count where the column cannot hold their names).
         let apis = try await tmux.waitFor("the APIs view's endpoint column, wide") {
-            $0.contains("PRIVATE later.example.test/v1") || $0.contains("PRIVATE +1 domain")
+            $0.contains("PRIVATE later.example.test/v1") || $0.contains("PRIVATE +1")
         }
         #expect(apis.contains("ENDPOINT"), "\(apis)")
     }

@@ -11,7 +11,8 @@ enum ApisView {
             TableColumn(title: "INTEGRATION", width: 0, priority: 4, minWidth: 6), TableColumn(title: "AUTH", width: 14, priority: 3, minWidth: 4),
             TableColumn(title: "KEY", width: 3, priority: 3), TableColumn(title: "CACHE", width: 5, alignRight: true, priority: 3),
             TableColumn(title: "THROTTLE", width: 14, alignRight: true, priority: 6, minWidth: 10), TableColumn(title: "FROM", width: 12, priority: 5, minWidth: 6),
-            TableColumn(title: "ENDPOINT", width: 0, priority: 4, minWidth: 8),
+            // As wide as its longest content (the type and the domains), up to 32; narrow, the domains become a count.
+            TableColumn(title: "ENDPOINT", width: min(32, rows.map { Self.endpointText($0).count }.max() ?? 8), priority: 3, minWidth: 8),
         ]
         var previousApi = "", previousStage = ""
         let cells = rows.map { row -> [TableCell] in
@@ -36,10 +37,14 @@ enum ApisView {
                    selected: rows.isEmpty ? nil : state.currentSelection, empty: "No deployed methods")
     }
 
-    /// The endpoint type and the custom domains reaching the stage; narrow, the domains become a count.
+    /// The endpoint type and the custom domains reaching the stage; narrow, the domains become a count (`PRIVATE +1`).
+    static func endpointText(_ row: MethodRow) -> String {
+        ([row.endpointType] + row.domains).joined(separator: " ")
+    }
+
     static func endpoint(_ row: MethodRow) -> TableCell {
-        let full = ([row.endpointType] + row.domains).joined(separator: " ")
-        let short = row.endpointType + (row.domains.isEmpty ? "" : " +\(row.domains.count) domain\(row.domains.count == 1 ? "" : "s")")
+        let full = endpointText(row)
+        let short = row.endpointType + (row.domains.isEmpty ? "" : " +\(row.domains.count)")
         return TableCell(full, row.endpointType == "PRIVATE" ? .warn : .muted, fit: { width in
             full.count <= width ? full : (short.count <= width ? short : row.endpointType)
         })
