@@ -54,7 +54,7 @@ public final class Gateway: Sendable {
         client = HTTPClient(eventLoopGroup: group, configuration: clientConfiguration)
         telemetry = TelemetryQueue(capacity: options.telemetryQueueCapacity)
         upstream = try UpstreamPools(group: group, maxConnectionsPerBackend: options.maxUpstreamConnections, caBundle: options.backendCABundle)
-        tlsContexts = TLSContexts(table: table, metrics: metrics, logger: logger)
+        tlsContexts = TLSContexts(table: table, metrics: metrics, logger: logger, io: io)
         let connections = ConnectionRegistry()
         var servers: [GatewayServer] = []
         if options.plainListener {

@@ -150,27 +150,23 @@ final class GatewayServer: Service, Sendable {
     /// observer go in before the HTTP decoder. A name with no certificate closes the connection, counted.
     static func configureTLS(_ channel: any Channel, before decoder: any ChannelHandler, contexts: TLSContexts,
                              metrics: GatewayMetrics, logger: Logger) throws {
+        let decoder = NIOLoopBound(decoder, eventLoop: channel.eventLoop)
         let sni = ByteToMessageHandler(SNIHandler { result in
             let serverName: String?
             switch result {
             case .hostname(let name): serverName = name
             case .fallback: serverName = nil
             }
-            do {
-                let context = try contexts.context(serverName: serverName)
+            return contexts.context(serverName: serverName, on: channel.eventLoop).flatMapThrowing { context in
                 let sync = channel.pipeline.syncOperations
-                try sync.addHandler(NIOSSLServerHandler(context: context), position: .before(decoder))
-                try sync.addHandler(TLSHandshakeHandler(serverName: serverName, metrics: metrics), position: .before(decoder))
-                return channel.eventLoop.makeSucceededVoidFuture()
-            } catch let refusal as TLSContexts.Refusal {
-                metrics.countHandshakeFailure(reason: refusal.reason)
-                logger.debug("TLS connection refused", metadata: ["reason": "\(refusal)"])
+                try sync.addHandler(NIOSSLServerHandler(context: context), position: .before(decoder.value))
+                try sync.addHandler(TLSHandshakeHandler(serverName: serverName, metrics: metrics), position: .before(decoder.value))
+            }.flatMapErrorThrowing { error in
+                let refusal = error as? TLSContexts.Refusal
+                metrics.countHandshakeFailure(reason: refusal?.reason ?? "handshake")
+                logger.debug("TLS connection refused", metadata: ["reason": "\(refusal.map { "\($0)" } ?? "\(error)")"])
                 channel.close(promise: nil)
-                return channel.eventLoop.makeFailedFuture(refusal)
-            } catch {
-                metrics.countHandshakeFailure(reason: "handshake")
-                channel.close(promise: nil)
-                return channel.eventLoop.makeFailedFuture(error)
+                throw error
             }
         })
         try channel.pipeline.syncOperations.addHandler(sni, position: .first)

@@ -4,6 +4,7 @@ import GatehouseStore
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
+import NIOPosix
 import NIOSSL
 import X509
 
@@ -67,18 +68,44 @@ final class TLSContexts: Sendable {
     private let table: RoutingTableBox
     private let metrics: GatewayMetrics
     private let logger: Logger
+    /// Where files are looked at and contexts made, off the event loops (nil: on the caller's thread, in tests).
+    private let io: NIOThreadPool?
     private let entries = NIOLockedValueBox<[String: Entry]>([:])
     /// How long a file check holds.
     let recheckAfter: TimeAmount
 
-    init(table: RoutingTableBox, metrics: GatewayMetrics, logger: Logger, recheckAfter: TimeAmount = .seconds(1)) {
+    init(table: RoutingTableBox, metrics: GatewayMetrics, logger: Logger, io: NIOThreadPool? = nil, recheckAfter: TimeAmount = .seconds(1)) {
+        self.io = io
         self.table = table
         self.metrics = metrics
         self.logger = logger
         self.recheckAfter = recheckAfter
     }
 
-    /// The context for a client hello's server name.
+    /// The context for a client hello's server name, on `loop`: at once when it is known and was checked within
+    /// the last second; otherwise the files are looked at (and a context made) on the I/O pool, never on the loop.
+    func context(serverName: String?, on loop: any EventLoop) -> EventLoopFuture<NIOSSLContext> {
+        do {
+            if let ready = try readyContext(serverName: serverName) { return loop.makeSucceededFuture(ready) }
+        } catch {
+            return loop.makeFailedFuture(error)
+        }
+        guard let io else { return loop.makeCompletedFuture { try self.context(serverName: serverName) } }
+        return io.runIfActive(eventLoop: loop) { try self.context(serverName: serverName) }
+    }
+
+    /// The kept context when nothing needs looking at; nil when the files are due for a check.
+    func readyContext(serverName: String?) throws -> NIOSSLContext? {
+        guard let serverName, !serverName.isEmpty else { throw Refusal.noServerName }
+        let name = DomainName.normalized(serverName)
+        guard let domain = table.value.configuration.domains.first(where: { $0.domainName == name }) else { throw Refusal.unknownDomain(name) }
+        guard let cached = entries.withLockedValue({ $0[name] }), cached.domain == domain, NIODeadline.now() - cached.checked < recheckAfter else {
+            return nil
+        }
+        return cached.context
+    }
+
+    /// The context for a client hello's server name, its files looked at now if due (blocking: the I/O pool's).
     func context(serverName: String?) throws -> NIOSSLContext {
         guard let serverName, !serverName.isEmpty else { throw Refusal.noServerName }
         let name = DomainName.normalized(serverName)
