@@ -254,9 +254,13 @@ import Testing
         let (worker, _, port, _) = try await Self.startTLSWorker(db)
         defer { worker.signal(SIGKILL) }
 
-        let client = try ChildProcess("/usr/bin/env", ["python3", "-c", Self.rotationClient, String(port), dir.path("ca.pem"), "r.example.test", "12"])
-        defer { client.signal(SIGKILL) }
-        _ = try await client.line(containing: "serial 0101")
+        // Three clients at once, each opening a new connection per call and keeping one open throughout.
+        let clients = try (0..<3).map { _ in
+            try ChildProcess("/usr/bin/env", ["python3", "-c", Self.rotationClient, String(port), dir.path("ca.pem"), "r.example.test", "12"])
+        }
+        defer { for client in clients { client.signal(SIGKILL) } }
+        let client = clients[0]
+        for client in clients { _ = try await client.line(containing: "serial 0101") }
         // Key first, then certificate, each renamed into place: between the two renames the pair does not match,
         // and the worker keeps the last good pair until it does.
         try FileManager.default.copyItem(atPath: dir.path("r2.key"), toPath: dir.path("next.key"))
@@ -272,8 +276,10 @@ import Testing
         let updatedAt = Date()
         _ = try await client.line(containing: "serial 0303")
         #expect(Date().timeIntervalSince(updatedAt) < 2.5)
-        let done = try await client.line(containing: "done", timeout: 30)
-        #expect(done.contains("failures=0") && done.contains("serials=0101,0202,0303"), "\(done)")
+        for client in clients {
+            let done = try await client.line(containing: "done", timeout: 30)
+            #expect(done.contains("failures=0") && done.contains("serials=0101,0202,0303"), "\(done)")
+        }
     }
 
     @Test func privateAPIsAreServedOnPrivateListenersOnly() async throws {
@@ -481,5 +487,67 @@ import Testing
             $0.contains("PRIVATE later.example.test/v1") || $0.contains("PRIVATE +1")
         }
         #expect(apis.contains("ENDPOINT"), "\(apis)")
+    }
+}
+
+/// Mutual TLS and a REQUEST authorizer: the verified client certificate is an identity source and is in the
+/// authorizer's event (`requestContext.identity.clientCert`), as AWS sends it.
+@Suite struct ClientCertificateAuthorizerTests {
+    @Test func theClientCertificateReachesTheAuthorizer() async throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let certs = TLSTests.Certificates(dir: dir)
+        try await certs.authority("ca")
+        try await certs.issue("m", by: "ca", subject: "/CN=m.example.test", dns: "m.example.test", serial: "0x21")
+        try await certs.issue("client", by: "ca", subject: "/O=Acme/CN=client two", serial: "0x4321", days: 5)
+        let (authorizer, authorizerURL) = try await pythonServer(CustomAuthorizerTests.authorizerServer)
+        defer { authorizer.signal(SIGKILL) }
+        let backend = try await BackendProcess()
+        defer { backend.stop() }
+        let api = """
+            openapi: 3.0.1
+            info: {title: Cert authorizer, version: "1"}
+            components:
+              securitySchemes:
+                cert:
+                  type: apiKey
+                  name: X-Unused
+                  in: header
+                  x-amazon-apigateway-authtype: custom
+                  x-amazon-apigateway-authorizer:
+                    type: request
+                    authorizerUri: "\(authorizerURL)/authorize"
+                    identitySource: "context.identity.clientCert.subjectDN"
+                    authorizerResultTtlInSeconds: 300
+            paths:
+              /req:
+                get:
+                  security: [{cert: []}]
+                  responses: {"200": {description: ok}}
+                  x-amazon-apigateway-integration: {type: http_proxy, httpMethod: GET, uri: "http://${stageVariables.backend}/req"}
+            """
+        let (db, apiId) = try await sampleStore(dir, apiText: api, backend: "127.0.0.1:\(backend.port)")
+        #expect(try await gatehouse("domain", "create", "--store", db, "--name", "m.example.test", "--cert", dir.path("m.pem"), "--key", dir.path("m.key"),
+                                    "--truststore", dir.path("ca.pem")).status == 0)
+        #expect(try await gatehouse("domain", "map", "--store", db, "--name", "m.example.test", "--api", apiId, "--stage", "prod").status == 0)
+        let (worker, httpPort, port, _) = try await TLSTests.startTLSWorker(db)
+        defer { worker.signal(SIGKILL) }
+        let answered = try await TLSTests.https("m.example.test", port: port, path: "/req", ca: dir.path("ca.pem"),
+                                                extra: ["--cert", dir.path("client.pem"), "--key", dir.path("client.key")])
+        #expect(answered.status == 200, "\(answered)")
+        let state = try JSONSerialization.jsonObject(with: Data(try await curl([authorizerURL + "/"]).stdout.utf8)) as? [String: Any]
+        let event = state?["last"] as? [String: Any]
+        let identity = (event?["requestContext"] as? [String: Any])?["identity"] as? [String: Any]
+        let certificate = identity?["clientCert"] as? [String: Any]
+        #expect((certificate?["subjectDN"] as? String)?.contains("CN=client two") == true, "\(String(describing: event))")
+        #expect(certificate?["serialNumber"] as? String == "4321")
+        #expect((certificate?["clientCertPem"] as? String)?.hasPrefix("-----BEGIN CERTIFICATE-----") == true)
+        #expect((certificate?["validity"] as? [String: Any])?["notAfter"] != nil)
+        // Over the plain listener there is no certificate: with answers cached, the identity source is required, so
+        // AWS's 401 without asking the authorizer.
+        let plain = statusAndBody(try await curl(["-w", "\n%{http_code}", "-H", "Host: m.example.test", "http://127.0.0.1:\(httpPort)/req"]).stdout)
+        #expect(plain.0 == 401, "\(plain)")
+        let calls = (try JSONSerialization.jsonObject(with: Data(try await curl([authorizerURL + "/"]).stdout.utf8)) as? [String: Any])?["calls"] as? Int
+        #expect(calls == 1)
     }
 }
