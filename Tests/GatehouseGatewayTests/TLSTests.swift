@@ -137,6 +137,14 @@ import Testing
         let old = try await Self.https("b.example.test", port: port, path: "/who", ca: ca, extra: ["--tls-max", "1.2"])
         #expect(old.status == 0 && old.exit != 0, "\(old)")
         #expect(try await Self.https("b.example.test", port: port, path: "/who", ca: ca, extra: ["--tlsv1.3"]).status == 200)
+        // TLS 1.2 where the domain allows it; the same limits as the plain listener (431 for an oversized header).
+        #expect(try await Self.https("a.example.test", port: port, path: "/v1/who", ca: ca, extra: ["--tls-max", "1.2"]).status == 200)
+        let huge = try await Self.https("a.example.test", port: port, path: "/v1/who", ca: ca,
+                                        extra: ["-H", "X-Big: " + String(repeating: "x", count: 20_000)])
+        #expect(huge.status == 431, "\(huge)")
+        let shown = try await gatehouse("domain", "show", "--store", db, "--name", "A.example.test").stdout
+        #expect(shown.contains("names:        a.example.test") && shown.contains("mapping:      v2/beta -> \(apiId)/beta")
+                && shown.contains("minimum TLS:  TLS_1_2") && shown.contains("renew it"), "\(shown)")
         // ALPN offers http/1.1.
         let alpn = try await curl(["--resolve", "a.example.test:\(port):127.0.0.1", "--cacert", ca, "-v", "-o", "/dev/null", "https://a.example.test:\(port)/v1/who"])
         #expect(alpn.stderr.contains("ALPN") && alpn.stderr.contains("http/1.1"), "\(alpn.stderr)")
