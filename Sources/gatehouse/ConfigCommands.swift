@@ -31,6 +31,7 @@ struct Import: AsyncParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
     @Option(help: "With --api: overwrite replaces the API's resources, merge adds to them.") var mode: ImportMode = .overwrite
     @Option(help: "Import into this existing API instead of creating one.") var api: String?
+    @Flag(help: "Import nothing when there is any warning (AWS's failonwarnings).") var failOnWarnings = false
 
     func run() async throws {
         try await reportingErrors {
@@ -51,6 +52,9 @@ struct Import: AsyncParsableCommand {
                 throw StoreError.invalid("\(file): " + error.description)
             }
             for warning in result.warnings { printError("warning: \(file): \(warning)") }
+            if failOnWarnings, !result.warnings.isEmpty {
+                throw StoreError.invalid("\(file): \(result.warnings.count) warning(s) above and --fail-on-warnings: nothing was imported")
+            }
             try store.putApi(result.definition, mode: mode, actor: .current(source: "cli"))
             print(result.definition.restApi.id)
         }

@@ -156,7 +156,13 @@ extension OpenAPIImporter {
                 warnUnsupported(value, name: key)
             }
             if let integration = operation.child("x-amazon-apigateway-integration") {
-                method.methodIntegration = readIntegration(integration, verb: verb)
+                // A `$ref` (usually into `components.x-amazon-apigateway-integrations`) is followed, as AWS does.
+                let resolved = resolveReference(integration)
+                if integration.child("$ref") != nil, resolved.child("$ref") != nil || resolved.entries == nil {
+                    errors.append(integration.diagnostic("'$ref' \(integration.child("$ref")?.scalar ?? "") does not lead to an integration in this document"))
+                    return method
+                }
+                method.methodIntegration = readIntegration(resolved, verb: verb)
             } else {
                 warnings.append(operation.diagnostic("no x-amazon-apigateway-integration: \(verb) answers 500 until it has one"))
             }
@@ -177,7 +183,9 @@ extension OpenAPIImporter {
             for requirement in security.elements ?? [] {
                 for (name, requested) in requirement.entries ?? [] {
                     guard let scheme = schemes?.child(name) else {
-                        errors.append(requirement.diagnostic("security scheme '\(name)' is not defined"))
+                        // AWS imports such a method without that requirement (authorization NONE); so does this, loudly.
+                        warnings.append(requirement.diagnostic("security scheme '\(name)' is not defined, so it guards nothing: "
+                                                               + "imported as AWS imports it, without it (define the scheme to guard the method)"))
                         continue
                     }
                     if scheme.child("type")?.scalar == "apiKey", scheme.child("in")?.scalar == "header",
@@ -240,6 +248,13 @@ extension OpenAPIImporter {
                 warnings.append(typeNode.diagnostic("integration type '\(typeText)' calls AWS services, which do not exist here; kept for export, answers 500"))
             }
             var integration = Integration(type: type)
+            if let uriNode = node.child("uri"), uriNode.scalar == nil {
+                // An unrendered CloudFormation / SAM intrinsic (`Fn::Sub`, `!Join`) is an object, not a URI.
+                let intrinsic = uriNode.entries?.first?.key ?? "a non-string value"
+                errors.append(uriNode.diagnostic("'uri' is \(intrinsic), not a string: this looks like an unrendered CloudFormation template; "
+                                                 + "render it first (sam build, aws cloudformation package, or your tool's output) and import the result"))
+                return nil
+            }
             integration.uri = node.child("uri")?.scalar
             if let tls = node.child("tlsConfig") {
                 if let skip = tls.child("insecureSkipVerification") {

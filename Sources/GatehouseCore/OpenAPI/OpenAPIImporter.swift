@@ -19,7 +19,7 @@ public enum OpenAPIImporter {
     /// Extensions this gateway reads.
     static let supportedExtensions: Set<String> = [
         "x-amazon-apigateway-integration", "x-amazon-apigateway-any-method", "x-amazon-apigateway-api-key-source",
-        "x-amazon-apigateway-policy",
+        "x-amazon-apigateway-policy", "x-amazon-apigateway-integrations",
     ]
 
     /// Parses `text` into an API with id `apiId`.
@@ -58,10 +58,26 @@ public enum OpenAPIImporter {
         var reader = Reader(root: root, dialect: dialect, apiId: apiId, now: now)
         let definition = reader.read()
         if !reader.errors.isEmpty { throw ImportError(reader.errors) }
-        return Result(definition: definition, warnings: reader.warnings)
+        return Result(definition: definition, warnings: onePerMessage(reader.warnings))
     }
 
     enum Dialect { case swagger2, openAPI30 }
+
+    /// The same warning about many places (an unsupported field on every operation) once per document: at its
+    /// first place, saying how many more there are.
+    static func onePerMessage(_ warnings: [ImportDiagnostic]) -> [ImportDiagnostic] {
+        var order: [String] = []
+        var grouped: [String: [ImportDiagnostic]] = [:]
+        for warning in warnings {
+            if grouped[warning.message] == nil { order.append(warning.message) }
+            grouped[warning.message, default: []].append(warning)
+        }
+        return order.compactMap { message in
+            guard var first = grouped[message]?.first, let count = grouped[message]?.count else { return nil }
+            if count > 1 { first.message += " (and \(count - 1) more place\(count == 2 ? "" : "s") like it)" }
+            return first
+        }
+    }
 
     static func yamlDiagnostic(_ error: YamlError) -> ImportDiagnostic {
         switch error {
