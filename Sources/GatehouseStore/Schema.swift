@@ -372,6 +372,10 @@ enum Schema {
                 """)
             try bumpsConfigVersion(db, tables: ["domain_name", "base_path_mapping", "client_certificate"])
         }
+        migrator.registerMigration("v18-gateway-responses") { db in
+            // An API's customized gateway responses (AWS's GatewayResponse shapes by type, as JSON); served from the next deploy.
+            try db.execute(sql: "ALTER TABLE rest_api ADD COLUMN gateway_responses TEXT")
+        }
         return migrator
     }
 

@@ -15,6 +15,8 @@ public struct RestApi: Codable, Sendable, Equatable {
     /// AWS's `endpointConfiguration.types`: nil is REGIONAL. A PRIVATE API is served only on listeners started
     /// with `--private`; public listeners answer 403.
     public var endpointType: EndpointType?
+    /// Customized gateway responses by response type (served from the next deploy, as AWS).
+    public var gatewayResponses: [String: GatewayResponseSetting]?
 
     public init(id: String, name: String, description: String? = nil, version: String? = nil,
                 apiKeySource: ApiKeySource = .header, createdDate: Date = Date(), policy: String? = nil,

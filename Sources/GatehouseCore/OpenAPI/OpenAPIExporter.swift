@@ -52,6 +52,16 @@ public enum OpenAPIExporter {
         if let policy = api.policy, let object = try? JSONSerialization.jsonObject(with: Data(policy.utf8)) {
             top.append(("x-amazon-apigateway-policy", DocValue.from(json: object)))
         }
+        if let responses = api.gatewayResponses, !responses.isEmpty {
+            top.append(("x-amazon-apigateway-gateway-responses", .object(responses.keys.sorted().compactMap { type in
+                guard let setting = responses[type] else { return nil }
+                var fields: [(String, DocValue)] = []
+                if let status = setting.statusCode { fields.append(("statusCode", .string(status))) }
+                if !setting.responseParameters.isEmpty { fields.append(("responseParameters", map(setting.responseParameters))) }
+                if !setting.responseTemplates.isEmpty { fields.append(("responseTemplates", map(setting.responseTemplates))) }
+                return (type, .object(fields))
+            })))
+        }
         return .object(top)
     }
 

@@ -49,6 +49,9 @@ extension OpenAPIImporter {
                     errors.append(policy.diagnostic("the resource policy must be an object (an IAM policy document)"))
                 }
             }
+            if let responses = root.child("x-amazon-apigateway-gateway-responses") {
+                restApi.gatewayResponses = readGatewayResponses(responses)
+            }
 
             var resourcesByPath: [String: Resource] = ["/": Resource(id: Identifiers.make(), parentId: nil, pathPart: "", path: "/")]
             guard let paths = root.child("paths") else {
@@ -75,6 +78,27 @@ extension OpenAPIImporter {
                 }
             }
             return ApiDefinition(restApi: restApi, resources: Array(resourcesByPath.values), authorizers: Array(authorizers.values))
+        }
+
+        /// `x-amazon-apigateway-gateway-responses`: response type → `statusCode`, `responseParameters`,
+        /// `responseTemplates`, each checked (a type AWS does not have, a bad status or header source is an error).
+        mutating func readGatewayResponses(_ node: DocumentNode) -> [String: GatewayResponseSetting]? {
+            guard let entries = node.entries else {
+                errors.append(node.diagnostic("x-amazon-apigateway-gateway-responses must be a mapping of response type to response"))
+                return nil
+            }
+            var settings: [String: GatewayResponseSetting] = [:]
+            for (type, value) in entries {
+                let setting = GatewayResponseSetting(responseType: type, statusCode: value.child("statusCode")?.scalar,
+                                                     responseParameters: stringMap(value.child("responseParameters")),
+                                                     responseTemplates: stringMap(value.child("responseTemplates")))
+                if let problem = setting.problem {
+                    errors.append(value.diagnostic(problem))
+                    continue
+                }
+                settings[type] = setting
+            }
+            return settings.isEmpty ? nil : settings
         }
 
         /// Every security scheme with `x-amazon-apigateway-authorizer` becomes an authorizer of the API, as AWS's

@@ -19,7 +19,7 @@ public enum OpenAPIImporter {
     /// Extensions this gateway reads.
     static let supportedExtensions: Set<String> = [
         "x-amazon-apigateway-integration", "x-amazon-apigateway-any-method", "x-amazon-apigateway-api-key-source",
-        "x-amazon-apigateway-policy", "x-amazon-apigateway-integrations",
+        "x-amazon-apigateway-policy", "x-amazon-apigateway-integrations", "x-amazon-apigateway-gateway-responses",
     ]
 
     /// Parses `text` into an API with id `apiId`.

@@ -260,6 +260,8 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
             let path = String(head.uri.split(separator: "?", maxSplits: 1).first ?? "")
             context.target = context.table.target(host: head.headers.first(name: "host"), path: path)
         }
+        // The API's gateway responses apply to its 413 too.
+        if context.stage == nil, let target = context.target { context.stage = context.table.stage(apiId: target.apiId, stageName: target.stageName) }
         return context.fail(.requestTooLarge)
     }
 
@@ -289,6 +291,10 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
         guard let context, let call, call.response == .none else {
             if case .stream(let source, _) = response.body { source.cancel() }
             return
+        }
+        var response = response
+        if let type = response.gatewayType, let customized = call.context.stage?.gatewayResponses {
+            response = customized.apply(to: response, type: type, message: response.gatewayMessage ?? type.message, head: call.head, context: call.context)
         }
         var framing = ResponseFraming(requestId: call.context.requestId)
         if !call.keepAlive || shared.connections.isDraining {
@@ -456,7 +462,7 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
 
     /// The response headers as sent, merged only when execution logging will read them.
     private func loggedHeaders(_ call: Call) -> HTTPHeaders {
-        guard call.context.stage != nil, call.context.method?.executionLogging != .off, let framing = call.framing else { return [:] }
+        guard let method = call.context.method, method.executionLogging != .off, let framing = call.framing else { return [:] }
         return framing.merged(into: call.responseHeaders)
     }
 

@@ -33,6 +33,10 @@ public struct GatewayResponse {
     public var status: HTTPResponseStatus
     public var headers: HTTPHeaders
     public var body: Body
+    /// A response the gateway made itself (not the integration's): its type and the message it says, so the
+    /// API's gateway responses can be applied to it.
+    public var gatewayType: GatewayResponseType?
+    public var gatewayMessage: String?
 
     public init(status: HTTPResponseStatus, headers: HTTPHeaders = [:], body: Body = .buffer(ByteBuffer())) {
         self.status = status
@@ -47,7 +51,10 @@ public struct GatewayResponse {
 
     /// A gateway response of `type` with AWS's JSON body and `x-amzn-ErrorType` header.
     public static func gateway(_ type: GatewayResponseType) -> GatewayResponse {
-        PreparedGatewayResponses.shared[type].response
+        var response = PreparedGatewayResponses.shared[type].response
+        response.gatewayType = type
+        response.gatewayMessage = type.message
+        return response
     }
 }
 

@@ -78,6 +78,7 @@ public final class RequestContext {
         var response = GatewayResponse.gateway(type)
         if let errorType { response.headers.replaceOrAdd(name: "x-amzn-ErrorType", value: errorType) }
         response.body = .buffer(ByteBuffer(string: GatewayResponse.jsonMessage(message)))
+        response.gatewayMessage = message
         return response
     }
 

@@ -10,6 +10,8 @@ public struct RoutingTable: Sendable {
         public var router: Router
         /// Resource path → declared verb → compiled method.
         let methods: [String: [String: CompiledMethod]]
+        /// The API's customized gateway responses; nil when it has none.
+        let gatewayResponses: CompiledGatewayResponses?
 
         func compiled(_ match: Router.Match) -> CompiledMethod? {
             methods[match.resourcePath]?[match.declaredVerb]
@@ -39,7 +41,8 @@ public struct RoutingTable: Sendable {
                 }
             }
             stages[binding.stage.restApiId, default: [:]][binding.stage.stageName] =
-                StageRoute(binding: binding, router: Router(resources: binding.definition.resources), methods: methods)
+                StageRoute(binding: binding, router: Router(resources: binding.definition.resources), methods: methods,
+                           gatewayResponses: CompiledGatewayResponses(binding.definition.restApi.gatewayResponses))
         }
         self.stages = stages
         domains = DomainRoutes(configuration.basePathMappings)
@@ -110,16 +113,19 @@ public struct RoutingTable: Sendable {
         }
         context.target = target
         context.stagePath = target.path
-        guard let stage = stage(apiId: target.apiId, stageName: target.stageName),
-              let match = stage.router.match(path: target.path, verb: request.head.method.rawValue) else {
+        guard let stage = stage(apiId: target.apiId, stageName: target.stageName) else {
             return .response(context.fail(.missingAuthenticationToken))
         }
+        // Known before the route is: an unmatched path of a stage gets the API's gateway responses and access log.
+        context.stage = stage
         if stage.binding.definition.restApi.endpointType == .private, !request.privateListener {
-            // A PRIVATE API is not reachable from a public listener, whatever its methods' settings.
+            // A PRIVATE API is not reachable from a public listener, whatever the path or its methods' settings.
             return .response(context.fail(.accessDenied, message: "Forbidden",
                                           detail: "the API is PRIVATE and the call came in on a public listener (serve --private)"))
         }
-        context.stage = stage
+        guard let match = stage.router.match(path: target.path, verb: request.head.method.rawValue) else {
+            return .response(context.fail(.missingAuthenticationToken))
+        }
         context.match = match
         guard let method = stage.compiled(match) else {
             return .response(context.fail(.apiConfigurationError, detail: "the method was not compiled"))

@@ -46,7 +46,7 @@ struct LogStage: Sendable {
                 record.formatted = AccessLogFormatter.render(settings.format, values: values)
                 record.sink = settings.file == nil ? nil : settings
             }
-            if context.method?.executionLogging != .off {
+            if let method = context.method, method.executionLogging != .off {
                 record.execution = ExecutionLog.lines(stage: stage, context: context, head: call.head, record: record,
                                                       bodies: (call.requestPrefix, call.responsePrefix), responseHeaders: call.responseHeaders)
             }

@@ -13,10 +13,11 @@ struct RestApiRecord: Codable, FetchableRecord, PersistableRecord {
     var createdDate: Double
     var policy: String?
     var endpointType: String?
+    var gatewayResponses: String?
 
     enum CodingKeys: String, CodingKey {
         case id, name, description, version, apiKeySource = "api_key_source", createdDate = "created_date", policy
-        case endpointType = "endpoint_type"
+        case endpointType = "endpoint_type", gatewayResponses = "gateway_responses"
     }
 
     enum Columns {
@@ -33,12 +34,15 @@ struct RestApiRecord: Codable, FetchableRecord, PersistableRecord {
         createdDate = api.createdDate.timeIntervalSince1970
         policy = api.policy
         endpointType = api.endpointType?.rawValue
+        gatewayResponses = api.gatewayResponses.flatMap { $0.isEmpty ? nil : try? Store.json($0) }
     }
 
     var restApi: RestApi {
-        RestApi(id: id, name: name, description: description, version: version, apiKeySource: ApiKeySource(rawValue: apiKeySource) ?? .header,
+        var api = RestApi(id: id, name: name, description: description, version: version, apiKeySource: ApiKeySource(rawValue: apiKeySource) ?? .header,
                 createdDate: Date(timeIntervalSince1970: createdDate), policy: policy,
                 endpointType: endpointType.flatMap(EndpointType.init(rawValue:)))
+        api.gatewayResponses = gatewayResponses.flatMap { try? Store.decode([String: GatewayResponseSetting].self, $0) }
+        return api
     }
 }
 

@@ -1,0 +1,79 @@
+import ArgumentParser
+import Foundation
+import GatehouseCore
+import GatehouseStore
+
+/// `gatehouse gateway-response set|list|delete`: the answers the gateway makes itself, as an API customizes them
+/// (AWS's PutGatewayResponse); served from the next deploy.
+struct GatewayResponseCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gateway-response",
+        abstract: "Customize the gateway's own answers (401, 403, 413, 429, 502, 504 …) per API; deploy to serve.",
+        subcommands: [Set.self, List.self, Delete.self])
+
+    struct Set: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Set one response type's status, headers and body templates (replaces what it had).",
+            discussion: """
+                Types: \(GatewayResponseSetting.responseTypes.joined(separator: ", ")). DEFAULT_4XX and DEFAULT_5XX apply to every 4xx or 5xx
+                type not set itself. A header's value is a 'quoted literal', method.request.header.NAME, method.request.querystring.NAME,
+                method.request.path.NAME, context.NAME or stageVariables.NAME. Templates read $context.error.messageString (quoted),
+                $context.error.message, $context.error.responseType, $context.requestId, $context.stage, $stageVariables.NAME.
+                """)
+        @OptionGroup var storeOptions: StoreOptions
+        @Option(help: "The API id.") var api: String
+        @Option(help: "The response type, e.g. UNAUTHORIZED or DEFAULT_4XX.") var type: String
+        @Option(help: "The status code to answer with.") var status: Int?
+        @Option(help: "A header, NAME=SOURCE (repeatable), e.g. \"Access-Control-Allow-Origin='*'\".") var header: [String] = []
+        @Option(help: "A body template, CONTENT_TYPE=TEMPLATE (repeatable).") var template: [String] = []
+
+        func run() async throws {
+            try await reportingErrors {
+                var setting = GatewayResponseSetting(responseType: type.uppercased(), statusCode: status.map(String.init))
+                for pair in header {
+                    guard let equals = pair.firstIndex(of: "=") else { throw ValidationError("--header is NAME=SOURCE, got '\(pair)'") }
+                    setting.responseParameters["gatewayresponse.header." + pair[..<equals]] = String(pair[pair.index(after: equals)...])
+                }
+                for pair in template {
+                    guard let equals = pair.firstIndex(of: "=") else { throw ValidationError("--template is CONTENT_TYPE=TEMPLATE, got '\(pair)'") }
+                    setting.responseTemplates[String(pair[..<equals])] = String(pair[pair.index(after: equals)...])
+                }
+                try storeOptions.open(.readWrite).putGatewayResponse(apiId: api, setting, actor: Actor.current(source: "cli"))
+                print("\(api): gateway response \(setting.responseType) set (deploy to serve it)")
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The API's customized responses (the draft's).")
+        @OptionGroup var storeOptions: StoreOptions
+        @Option(help: "The API id.") var api: String
+
+        func run() async throws {
+            try await reportingErrors {
+                let responses = try storeOptions.open(.readOnly).gatewayResponses(apiId: api)
+                print("TYPE\tSTATUS\tHEADERS\tTEMPLATES")
+                for type in responses.keys.sorted() {
+                    guard let setting = responses[type] else { continue }
+                    let headers = setting.responseParameters.keys.sorted().map { "\($0.dropFirst("gatewayresponse.header.".count))=\(setting.responseParameters[$0] ?? "")" }
+                    print("\(type)\t\(setting.statusCode ?? "-")\t\(headers.isEmpty ? "-" : headers.joined(separator: " "))\t"
+                          + (setting.responseTemplates.isEmpty ? "-" : setting.responseTemplates.keys.sorted().joined(separator: ",")))
+                }
+            }
+        }
+    }
+
+    struct Delete: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Put one response type back to the default.")
+        @OptionGroup var storeOptions: StoreOptions
+        @Option(help: "The API id.") var api: String
+        @Option(help: "The response type.") var type: String
+
+        func run() async throws {
+            try await reportingErrors {
+                try storeOptions.open(.readWrite).deleteGatewayResponse(apiId: api, type: type.uppercased(), actor: Actor.current(source: "cli"))
+                print("\(api): gateway response \(type.uppercased()) back to the default (deploy to serve it)")
+            }
+        }
+    }
+}
