@@ -39,7 +39,7 @@ extension Store {
     // MARK: APIs
 
     /// Writes an imported API: a new one, or into `definition.restApi.id` when it exists, as `mode` says.
-    public func putApi(_ definition: ApiDefinition, mode: ImportMode, actor: Actor) throws {
+    public func putApi(_ definition: ApiDefinition, mode: ImportMode, actor: Actor, action: String? = nil) throws {
         try write { db in
             let existing = try Self.loadDefinition(db, apiId: definition.restApi.id)
             var target = definition
@@ -47,16 +47,17 @@ extension Store {
                 target.restApi.createdDate = existing.restApi.createdDate
                 if mode == .merge { target = Self.merged(existing, with: definition) }
                 try db.execute(sql: "DELETE FROM resource WHERE rest_api_id = ?", arguments: [existing.restApi.id])
-                try db.execute(sql: "UPDATE rest_api SET name = ?, description = ?, version = ?, api_key_source = ?, policy = ? WHERE id = ?",
+                try db.execute(sql: "UPDATE rest_api SET name = ?, description = ?, version = ?, api_key_source = ?, policy = ?, gateway_responses = ? WHERE id = ?",
                                arguments: [target.restApi.name, target.restApi.description, target.restApi.version,
-                                           target.restApi.apiKeySource.rawValue, target.restApi.policy, target.restApi.id])
+                                           target.restApi.apiKeySource.rawValue, target.restApi.policy,
+                                           RestApiRecord(target.restApi).gatewayResponses, target.restApi.id])
             } else {
                 try RestApiRecord(target.restApi).insert(db)
             }
             try Self.insertResources(db, apiId: target.restApi.id, resources: target.resources)
             try db.execute(sql: "DELETE FROM authorizer WHERE rest_api_id = ?", arguments: [target.restApi.id])
             for authorizer in target.authorizers { try Self.insertAuthorizer(db, apiId: target.restApi.id, authorizer) }
-            try Self.audit(db, actor: actor, action: existing == nil ? "CreateRestApi" : "PutRestApi(\(mode.rawValue))",
+            try Self.audit(db, actor: actor, action: action ?? (existing == nil ? "CreateRestApi" : "PutRestApi(\(mode.rawValue))"),
                            target: "restapis/\(target.restApi.id)",
                            before: existing.map { Self.summary($0) }, after: Self.summary(target))
         }
@@ -79,6 +80,9 @@ extension Store {
         api.description = incoming.restApi.description ?? api.description
         api.version = incoming.restApi.version ?? api.version
         api.policy = incoming.restApi.policy ?? api.policy
+        if let incomingResponses = incoming.restApi.gatewayResponses {
+            api.gatewayResponses = (api.gatewayResponses ?? [:]).merging(incomingResponses) { _, new in new }
+        }
         // Authorizers merge by name: an incoming one replaces the existing one of that name (keeping its id, so
         // methods that name it stay guarded by it).
         var authorizers = Dictionary(uniqueKeysWithValues: existing.authorizers.map { ($0.name, $0) })
