@@ -374,7 +374,10 @@ enum Schema {
         }
         migrator.registerMigration("v18-gateway-responses") { db in
             // An API's customized gateway responses (AWS's GatewayResponse shapes by type, as JSON); served from the next deploy.
+            // (Named for its first column; it also adds the request validators'.)
             try db.execute(sql: "ALTER TABLE rest_api ADD COLUMN gateway_responses TEXT")
+            // Its request validators and the default one, as JSON (methods name theirs in their own definition).
+            try db.execute(sql: "ALTER TABLE rest_api ADD COLUMN request_validators TEXT")
         }
         return migrator
     }

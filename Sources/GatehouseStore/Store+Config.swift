@@ -47,10 +47,13 @@ extension Store {
                 target.restApi.createdDate = existing.restApi.createdDate
                 if mode == .merge { target = Self.merged(existing, with: definition) }
                 try db.execute(sql: "DELETE FROM resource WHERE rest_api_id = ?", arguments: [existing.restApi.id])
-                try db.execute(sql: "UPDATE rest_api SET name = ?, description = ?, version = ?, api_key_source = ?, policy = ?, gateway_responses = ? WHERE id = ?",
-                               arguments: [target.restApi.name, target.restApi.description, target.restApi.version,
-                                           target.restApi.apiKeySource.rawValue, target.restApi.policy,
-                                           RestApiRecord(target.restApi).gatewayResponses, target.restApi.id])
+                let record = RestApiRecord(target.restApi)
+                try db.execute(sql: """
+                    UPDATE rest_api SET name = ?, description = ?, version = ?, api_key_source = ?, policy = ?, gateway_responses = ?,
+                        request_validators = ? WHERE id = ?
+                    """, arguments: [target.restApi.name, target.restApi.description, target.restApi.version,
+                                     target.restApi.apiKeySource.rawValue, target.restApi.policy,
+                                     record.gatewayResponses, record.requestValidators, target.restApi.id])
             } else {
                 try RestApiRecord(target.restApi).insert(db)
             }
@@ -80,6 +83,10 @@ extension Store {
         api.description = incoming.restApi.description ?? api.description
         api.version = incoming.restApi.version ?? api.version
         api.policy = incoming.restApi.policy ?? api.policy
+        if let incomingValidators = incoming.restApi.requestValidators {
+            api.requestValidators = (api.requestValidators ?? [:]).merging(incomingValidators) { _, new in new }
+        }
+        api.defaultRequestValidator = incoming.restApi.defaultRequestValidator ?? api.defaultRequestValidator
         if let incomingResponses = incoming.restApi.gatewayResponses {
             api.gatewayResponses = (api.gatewayResponses ?? [:]).merging(incomingResponses) { _, new in new }
         }
@@ -187,6 +194,37 @@ extension Store {
             integration.cacheKeyParameters = parameters.isEmpty ? nil : parameters
             method.methodIntegration = integration
             return (before.isEmpty ? "none" : before, parameters.isEmpty ? "none" : parameters.joined(separator: ","))
+        }
+    }
+
+    /// Names the request validator a method uses (nil: the API's default).
+    public func setMethodRequestValidator(apiId: String, resourcePath: String, verb: String, name: String?, actor: Actor) throws {
+        if let name, try read({ db in try RestApiRecord.fetchOne(db, key: apiId) })?.restApi.requestValidators?[name] == nil {
+            throw StoreError.notFound(what: "request validator '\(name)' of API \(apiId)", hint: "`gatehouse validator list --api \(apiId)` shows them")
+        }
+        try updateMethod(apiId: apiId, resourcePath: resourcePath, verb: verb, action: "UpdateMethod(requestValidatorId)", actor: actor) { method in
+            let before = method.requestValidatorName ?? "default"
+            method.requestValidatorName = name
+            return (before, name ?? "default")
+        }
+    }
+
+    /// Adds or replaces one of the API's request validators (`makeDefault`: methods that name none use it).
+    public func putRequestValidator(apiId: String, _ validator: RequestValidator, makeDefault: Bool, actor: Actor) throws {
+        guard !validator.name.isEmpty else { throw StoreError.invalid("a request validator needs a name (--name)") }
+        try write { db in
+            guard var record = try RestApiRecord.fetchOne(db, key: apiId) else { throw Self.apiNotFound(apiId) }
+            var api = record.restApi
+            let before = api.requestValidators?[validator.name]
+            api.requestValidators = (api.requestValidators ?? [:]).merging([validator.name: validator]) { _, new in new }
+            if makeDefault { api.defaultRequestValidator = validator.name }
+            record.requestValidators = RestApiRecord(api).requestValidators
+            try record.update(db)
+            func text(_ v: RequestValidator?) -> String {
+                v.map { "body \($0.validateRequestBody), parameters \($0.validateRequestParameters)" } ?? "none"
+            }
+            try Self.audit(db, actor: actor, action: "PutRequestValidator", target: "restapis/\(apiId)/requestvalidators/\(validator.name)",
+                           before: text(before), after: text(validator) + (makeDefault ? ", default" : ""))
         }
     }
 

@@ -77,3 +77,46 @@ struct GatewayResponseCommand: AsyncParsableCommand {
         }
     }
 }
+
+/// `gatehouse validator set|list`: an API's request validators (AWS's RequestValidator); `method set --validator`
+/// picks one for a method. Served from the next deploy.
+struct ValidatorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "validator", abstract: "Request validators: required parameters checked before integration.",
+                                                    subcommands: [Set.self, List.self])
+
+    struct Set: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add or replace a validator (deploy to serve it).")
+        @OptionGroup var storeOptions: StoreOptions
+        @Option(help: "The API id.") var api: String
+        @Option(help: "The validator's name.") var name: String
+        @Flag(help: "Check the method's required path, query and header parameters.") var params = false
+        @Flag(help: "Check the body against the method's model (kept; not enforced yet).") var body = false
+        @Flag(name: .customLong("default"), help: "Methods that name no validator use this one.") var makeDefault = false
+
+        func run() async throws {
+            try await reportingErrors {
+                let validator = RequestValidator(name: name, validateRequestBody: body, validateRequestParameters: params)
+                try storeOptions.open(.readWrite).putRequestValidator(apiId: api, validator, makeDefault: makeDefault, actor: Actor.current(source: "cli"))
+                print("\(api): request validator \(name) (parameters \(params), body \(body))\(makeDefault ? ", the default" : "") (deploy to serve it)")
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The API's validators (the draft's).")
+        @OptionGroup var storeOptions: StoreOptions
+        @Option(help: "The API id.") var api: String
+
+        func run() async throws {
+            try await reportingErrors {
+                guard let definition = try storeOptions.open(.readOnly).definition(apiId: api) else {
+                    throw StoreError.notFound(what: "API \(api)", hint: "`gatehouse apis` lists them")
+                }
+                print("NAME\tPARAMETERS\tBODY\tDEFAULT")
+                for (name, validator) in (definition.restApi.requestValidators ?? [:]).sorted(by: { $0.key < $1.key }) {
+                    print("\(name)\t\(validator.validateRequestParameters)\t\(validator.validateRequestBody)\t\(definition.restApi.defaultRequestValidator == name ? "yes" : "-")")
+                }
+            }
+        }
+    }
+}

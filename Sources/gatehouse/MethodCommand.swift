@@ -25,10 +25,11 @@ struct MethodCommand: AsyncParsableCommand {
         var authorizationType: String?
         @Option(help: "Guard the method with this authorizer of the API (from `gatehouse authorizer create`).") var authorizer: String?
         @Option(help: "With --authorizer: a scope the token must carry (repeatable; any one of them suffices).") var scope: [String] = []
+        @Option(help: "The API's request validator for the method (`gatehouse validator set`), or default.") var validator: String?
 
         func validate() throws {
-            if apiKeyRequired == nil && cacheKey.isEmpty && !clearCacheKeys && authorizationType == nil && authorizer == nil {
-                throw ValidationError("nothing to change: give --api-key-required, --authorization-type, --authorizer, --cache-key or --clear-cache-keys")
+            if apiKeyRequired == nil && cacheKey.isEmpty && !clearCacheKeys && authorizationType == nil && authorizer == nil && validator == nil {
+                throw ValidationError("nothing to change: give --api-key-required, --authorization-type, --authorizer, --validator, --cache-key or --clear-cache-keys")
             }
             if authorizer != nil && authorizationType != nil { throw ValidationError("give --authorizer or --authorization-type, not both") }
             if !scope.isEmpty && authorizer == nil { throw ValidationError("--scope goes with --authorizer") }
@@ -53,6 +54,11 @@ struct MethodCommand: AsyncParsableCommand {
                 if let authorizationType {
                     try store.setMethodAuthorizationType(apiId: api, resourcePath: path, verb: verb, type: authorizationType, actor: Actor.current(source: "cli"))
                     print("\(api) \(Stage.methodLabel(settingsKey: key)): authorization \(authorizationType.uppercased()) (deploy to serve it)")
+                }
+                if let validator {
+                    let name = validator.lowercased() == "default" ? nil : validator
+                    try store.setMethodRequestValidator(apiId: api, resourcePath: path, verb: verb, name: name, actor: Actor.current(source: "cli"))
+                    print("\(api) \(Stage.methodLabel(settingsKey: key)): request validator \(name ?? "the API's default") (deploy to serve it)")
                 }
                 if !cacheKey.isEmpty || clearCacheKeys {
                     try store.setMethodCacheKeys(apiId: api, resourcePath: path, verb: verb, parameters: cacheKey, actor: Actor.current(source: "cli"))

@@ -13,6 +13,8 @@ public struct Method: Codable, Sendable, Equatable {
     public var authorizerId: String?
     /// For a JWT authorizer: the token must carry at least one of these scopes (none: any token of the issuer).
     public var authorizationScopes: [String]?
+    /// The API's request validator for this method, by name (nil: the API's default, if any).
+    public var requestValidatorName: String?
 
     public init(httpMethod: String, authorizationType: String = "NONE", apiKeyRequired: Bool = false,
                 operationName: String? = nil, requestParameters: [String: Bool] = [:], methodIntegration: Integration? = nil) {

@@ -17,6 +17,9 @@ public struct RestApi: Codable, Sendable, Equatable {
     public var endpointType: EndpointType?
     /// Customized gateway responses by response type (served from the next deploy, as AWS).
     public var gatewayResponses: [String: GatewayResponseSetting]?
+    /// Request validators by name, and the one methods use unless they name another (AWS's default validator).
+    public var requestValidators: [String: RequestValidator]?
+    public var defaultRequestValidator: String?
 
     public init(id: String, name: String, description: String? = nil, version: String? = nil,
                 apiKeySource: ApiKeySource = .header, createdDate: Date = Date(), policy: String? = nil,

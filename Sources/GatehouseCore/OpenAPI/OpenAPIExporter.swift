@@ -52,6 +52,13 @@ public enum OpenAPIExporter {
         if let policy = api.policy, let object = try? JSONSerialization.jsonObject(with: Data(policy.utf8)) {
             top.append(("x-amazon-apigateway-policy", DocValue.from(json: object)))
         }
+        if let validators = api.requestValidators, !validators.isEmpty {
+            top.append(("x-amazon-apigateway-request-validators", .object(validators.keys.sorted().compactMap { name in
+                validators[name].map { (name, .object([("validateRequestBody", .bool($0.validateRequestBody)),
+                                                       ("validateRequestParameters", .bool($0.validateRequestParameters))])) }
+            })))
+        }
+        if let chosen = api.defaultRequestValidator { top.append(("x-amazon-apigateway-request-validator", .string(chosen))) }
         if let responses = api.gatewayResponses, !responses.isEmpty {
             top.append(("x-amazon-apigateway-gateway-responses", .object(responses.keys.sorted().compactMap { type in
                 guard let setting = responses[type] else { return nil }
@@ -135,6 +142,7 @@ public enum OpenAPIExporter {
         if !security.isEmpty {
             op.append(("security", .array([.object(security.map { ($0.0, DocValue.array($0.1.map { .string($0) })) })])))
         }
+        if let validator = method.requestValidatorName { op.append(("x-amazon-apigateway-request-validator", .string(validator))) }
         if let integration = method.methodIntegration { op.append(("x-amazon-apigateway-integration", self.integration(integration))) }
         return .object(op)
     }

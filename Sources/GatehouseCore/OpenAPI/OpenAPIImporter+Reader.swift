@@ -11,6 +11,8 @@ extension OpenAPIImporter {
         var warnings: [ImportDiagnostic] = []
         /// Authorizers from the security schemes that carry `x-amazon-apigateway-authorizer`, by scheme name.
         var authorizers: [String: Authorizer] = [:]
+        /// The names in `x-amazon-apigateway-request-validators`, which operations may name.
+        var requestValidatorNames: Set<String> = []
 
         init(root: DocumentNode, dialect: Dialect, apiId: String, now: Date) {
             self.root = root
@@ -51,6 +53,33 @@ extension OpenAPIImporter {
             }
             if let responses = root.child("x-amazon-apigateway-gateway-responses") {
                 restApi.gatewayResponses = readGatewayResponses(responses)
+            }
+            if let validators = root.child("x-amazon-apigateway-request-validators") {
+                var read: [String: RequestValidator] = [:]
+                for (name, node) in validators.entries ?? [] {
+                    func flag(_ key: String) -> Bool {
+                        guard let value = node.child(key) else { return false }
+                        if value.scalar == "true" { return true }
+                        if value.scalar != "false" { errors.append(value.diagnostic("\(key) must be true or false")) }
+                        return false
+                    }
+                    read[name] = RequestValidator(name: name, validateRequestBody: flag("validateRequestBody"),
+                                                  validateRequestParameters: flag("validateRequestParameters"))
+                    if read[name]?.validateRequestBody == true {
+                        warnings.append(node.diagnostic("request validator '\(name)': bodies are not validated against models yet "
+                                                        + "(required parameters are); kept for export"))
+                    }
+                }
+                if validators.entries == nil { errors.append(validators.diagnostic("x-amazon-apigateway-request-validators must be a mapping of name to validator")) }
+                restApi.requestValidators = read.isEmpty ? nil : read
+                requestValidatorNames = Set(read.keys)
+            }
+            if let chosen = root.child("x-amazon-apigateway-request-validator") {
+                if let name = chosen.scalar, requestValidatorNames.contains(name) {
+                    restApi.defaultRequestValidator = name
+                } else {
+                    errors.append(chosen.diagnostic("request validator '\(chosen.scalar ?? "")' is not in x-amazon-apigateway-request-validators"))
+                }
             }
 
             var resourcesByPath: [String: Resource] = ["/": Resource(id: Identifiers.make(), parentId: nil, pathPart: "", path: "/")]
@@ -176,7 +205,15 @@ extension OpenAPIImporter {
                 method.authorizerId = guarded.authorizer?.id
                 method.authorizationScopes = guarded.scopes.isEmpty ? nil : guarded.scopes
             }
-            for (key, value) in operation.entries ?? [] where key.hasPrefix("x-amazon-apigateway") && key != "x-amazon-apigateway-integration" {
+            if let chosen = operation.child("x-amazon-apigateway-request-validator") {
+                if let name = chosen.scalar, requestValidatorNames.contains(name) {
+                    method.requestValidatorName = name
+                } else {
+                    errors.append(chosen.diagnostic("request validator '\(chosen.scalar ?? "")' is not in x-amazon-apigateway-request-validators"))
+                }
+            }
+            for (key, value) in operation.entries ?? [] where key.hasPrefix("x-amazon-apigateway")
+                && key != "x-amazon-apigateway-integration" && key != "x-amazon-apigateway-request-validator" {
                 warnUnsupported(value, name: key)
             }
             if let integration = operation.child("x-amazon-apigateway-integration") {

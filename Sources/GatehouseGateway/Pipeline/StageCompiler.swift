@@ -120,6 +120,10 @@ public struct StageCompiler: Sendable {
         } else {
             chain.append(ThrottleStage(buckets: buckets, scopes: applied.map(\.scope)))
         }
+        if binding.definition.requestValidator(for: method)?.validateRequestParameters == true, method.requestParameters.values.contains(true) {
+            // After keys and throttles (as AWS, a refused call still counts), before the cache and the backend.
+            chain.append(ValidationStage(required: method.requestParameters))
+        }
         if let policy = CachePolicy.resolve(stage: stage, resourcePath: resource.path, method: method), let settings = stage.cache {
             chain.append(CacheStage(cache: caches.cache(for: stage, settings: settings), policy: policy))
         }
