@@ -82,7 +82,8 @@ import Testing
             guard let holder = try reader.leaseHolder("alarms")?.holder else { return false }
             return try reader.workers().contains { $0.id == holder && $0.pid == second.process.processIdentifier }
         }
-        #expect(second.stderr.contains("this worker evaluates alarms"))
+        // The lease is written before the worker logs that it took it: wait for the line, do not race it.
+        try await waitUntil("the second worker says it now evaluates alarms") { second.stderr.contains("this worker evaluates alarms") }
     }
 
     @Test func loggingSetRefusesAnAccessFileThatCannotBeWritten() async throws {

@@ -78,7 +78,8 @@ extension OpenAPIImporter {
                 if let name = chosen.scalar, requestValidatorNames.contains(name) {
                     restApi.defaultRequestValidator = name
                 } else {
-                    errors.append(chosen.diagnostic("request validator '\(chosen.scalar ?? "")' is not in x-amazon-apigateway-request-validators"))
+                    warnings.append(chosen.diagnostic("request validator '\(chosen.scalar ?? "")' is not in x-amazon-apigateway-request-validators: "
+                                                      + "no default validator until it is defined"))
                 }
             }
 
@@ -209,7 +210,8 @@ extension OpenAPIImporter {
                 if let name = chosen.scalar, requestValidatorNames.contains(name) {
                     method.requestValidatorName = name
                 } else {
-                    errors.append(chosen.diagnostic("request validator '\(chosen.scalar ?? "")' is not in x-amazon-apigateway-request-validators"))
+                    warnings.append(chosen.diagnostic("request validator '\(chosen.scalar ?? "")' is not in x-amazon-apigateway-request-validators: "
+                                                      + "nothing is validated for this method until it is defined"))
                 }
             }
             for (key, value) in operation.entries ?? [] where key.hasPrefix("x-amazon-apigateway")
