@@ -372,12 +372,13 @@ enum Schema {
                 """)
             try bumpsConfigVersion(db, tables: ["domain_name", "base_path_mapping", "client_certificate"])
         }
-        migrator.registerMigration("v18-gateway-responses") { db in
+        migrator.registerMigration("v18-api-contract") { db in
             // An API's customized gateway responses (AWS's GatewayResponse shapes by type, as JSON); served from the next deploy.
-            // (Named for its first column; it also adds the request validators'.)
             try db.execute(sql: "ALTER TABLE rest_api ADD COLUMN gateway_responses TEXT")
             // Its request validators and the default one, as JSON (methods name theirs in their own definition).
             try db.execute(sql: "ALTER TABLE rest_api ADD COLUMN request_validators TEXT")
+            // Its models (name → JSON schema, as AWS's Model.schema), kept for export and validation.
+            try db.execute(sql: "ALTER TABLE rest_api ADD COLUMN models TEXT")
         }
         return migrator
     }

@@ -20,6 +20,9 @@ public struct RestApi: Codable, Sendable, Equatable {
     /// Request validators by name, and the one methods use unless they name another (AWS's default validator).
     public var requestValidators: [String: RequestValidator]?
     public var defaultRequestValidator: String?
+    /// Models by name: each a JSON schema as text (AWS's `Model.schema`), its `$ref`s to other models written
+    /// `#/components/schemas/NAME` whatever the document they came from.
+    public var models: [String: String]?
 
     public init(id: String, name: String, description: String? = nil, version: String? = nil,
                 apiKeySource: ApiKeySource = .header, createdDate: Date = Date(), policy: String? = nil,

@@ -5,7 +5,9 @@ import Yams
 public indirect enum DocValue: Sendable, Equatable {
     case string(String)
     case int(Int)
+    case double(Double)
     case bool(Bool)
+    case null
     case array([DocValue])
     case object([(String, DocValue)])
 
@@ -13,16 +15,25 @@ public indirect enum DocValue: Sendable, Equatable {
     public static func from(json value: Any) -> DocValue {
         switch value {
         case let text as String: return .string(text)
-        case let flag as Bool where type(of: value) == Bool.self: return .bool(flag)
-        case let number as NSNumber: return number.doubleValue == number.doubleValue.rounded() ? .int(number.intValue) : .string(number.stringValue)
+        case is NSNull: return .null
+        // JSONSerialization's booleans are NSNumbers of their own class (and `1 is Bool` holds): told apart by it.
+        case let flag as Bool where type(of: value) == Bool.self || type(of: value) == Self.booleanClass: return .bool(flag)
+        case let number as NSNumber:
+            if let integer = value as? Int, Double(integer) == number.doubleValue { return .int(integer) }
+            return .double(number.doubleValue)
         case let list as [Any]: return .array(list.map(from(json:)))
         case let map as [String: Any]: return .object(map.keys.sorted().map { ($0, from(json: map[$0] ?? "")) })
         default: return .string("\(value)")
         }
     }
 
+    /// The class JSONSerialization gives booleans.
+    static let booleanClass = type(of: NSNumber(value: true) as Any)
+
     public static func == (lhs: DocValue, rhs: DocValue) -> Bool {
         switch (lhs, rhs) {
+        case let (.double(a), .double(b)): return a == b
+        case (.null, .null): return true
         case let (.string(a), .string(b)): return a == b
         case let (.int(a), .int(b)): return a == b
         case let (.bool(a), .bool(b)): return a == b
@@ -38,6 +49,8 @@ public indirect enum DocValue: Sendable, Equatable {
         switch self {
         case .string(let s): return Self.quote(s)
         case .int(let i): return String(i)
+        case .double(let d): return String(d)
+        case .null: return "null"
         case .bool(let b): return b ? "true" : "false"
         case .array(let items):
             if items.isEmpty { return "[]" }
@@ -57,6 +70,8 @@ public indirect enum DocValue: Sendable, Equatable {
         switch self {
         case .string(let s): return Node(s, Tag(.str), Self.needsQuotes(s) ? .doubleQuoted : .any)
         case .int(let i): return Node(String(i), Tag(.int))
+        case .double(let d): return Node(String(d), Tag(.float))
+        case .null: return Node("null", Tag(.null))
         case .bool(let b): return Node(b ? "true" : "false", Tag(.bool))
         case .array(let items): return Node(items.map(\.node))
         case .object(let pairs): return Node(pairs.map { (Node($0.0, Tag(.str), Self.needsQuotes($0.0) ? .doubleQuoted : .any), $0.1.node) })

@@ -1,3 +1,4 @@
+import Foundation
 import Yams
 
 /// A parsed YAML/JSON node with its location, so every mapping step can name the path and line it reads.
@@ -31,6 +32,24 @@ struct DocumentNode {
     var scalar: String? {
         guard case .scalar(let scalar) = node else { return nil }
         return scalar.string
+    }
+
+    /// The node as JSONSerialization values with YAML's types: an unquoted `true`, `12` or `1.5` is a boolean or a
+    /// number, a quoted one stays a string (what a JSON schema's `minimum: 0` or `additionalProperties: false` need).
+    var typedValue: Any {
+        if let entries { return Dictionary(entries.map { ($0.key, $0.value.typedValue) }, uniquingKeysWith: { $1 }) }
+        if let elements { return elements.map(\.typedValue) }
+        guard case .scalar(let scalar) = node else { return NSNull() }
+        guard scalar.style == .plain else { return scalar.string }
+        switch scalar.string {
+        case "true", "True", "TRUE": return true
+        case "false", "False", "FALSE": return false
+        case "null", "~", "": return NSNull()
+        default:
+            if let integer = Int(scalar.string) { return integer }
+            if let double = Double(scalar.string), scalar.string.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }) { return double }
+            return scalar.string
+        }
     }
 
     /// The node as JSONSerialization values (scalars as strings), to write a subtree back as JSON.

@@ -42,11 +42,16 @@ public enum OpenAPIExporter {
         top.append(("paths", .object(paths)))
         // Every scheme a method uses, so that a guarded method is guarded again when the export is imported.
         let schemes = securitySchemes(definition).filter { used.contains($0.0) }
-        if !schemes.isEmpty {
-            switch format {
-            case .oas30: top.append(("components", .object([("securitySchemes", .object(schemes))])))
-            case .swagger: top.append(("securityDefinitions", .object(schemes)))
-            }
+        let models = models(api, format: format)
+        switch format {
+        case .oas30:
+            var components: [(String, DocValue)] = []
+            if !models.isEmpty { components.append(("schemas", .object(models))) }
+            if !schemes.isEmpty { components.append(("securitySchemes", .object(schemes))) }
+            if !components.isEmpty { top.append(("components", .object(components))) }
+        case .swagger:
+            if !models.isEmpty { top.append(("definitions", .object(models))) }
+            if !schemes.isEmpty { top.append(("securityDefinitions", .object(schemes))) }
         }
         top.append(("x-amazon-apigateway-api-key-source", .string(api.apiKeySource.rawValue)))
         if let policy = api.policy, let object = try? JSONSerialization.jsonObject(with: Data(policy.utf8)) {
@@ -135,16 +140,70 @@ public enum OpenAPIExporter {
             }
             return .object(p)
         }
-        if !parameters.isEmpty { op.append(("parameters", .array(parameters))) }
-        let statuses = Set(method.methodIntegration?.integrationResponses.values.map(\.statusCode) ?? []).sorted()
-        let responses = (statuses.isEmpty ? ["200"] : statuses).map { ($0, DocValue.object([("description", .string("\($0) response"))])) }
-        op.append(("responses", .object(responses)))
+        var allParameters = parameters
+        if let models = method.requestModels, !models.isEmpty, format == .swagger, let name = models.values.sorted().first {
+            var body: [(String, DocValue)] = [("in", .string("body")), ("name", .string(name)), ("schema", modelRef(name, format))]
+            if method.requestBodyRequired == true { body.insert(("required", .bool(true)), at: 2) }
+            allParameters.append(.object(body))
+            op.insert(("consumes", .array(models.keys.sorted().map { .string($0) })), at: 0)
+        }
+        if !allParameters.isEmpty { op.append(("parameters", .array(allParameters))) }
+        if let models = method.requestModels, !models.isEmpty, format == .oas30 {
+            var body: [(String, DocValue)] = [("content", .object(models.keys.sorted().map { ($0, .object([("schema", modelRef(models[$0] ?? "", format))])) }))]
+            if method.requestBodyRequired == true { body.append(("required", .bool(true))) }
+            op.append(("requestBody", .object(body)))
+        }
+        let declared = method.methodResponses ?? method.derivedResponses
+        do {
+            if format == .swagger, let types = Set(declared.values.flatMap(\.responseModels.keys)).sorted() as [String]?, !types.isEmpty {
+                op.insert(("produces", .array(types.map { .string($0) })), at: 0)
+            }
+            op.append(("responses", .object(declared.keys.sorted().compactMap { status in
+                declared[status].map { (status, response($0, format: format)) }
+            })))
+        }
         if !security.isEmpty {
             op.append(("security", .array([.object(security.map { ($0.0, DocValue.array($0.1.map { .string($0) })) })])))
         }
         if let validator = method.requestValidatorName { op.append(("x-amazon-apigateway-request-validator", .string(validator))) }
         if let integration = method.methodIntegration { op.append(("x-amazon-apigateway-integration", self.integration(integration))) }
         return .object(op)
+    }
+
+    /// A declared response: its description, headers and models.
+    static func response(_ response: MethodResponse, format: Format) -> DocValue {
+        var fields: [(String, DocValue)] = [("description", .string(response.description ?? "\(response.statusCode) response"))]
+        let prefix = "method.response.header."
+        let headers: [(String, DocValue)] = response.responseParameters.keys.sorted().filter { $0.hasPrefix(prefix) }.map { key in
+            var header: [(String, DocValue)] = format == .oas30 ? [("schema", .object([("type", .string("string"))]))] : [("type", .string("string"))]
+            if response.responseParameters[key] == true { header.insert(("required", .bool(true)), at: 0) }
+            return (String(key.dropFirst(prefix.count)), .object(header))
+        }
+        if !headers.isEmpty { fields.append(("headers", .object(headers))) }
+        if !response.responseModels.isEmpty {
+            switch format {
+            case .oas30:
+                fields.append(("content", .object(response.responseModels.keys.sorted().map { ($0, .object([("schema", modelRef(response.responseModels[$0] ?? "", format))])) })))
+            case .swagger:
+                if let name = response.responseModels.values.sorted().first { fields.append(("schema", modelRef(name, format))) }
+            }
+        }
+        return .object(fields)
+    }
+
+    /// A `$ref` to a model in the dialect's place for models.
+    static func modelRef(_ name: String, _ format: Format) -> DocValue {
+        .object([("$ref", .string((format == .oas30 ? "#/components/schemas/" : "#/definitions/") + name))])
+    }
+
+    /// The API's models as schemas, their references written for the dialect.
+    static func models(_ api: RestApi, format: Format) -> [(String, DocValue)] {
+        (api.models ?? [:]).keys.sorted().compactMap { name in
+            guard var text = api.models?[name] else { return nil }
+            if format == .swagger { text = text.replacingOccurrences(of: "\"#/components/schemas/", with: "\"#/definitions/") }
+            guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) else { return nil }
+            return (name, DocValue.from(json: object))
+        }
     }
 
     static func integration(_ integration: Integration) -> DocValue {

@@ -54,6 +54,7 @@ extension OpenAPIImporter {
             if let responses = root.child("x-amazon-apigateway-gateway-responses") {
                 restApi.gatewayResponses = readGatewayResponses(responses)
             }
+            restApi.models = readModels()
             if let validators = root.child("x-amazon-apigateway-request-validators") {
                 var read: [String: RequestValidator] = [:]
                 for (name, node) in validators.entries ?? [] {
@@ -199,6 +200,7 @@ extension OpenAPIImporter {
                 let required = resolved.child("required")?.scalar == "true" || location == "path"
                 method.requestParameters["method.request.\(awsLocation).\(name)"] = required
             }
+            readResponsesAndBody(operation, into: &method, sharedParameters: sharedParameters)
             if let security = operation.child("security") ?? root.child("security") {
                 let guarded = readSecurity(security)
                 method.apiKeyRequired = guarded.apiKey
@@ -226,6 +228,7 @@ extension OpenAPIImporter {
                     return method
                 }
                 method.methodIntegration = readIntegration(resolved, verb: verb)
+                if method.methodResponses == nil { method.methodResponses = method.derivedResponses }
             } else {
                 warnings.append(operation.diagnostic("no x-amazon-apigateway-integration: \(verb) answers 500 until it has one"))
             }
