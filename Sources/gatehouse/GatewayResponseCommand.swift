@@ -81,7 +81,7 @@ struct GatewayResponseCommand: AsyncParsableCommand {
 /// `gatehouse validator set|list`: an API's request validators (AWS's RequestValidator); `method set --validator`
 /// picks one for a method. Served from the next deploy.
 struct ValidatorCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "validator", abstract: "Request validators: required parameters checked before integration.",
+    static let configuration = CommandConfiguration(commandName: "validator", abstract: "Request validators: required parameters and JSON bodies checked before integration.",
                                                     subcommands: [Set.self, List.self])
 
     struct Set: AsyncParsableCommand {
@@ -90,7 +90,7 @@ struct ValidatorCommand: AsyncParsableCommand {
         @Option(help: "The API id.") var api: String
         @Option(help: "The validator's name.") var name: String
         @Flag(help: "Check the method's required path, query and header parameters.") var params = false
-        @Flag(help: "Check the body against the method's model (kept; not enforced yet).") var body = false
+        @Flag(help: "Check the JSON body against the method's model for its content type.") var body = false
         @Flag(name: .customLong("default"), help: "Methods that name no validator use this one.") var makeDefault = false
 
         func run() async throws {

@@ -66,10 +66,6 @@ extension OpenAPIImporter {
                     }
                     read[name] = RequestValidator(name: name, validateRequestBody: flag("validateRequestBody"),
                                                   validateRequestParameters: flag("validateRequestParameters"))
-                    if read[name]?.validateRequestBody == true {
-                        warnings.append(node.diagnostic("request validator '\(name)': bodies are not validated against models yet "
-                                                        + "(required parameters are); kept for export"))
-                    }
                 }
                 if validators.entries == nil { errors.append(validators.diagnostic("x-amazon-apigateway-request-validators must be a mapping of name to validator")) }
                 restApi.requestValidators = read.isEmpty ? nil : read

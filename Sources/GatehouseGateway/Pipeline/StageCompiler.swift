@@ -120,9 +120,14 @@ public struct StageCompiler: Sendable {
         } else {
             chain.append(ThrottleStage(buckets: buckets, scopes: applied.map(\.scope)))
         }
-        if binding.definition.requestValidator(for: method)?.validateRequestParameters == true, method.requestParameters.values.contains(true) {
-            // After keys and throttles (as AWS, a refused call still counts), before the cache and the backend.
-            chain.append(ValidationStage(required: method.requestParameters))
+        if let validator = binding.definition.requestValidator(for: method) {
+            let checksParameters = validator.validateRequestParameters && method.requestParameters.values.contains(true)
+            let models = validator.validateRequestBody ? method.requestModels.flatMap { $0.isEmpty ? nil : $0 } : nil
+            if checksParameters || models != nil {
+                // After keys and throttles (as AWS, a refused call still counts), before the cache and the backend.
+                chain.append(ValidationStage(required: checksParameters ? method.requestParameters : nil, bodyModels: models,
+                                             schemas: models == nil ? nil : JSONSchemaValidator(models: binding.definition.restApi.models ?? [:])))
+            }
         }
         if let policy = CachePolicy.resolve(stage: stage, resourcePath: resource.path, method: method), let settings = stage.cache {
             chain.append(CacheStage(cache: caches.cache(for: stage, settings: settings), policy: policy))

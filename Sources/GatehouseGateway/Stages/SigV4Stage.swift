@@ -61,7 +61,7 @@ final class SigV4Stage: GatewayStage {
             switch result {
             case .failure(let error):
                 pending.complete(context.fail(.badRequestBody, detail: "the body could not be read: \(error)"))
-            case .success(let (replay, hash)):
+            case .success(let (replay, hash, _)):
                 if let refusal = verify(signature, credential: credential, payloadHash: declared ?? hash, bodyHash: hash,
                                         request: request, context: context) {
                     pending.complete(refusal)
@@ -155,11 +155,12 @@ final class BodyCollector: RequestBodyConsumer {
     private var chunks: [ByteBuffer] = []
     private var hasher = SHA256()
     private let length: Int?
-    private var done: ((Result<(RequestBody, String), any Error>) -> Void)?
+    private var done: ((Result<(RequestBody, String, [ByteBuffer]), any Error>) -> Void)?
     /// A body holds its consumer weakly: the collector keeps itself until the body ends or fails.
     private var retained: BodyCollector?
 
-    init(length: Int?, done: @escaping (Result<(RequestBody, String), any Error>) -> Void) {
+    /// `done` gets the body to replay, its SHA-256 (hex) and its chunks.
+    init(length: Int?, done: @escaping (Result<(RequestBody, String, [ByteBuffer]), any Error>) -> Void) {
         self.length = length
         self.done = done
         retained = self
@@ -174,12 +175,13 @@ final class BodyCollector: RequestBodyConsumer {
         let replay = RequestBody(length: length)
         for chunk in chunks { replay.append(chunk) }
         replay.finish()
+        let read = chunks
         chunks = []
         let hash = SigV4Stage.hex(hasher.finalize())
         let done = self.done
         self.done = nil
         retained = nil
-        done?(.success((replay, hash)))
+        done?(.success((replay, hash, read)))
     }
 
     func requestBodyFailed(_ error: any Error) {
