@@ -379,6 +379,8 @@ enum Schema {
             try db.execute(sql: "ALTER TABLE rest_api ADD COLUMN request_validators TEXT")
             // Its models (name → JSON schema, as AWS's Model.schema), kept for export and validation.
             try db.execute(sql: "ALTER TABLE rest_api ADD COLUMN models TEXT")
+            // Its documentation parts and version, as JSON.
+            try db.execute(sql: "ALTER TABLE rest_api ADD COLUMN documentation TEXT")
         }
         return migrator
     }

@@ -50,10 +50,10 @@ extension Store {
                 let record = RestApiRecord(target.restApi)
                 try db.execute(sql: """
                     UPDATE rest_api SET name = ?, description = ?, version = ?, api_key_source = ?, policy = ?, gateway_responses = ?,
-                        request_validators = ?, models = ? WHERE id = ?
+                        request_validators = ?, models = ?, documentation = ? WHERE id = ?
                     """, arguments: [target.restApi.name, target.restApi.description, target.restApi.version,
                                      target.restApi.apiKeySource.rawValue, target.restApi.policy,
-                                     record.gatewayResponses, record.requestValidators, record.models, target.restApi.id])
+                                     record.gatewayResponses, record.requestValidators, record.models, record.documentation, target.restApi.id])
             } else {
                 try RestApiRecord(target.restApi).insert(db)
             }
@@ -83,6 +83,7 @@ extension Store {
         api.description = incoming.restApi.description ?? api.description
         api.version = incoming.restApi.version ?? api.version
         api.policy = incoming.restApi.policy ?? api.policy
+        api.documentation = incoming.restApi.documentation ?? api.documentation
         if let incomingModels = incoming.restApi.models {
             api.models = (api.models ?? [:]).merging(incomingModels) { _, new in new }
         }

@@ -120,3 +120,54 @@ struct ValidatorCommand: AsyncParsableCommand {
         }
     }
 }
+
+/// `gatehouse docs list|show`: an API's documentation parts (from `x-amazon-apigateway-documentation`), and what
+/// documents one entity once wildcard parts are inherited.
+struct DocsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "docs", abstract: "An API's documentation parts.", subcommands: [List.self, Show.self])
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Every documentation part of the API (the draft's).")
+        @OptionGroup var storeOptions: StoreOptions
+        @Option(help: "The API id.") var api: String
+
+        func run() async throws {
+            try await reportingErrors {
+                guard let definition = try storeOptions.open(.readOnly).definition(apiId: api) else {
+                    throw StoreError.notFound(what: "API \(api)", hint: "`gatehouse apis` lists them")
+                }
+                let documentation = definition.restApi.documentation
+                print("version: \(documentation?.version ?? "-")")
+                print("TYPE\tPATH\tMETHOD\tSTATUS\tNAME\tPROPERTIES")
+                for part in documentation?.parts ?? [] {
+                    let l = part.location
+                    print("\(l.type)\t\(l.path ?? "*")\t\(l.method ?? "*")\t\(l.statusCode ?? "*")\t\(l.name ?? "*")\t\(part.properties)")
+                }
+            }
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "What documents one entity: its own part, else the most specific part that covers it.")
+        @OptionGroup var storeOptions: StoreOptions
+        @Option(help: "The API id.") var api: String
+        @Option(help: "The location type: API, RESOURCE, METHOD, RESPONSE, …") var type: String
+        @Option(help: "The resource path.") var path: String?
+        @Option(help: "The method.") var method: String?
+        @Option(help: "The status code (RESPONSE, RESPONSE_HEADER, RESPONSE_BODY).") var statusCode: String?
+        @Option(help: "The name (parameters, headers, models, authorizers).") var name: String?
+
+        func run() async throws {
+            try await reportingErrors {
+                guard let definition = try storeOptions.open(.readOnly).definition(apiId: api) else {
+                    throw StoreError.notFound(what: "API \(api)", hint: "`gatehouse apis` lists them")
+                }
+                let target = DocumentationPart.Location(type: type.uppercased(), path: path, method: method, statusCode: statusCode, name: name)
+                guard let part = DocumentationPart.effective(for: target, in: definition.restApi.documentation?.parts ?? []) else {
+                    throw StoreError.notFound(what: "documentation for \(type.uppercased()) \(path ?? "") \(method ?? "")", hint: "`gatehouse docs list --api \(api)`")
+                }
+                print(part.properties)
+            }
+        }
+    }
+}

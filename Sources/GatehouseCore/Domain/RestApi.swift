@@ -23,6 +23,8 @@ public struct RestApi: Codable, Sendable, Equatable {
     /// Models by name: each a JSON schema as text (AWS's `Model.schema`), its `$ref`s to other models written
     /// `#/components/schemas/NAME` whatever the document they came from.
     public var models: [String: String]?
+    /// Its documentation parts (`x-amazon-apigateway-documentation`).
+    public var documentation: ApiDocumentation?
 
     public init(id: String, name: String, description: String? = nil, version: String? = nil,
                 apiKeySource: ApiKeySource = .header, createdDate: Date = Date(), policy: String? = nil,

@@ -64,6 +64,20 @@ public enum OpenAPIExporter {
             })))
         }
         if let chosen = api.defaultRequestValidator { top.append(("x-amazon-apigateway-request-validator", .string(chosen))) }
+        if let documentation = api.documentation {
+            var fields: [(String, DocValue)] = []
+            if let version = documentation.version { fields.append(("version", .string(version))) }
+            fields.append(("documentationParts", .array(documentation.parts.map { part in
+                var location: [(String, DocValue)] = [("type", .string(part.location.type))]
+                for (key, value) in [("path", part.location.path), ("method", part.location.method), ("statusCode", part.location.statusCode),
+                                     ("name", part.location.name)] {
+                    if let value { location.append((key, .string(value))) }
+                }
+                let properties = (try? JSONSerialization.jsonObject(with: Data(part.properties.utf8))).map(DocValue.from(json:)) ?? .object([])
+                return .object([("location", .object(location)), ("properties", properties)])
+            })))
+            top.append(("x-amazon-apigateway-documentation", .object(fields)))
+        }
         if let responses = api.gatewayResponses, !responses.isEmpty {
             top.append(("x-amazon-apigateway-gateway-responses", .object(responses.keys.sorted().compactMap { type in
                 guard let setting = responses[type] else { return nil }

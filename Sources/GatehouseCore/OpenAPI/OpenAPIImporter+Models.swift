@@ -91,3 +91,31 @@ extension OpenAPIImporter.Reader {
         }
     }
 }
+
+extension OpenAPIImporter.Reader {
+    /// `x-amazon-apigateway-documentation`: `version` and `documentationParts`, each a `location` (a type AWS has)
+    /// and `properties` (an object, kept as JSON).
+    mutating func readDocumentation(_ node: DocumentNode) -> ApiDocumentation? {
+        var parts: [DocumentationPart] = []
+        for element in node.child("documentationParts")?.elements ?? [] {
+            guard let location = element.child("location"), let type = location.child("type")?.scalar?.uppercased(),
+                  DocumentationPart.Location.types.contains(type) else {
+                errors.append(element.diagnostic("a documentation part needs location.type, one of \(DocumentationPart.Location.types.joined(separator: ", "))"))
+                continue
+            }
+            let properties = element.child("properties")?.typedValue ?? [String: Any]()
+            guard JSONSerialization.isValidJSONObject(properties),
+                  let data = try? JSONSerialization.data(withJSONObject: properties, options: [.sortedKeys, .withoutEscapingSlashes]) else {
+                errors.append(element.diagnostic("a documentation part's properties must be an object"))
+                continue
+            }
+            parts.append(DocumentationPart(location: .init(type: type, path: location.child("path")?.scalar, method: location.child("method")?.scalar,
+                                                           statusCode: location.child("statusCode")?.scalar, name: location.child("name")?.scalar),
+                                           properties: String(decoding: data, as: UTF8.self)))
+        }
+        if node.child("documentationParts") != nil, node.child("documentationParts")?.elements == nil {
+            errors.append(node.diagnostic("documentationParts must be a list"))
+        }
+        return ApiDocumentation(version: node.child("version")?.scalar, parts: parts)
+    }
+}

@@ -55,6 +55,7 @@ extension OpenAPIImporter {
                 restApi.gatewayResponses = readGatewayResponses(responses)
             }
             restApi.models = readModels()
+            if let documentation = root.child("x-amazon-apigateway-documentation") { restApi.documentation = readDocumentation(documentation) }
             if let validators = root.child("x-amazon-apigateway-request-validators") {
                 var read: [String: RequestValidator] = [:]
                 for (name, node) in validators.entries ?? [] {

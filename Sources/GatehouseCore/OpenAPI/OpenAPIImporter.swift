@@ -20,7 +20,7 @@ public enum OpenAPIImporter {
     static let supportedExtensions: Set<String> = [
         "x-amazon-apigateway-integration", "x-amazon-apigateway-any-method", "x-amazon-apigateway-api-key-source",
         "x-amazon-apigateway-policy", "x-amazon-apigateway-integrations", "x-amazon-apigateway-gateway-responses",
-        "x-amazon-apigateway-request-validators", "x-amazon-apigateway-request-validator",
+        "x-amazon-apigateway-request-validators", "x-amazon-apigateway-request-validator", "x-amazon-apigateway-documentation",
     ]
 
     /// Parses `text` into an API with id `apiId`.

@@ -16,6 +16,7 @@ struct RestApiRecord: Codable, FetchableRecord, PersistableRecord {
     var gatewayResponses: String?
     var requestValidators: String?
     var models: String?
+    var documentation: String?
 
     /// The request validators column: the validators by name and the API's default.
     struct StoredValidators: Codable {
@@ -25,7 +26,7 @@ struct RestApiRecord: Codable, FetchableRecord, PersistableRecord {
 
     enum CodingKeys: String, CodingKey {
         case id, name, description, version, apiKeySource = "api_key_source", createdDate = "created_date", policy
-        case endpointType = "endpoint_type", gatewayResponses = "gateway_responses", requestValidators = "request_validators", models
+        case endpointType = "endpoint_type", gatewayResponses = "gateway_responses", requestValidators = "request_validators", models, documentation
     }
 
     enum Columns {
@@ -44,6 +45,7 @@ struct RestApiRecord: Codable, FetchableRecord, PersistableRecord {
         endpointType = api.endpointType?.rawValue
         gatewayResponses = api.gatewayResponses.flatMap { $0.isEmpty ? nil : try? Store.json($0) }
         models = api.models.flatMap { $0.isEmpty ? nil : try? Store.json($0) }
+        documentation = api.documentation.flatMap { try? Store.json($0) }
         if api.requestValidators?.isEmpty == false || api.defaultRequestValidator != nil {
             requestValidators = try? Store.json(StoredValidators(validators: api.requestValidators ?? [:], defaultName: api.defaultRequestValidator))
         }
@@ -55,6 +57,7 @@ struct RestApiRecord: Codable, FetchableRecord, PersistableRecord {
                 endpointType: endpointType.flatMap(EndpointType.init(rawValue:)))
         api.gatewayResponses = gatewayResponses.flatMap { try? Store.decode([String: GatewayResponseSetting].self, $0) }
         api.models = models.flatMap { try? Store.decode([String: String].self, $0) }
+        api.documentation = documentation.flatMap { try? Store.decode(ApiDocumentation.self, $0) }
         if let stored = requestValidators.flatMap({ try? Store.decode(StoredValidators.self, $0) }) {
             api.requestValidators = stored.validators
             api.defaultRequestValidator = stored.defaultName
