@@ -137,6 +137,12 @@ extension Store {
     }
 
     /// The draft (not yet deployed) definition of an API.
+    /// The API's draft, or the error a command reports when there is no such API.
+    public func existingDefinition(apiId: String) throws -> ApiDefinition {
+        guard let definition = try definition(apiId: apiId) else { throw StoreError.notFound(what: "API \(apiId)", hint: "`gatehouse apis` lists them") }
+        return definition
+    }
+
     public func definition(apiId: String) throws -> ApiDefinition? {
         try read { db in try Self.loadDefinition(db, apiId: apiId) }
     }

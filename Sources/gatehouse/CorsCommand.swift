@@ -25,9 +25,7 @@ struct CorsCommand: AsyncParsableCommand {
                 let settings = CorsSettings(origin: origin, methods: list(methods).map { $0.uppercased() }, headers: list(headers))
                 if let problem = settings.problem { throw ValidationError(problem) }
                 let store = try storeOptions.open(.readWrite)
-                guard let definition = try store.definition(apiId: api) else {
-                    throw StoreError.notFound(what: "API \(api)", hint: "`gatehouse apis` lists them")
-                }
+                let definition = try store.existingDefinition(apiId: api)
                 if let resource, !definition.resources.contains(where: { $0.path == resource }) {
                     throw StoreError.notFound(what: "resource \(resource) of \(api)", hint: "give a path the API has, e.g. /pets")
                 }

@@ -109,9 +109,7 @@ struct ValidatorCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
-                guard let definition = try storeOptions.open(.readOnly).definition(apiId: api) else {
-                    throw StoreError.notFound(what: "API \(api)", hint: "`gatehouse apis` lists them")
-                }
+                let definition = try storeOptions.open(.readOnly).existingDefinition(apiId: api)
                 print("NAME\tPARAMETERS\tBODY\tDEFAULT")
                 for (name, validator) in (definition.restApi.requestValidators ?? [:]).sorted(by: { $0.key < $1.key }) {
                     print("\(name)\t\(validator.validateRequestParameters)\t\(validator.validateRequestBody)\t\(definition.restApi.defaultRequestValidator == name ? "yes" : "-")")
@@ -133,9 +131,7 @@ struct DocsCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
-                guard let definition = try storeOptions.open(.readOnly).definition(apiId: api) else {
-                    throw StoreError.notFound(what: "API \(api)", hint: "`gatehouse apis` lists them")
-                }
+                let definition = try storeOptions.open(.readOnly).existingDefinition(apiId: api)
                 let documentation = definition.restApi.documentation
                 print("version: \(documentation?.version ?? "-")")
                 print("TYPE\tPATH\tMETHOD\tSTATUS\tNAME\tPROPERTIES")
@@ -159,9 +155,7 @@ struct DocsCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
-                guard let definition = try storeOptions.open(.readOnly).definition(apiId: api) else {
-                    throw StoreError.notFound(what: "API \(api)", hint: "`gatehouse apis` lists them")
-                }
+                let definition = try storeOptions.open(.readOnly).existingDefinition(apiId: api)
                 let target = DocumentationPart.Location(type: type.uppercased(), path: path, method: method, statusCode: statusCode, name: name)
                 guard let part = DocumentationPart.effective(for: target, in: definition.restApi.documentation?.parts ?? []) else {
                     throw StoreError.notFound(what: "documentation for \(type.uppercased()) \(path ?? "") \(method ?? "")", hint: "`gatehouse docs list --api \(api)`")

@@ -34,9 +34,7 @@ struct PolicyCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
-                guard let definition = try storeOptions.open(.readOnly).definition(apiId: api) else {
-                    throw StoreError.notFound(what: "API \(api)", hint: "`gatehouse apis` lists them")
-                }
+                let definition = try storeOptions.open(.readOnly).existingDefinition(apiId: api)
                 if let policy = definition.restApi.policy { print(policy) }
             }
         }

@@ -72,14 +72,7 @@ extension OpenAPIImporter {
                 restApi.requestValidators = read.isEmpty ? nil : read
                 requestValidatorNames = Set(read.keys)
             }
-            if let chosen = root.child("x-amazon-apigateway-request-validator") {
-                if let name = chosen.scalar, requestValidatorNames.contains(name) {
-                    restApi.defaultRequestValidator = name
-                } else {
-                    warnings.append(chosen.diagnostic("request validator '\(chosen.scalar ?? "")' is not in x-amazon-apigateway-request-validators: "
-                                                      + "no default validator until it is defined"))
-                }
-            }
+            restApi.defaultRequestValidator = validatorName(root, unknown: "no default validator until it is defined")
 
             var resourcesByPath: [String: Resource] = ["/": Resource(id: Identifiers.make(), parentId: nil, pathPart: "", path: "/")]
             guard let paths = root.child("paths") else {
@@ -127,6 +120,15 @@ extension OpenAPIImporter {
                 settings[type] = setting
             }
             return settings.isEmpty ? nil : settings
+        }
+
+        /// The request validator `node` names (`x-amazon-apigateway-request-validator`) when the document defines it; a
+        /// name it does not define is a warning saying what that means.
+        mutating func validatorName(_ node: DocumentNode, unknown consequence: String) -> String? {
+            guard let chosen = node.child("x-amazon-apigateway-request-validator") else { return nil }
+            if let name = chosen.scalar, requestValidatorNames.contains(name) { return name }
+            warnings.append(chosen.diagnostic("request validator '\(chosen.scalar ?? "")' is not in x-amazon-apigateway-request-validators: \(consequence)"))
+            return nil
         }
 
         /// Every security scheme with `x-amazon-apigateway-authorizer` becomes an authorizer of the API, as AWS's
@@ -205,14 +207,7 @@ extension OpenAPIImporter {
                 method.authorizerId = guarded.authorizer?.id
                 method.authorizationScopes = guarded.scopes.isEmpty ? nil : guarded.scopes
             }
-            if let chosen = operation.child("x-amazon-apigateway-request-validator") {
-                if let name = chosen.scalar, requestValidatorNames.contains(name) {
-                    method.requestValidatorName = name
-                } else {
-                    warnings.append(chosen.diagnostic("request validator '\(chosen.scalar ?? "")' is not in x-amazon-apigateway-request-validators: "
-                                                      + "nothing is validated for this method until it is defined"))
-                }
-            }
+            method.requestValidatorName = validatorName(operation, unknown: "nothing is validated for this method until it is defined")
             for (key, value) in operation.entries ?? [] where key.hasPrefix("x-amazon-apigateway")
                 && key != "x-amazon-apigateway-integration" && key != "x-amazon-apigateway-request-validator" {
                 warnUnsupported(value, name: key)
