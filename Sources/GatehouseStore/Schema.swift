@@ -381,6 +381,9 @@ enum Schema {
             try db.execute(sql: "ALTER TABLE rest_api ADD COLUMN models TEXT")
             // Its documentation parts and version, as JSON.
             try db.execute(sql: "ALTER TABLE rest_api ADD COLUMN documentation TEXT")
+            // Its binary media types (JSON list) and minimum compression size.
+            try db.execute(sql: "ALTER TABLE rest_api ADD COLUMN binary_media_types TEXT")
+            try db.execute(sql: "ALTER TABLE rest_api ADD COLUMN minimum_compression_size INTEGER")
         }
         return migrator
     }

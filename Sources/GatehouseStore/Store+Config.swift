@@ -50,10 +50,11 @@ extension Store {
                 let record = RestApiRecord(target.restApi)
                 try db.execute(sql: """
                     UPDATE rest_api SET name = ?, description = ?, version = ?, api_key_source = ?, policy = ?, gateway_responses = ?,
-                        request_validators = ?, models = ?, documentation = ? WHERE id = ?
+                        request_validators = ?, models = ?, documentation = ?, binary_media_types = ?, minimum_compression_size = ? WHERE id = ?
                     """, arguments: [target.restApi.name, target.restApi.description, target.restApi.version,
                                      target.restApi.apiKeySource.rawValue, target.restApi.policy,
-                                     record.gatewayResponses, record.requestValidators, record.models, record.documentation, target.restApi.id])
+                                     record.gatewayResponses, record.requestValidators, record.models, record.documentation,
+                                     record.binaryMediaTypes, record.minimumCompressionSize, target.restApi.id])
             } else {
                 try RestApiRecord(target.restApi).insert(db)
             }
@@ -84,6 +85,8 @@ extension Store {
         api.version = incoming.restApi.version ?? api.version
         api.policy = incoming.restApi.policy ?? api.policy
         api.documentation = incoming.restApi.documentation ?? api.documentation
+        api.binaryMediaTypes = incoming.restApi.binaryMediaTypes ?? api.binaryMediaTypes
+        api.minimumCompressionSize = incoming.restApi.minimumCompressionSize ?? api.minimumCompressionSize
         if let incomingModels = incoming.restApi.models {
             api.models = (api.models ?? [:]).merging(incomingModels) { _, new in new }
         }

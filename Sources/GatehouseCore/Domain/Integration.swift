@@ -21,6 +21,8 @@ public struct Integration: Codable, Sendable, Equatable {
     /// AWS's `tlsConfig.insecureSkipVerification`: an HTTPS backend's certificate is not verified. Honoured only
     /// where the integration sets it, and logged when the configuration is loaded.
     public var insecureSkipVerification: Bool?
+    /// CONVERT_TO_TEXT or CONVERT_TO_BINARY for the request payload (AWS's `contentHandling`).
+    public var contentHandling: String?
 
     public init(type: IntegrationType, httpMethod: String? = nil, uri: String? = nil,
                 requestParameters: [String: String] = [:], requestTemplates: [String: String] = [:],
@@ -63,6 +65,8 @@ public struct IntegrationResponse: Codable, Sendable, Equatable {
     public var responseParameters: [String: String]
     /// Content type → static body.
     public var responseTemplates: [String: String]
+    /// CONVERT_TO_BINARY (a template's base64 text becomes bytes) or CONVERT_TO_TEXT.
+    public var contentHandling: String?
 
     public init(statusCode: String, selectionPattern: String? = nil, responseParameters: [String: String] = [:],
                 responseTemplates: [String: String] = [:]) {

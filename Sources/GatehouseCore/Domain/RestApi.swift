@@ -25,6 +25,11 @@ public struct RestApi: Codable, Sendable, Equatable {
     public var models: [String: String]?
     /// Its documentation parts (`x-amazon-apigateway-documentation`).
     public var documentation: ApiDocumentation?
+    /// Content types treated as binary (`x-amazon-apigateway-binary-media-types`; `*/*` for all).
+    public var binaryMediaTypes: [String]?
+    /// Responses at least this many bytes long are compressed for clients that accept gzip or deflate
+    /// (`x-amazon-apigateway-minimum-compression-size`, 0…10485760); nil: never.
+    public var minimumCompressionSize: Int?
 
     public init(id: String, name: String, description: String? = nil, version: String? = nil,
                 apiKeySource: ApiKeySource = .header, createdDate: Date = Date(), policy: String? = nil,

@@ -61,6 +61,8 @@ public struct CompiledMock: Sendable {
     public let headers: [(name: String, value: String)]
     private let templates: [String: String]
     private let defaultContentType: String?
+    /// The selected response converts its templates from base64 to bytes (contentHandling CONVERT_TO_BINARY).
+    public let convertsToBinary: Bool
 
     public init(_ integration: Integration) {
         let template = integration.requestTemplates["application/json"] ?? integration.requestTemplates.values.first ?? ""
@@ -75,8 +77,10 @@ public struct CompiledMock: Sendable {
             headers = []
             templates = [:]
             defaultContentType = nil
+            convertsToBinary = false
             return
         }
+        convertsToBinary = response.contentHandling == "CONVERT_TO_BINARY"
         status = Int(response.statusCode) ?? requested
         headers = IntegrationResponseSelection.headers(response, backendHeaders: [:])
         templates = response.responseTemplates
@@ -91,5 +95,12 @@ public struct CompiledMock: Sendable {
     public func answer(accept: String?) -> (contentType: String?, body: String) {
         let contentType = accept.flatMap { templates[$0] != nil ? $0 : nil } ?? defaultContentType
         return (contentType, contentType.flatMap { templates[$0] } ?? "")
+    }
+
+    /// The body's bytes: the template's text, or with CONVERT_TO_BINARY the bytes its base64 stands for (text
+    /// that is not base64 is kept as text, as AWS passes it through).
+    public func bytes(of body: String) -> [UInt8] {
+        if convertsToBinary, let data = Data(base64Encoded: body.trimmingCharacters(in: .whitespacesAndNewlines)) { return Array(data) }
+        return Array(body.utf8)
     }
 }

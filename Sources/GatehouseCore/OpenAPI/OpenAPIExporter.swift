@@ -64,6 +64,8 @@ public enum OpenAPIExporter {
             })))
         }
         if let chosen = api.defaultRequestValidator { top.append(("x-amazon-apigateway-request-validator", .string(chosen))) }
+        if let types = api.binaryMediaTypes { top.append(("x-amazon-apigateway-binary-media-types", .array(types.map { .string($0) }))) }
+        if let size = api.minimumCompressionSize { top.append(("x-amazon-apigateway-minimum-compression-size", .int(size))) }
         if let documentation = api.documentation {
             var fields: [(String, DocValue)] = []
             if let version = documentation.version { fields.append(("version", .string(version))) }
@@ -229,6 +231,7 @@ public enum OpenAPIExporter {
         if let passthrough = integration.passthroughBehavior { fields.append(("passthroughBehavior", .string(passthrough))) }
         fields.append(("timeoutInMillis", .int(integration.timeoutInMillis)))
         if let keys = integration.cacheKeyParameters, !keys.isEmpty { fields.append(("cacheKeyParameters", .array(keys.map { .string($0) }))) }
+        if let handling = integration.contentHandling { fields.append(("contentHandling", .string(handling))) }
         if let skip = integration.insecureSkipVerification { fields.append(("tlsConfig", .object([("insecureSkipVerification", .bool(skip))]))) }
         if !integration.integrationResponses.isEmpty {
             let responses = integration.integrationResponses.keys.sorted().compactMap { key -> (String, DocValue)? in
@@ -236,6 +239,7 @@ public enum OpenAPIExporter {
                 var r: [(String, DocValue)] = [("statusCode", .string(response.statusCode))]
                 if !response.responseParameters.isEmpty { r.append(("responseParameters", map(response.responseParameters))) }
                 if !response.responseTemplates.isEmpty { r.append(("responseTemplates", map(response.responseTemplates))) }
+                if let handling = response.contentHandling { r.append(("contentHandling", .string(handling))) }
                 return (key, .object(r))
             }
             fields.append(("responses", .object(responses)))

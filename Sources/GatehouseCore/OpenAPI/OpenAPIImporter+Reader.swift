@@ -55,6 +55,16 @@ extension OpenAPIImporter {
                 restApi.gatewayResponses = readGatewayResponses(responses)
             }
             restApi.models = readModels()
+            if let types = root.child("x-amazon-apigateway-binary-media-types") {
+                if let list = types.elements?.compactMap(\.scalar) { restApi.binaryMediaTypes = list } else {
+                    errors.append(types.diagnostic("x-amazon-apigateway-binary-media-types must be a list of content types"))
+                }
+            }
+            if let size = root.child("x-amazon-apigateway-minimum-compression-size") {
+                if let bytes = size.scalar.flatMap(Int.init), (0...10_485_760).contains(bytes) { restApi.minimumCompressionSize = bytes } else {
+                    errors.append(size.diagnostic("x-amazon-apigateway-minimum-compression-size must be a whole number from 0 to 10485760"))
+                }
+            }
             if let documentation = root.child("x-amazon-apigateway-documentation") { restApi.documentation = readDocumentation(documentation) }
             if let validators = root.child("x-amazon-apigateway-request-validators") {
                 var read: [String: RequestValidator] = [:]
@@ -282,10 +292,10 @@ extension OpenAPIImporter {
 
         static let integrationFields: Set<String> = [
             "type", "uri", "httpMethod", "requestParameters", "requestTemplates", "passthroughBehavior",
-            "timeoutInMillis", "responses", "cacheKeyParameters", "tlsConfig",
+            "timeoutInMillis", "responses", "cacheKeyParameters", "tlsConfig", "contentHandling",
         ]
         static let ignoredIntegrationFields: Set<String> = [
-            "contentHandling", "cacheNamespace", "connectionType", "connectionId",
+            "cacheNamespace", "connectionType", "connectionId",
             "credentials", "integrationSubtype", "payloadFormatVersion",
         ]
 
@@ -363,6 +373,11 @@ extension OpenAPIImporter {
             }
             integration.requestTemplates = stringMap(node.child("requestTemplates"))
             integration.passthroughBehavior = node.child("passthroughBehavior")?.scalar
+            integration.contentHandling = readContentHandling(node.child("contentHandling"))
+            if integration.contentHandling != nil, type != .mock {
+                warnings.append(node.child("contentHandling")?.diagnostic("a request's contentHandling is kept for export; request bodies are passed to the backend as they came")
+                                ?? node.diagnostic("contentHandling"))
+            }
             if let timeoutNode = node.child("timeoutInMillis") {
                 if let timeout = Int(timeoutNode.scalar ?? ""), Integration.timeoutRange.contains(timeout) {
                     integration.timeoutInMillis = timeout
@@ -378,10 +393,15 @@ extension OpenAPIImporter {
                 if pattern != "default", (try? NSRegularExpression(pattern: pattern)) == nil {
                     errors.append(response.diagnostic("selection pattern '\(pattern)' is not a valid regular expression"))
                 }
-                integration.integrationResponses[pattern] = IntegrationResponse(
+                var integrationResponse = IntegrationResponse(
                     statusCode: status, selectionPattern: pattern == "default" ? nil : pattern,
                     responseParameters: stringMap(response.child("responseParameters")),
                     responseTemplates: stringMap(response.child("responseTemplates")))
+                integrationResponse.contentHandling = readContentHandling(response.child("contentHandling"))
+                if integrationResponse.contentHandling != nil, type != .mock {
+                    warnings.append(response.diagnostic("an HTTP integration response's contentHandling is kept for export; the backend's body is passed through as it came"))
+                }
+                integration.integrationResponses[pattern] = integrationResponse
             }
             for (key, value) in node.entries ?? [] where !Self.integrationFields.contains(key) {
                 if Self.ignoredIntegrationFields.contains(key) {
@@ -391,6 +411,16 @@ extension OpenAPIImporter {
                 }
             }
             return integration
+        }
+
+        /// CONVERT_TO_TEXT or CONVERT_TO_BINARY; anything else is an error.
+        mutating func readContentHandling(_ node: DocumentNode?) -> String? {
+            guard let node else { return nil }
+            guard let value = node.scalar?.uppercased(), value == "CONVERT_TO_TEXT" || value == "CONVERT_TO_BINARY" else {
+                errors.append(node.diagnostic("contentHandling must be CONVERT_TO_TEXT or CONVERT_TO_BINARY, got '\(node.scalar ?? "")'"))
+                return nil
+            }
+            return value
         }
 
         func stringMap(_ node: DocumentNode?) -> [String: String] {

@@ -21,6 +21,7 @@ public enum OpenAPIImporter {
         "x-amazon-apigateway-integration", "x-amazon-apigateway-any-method", "x-amazon-apigateway-api-key-source",
         "x-amazon-apigateway-policy", "x-amazon-apigateway-integrations", "x-amazon-apigateway-gateway-responses",
         "x-amazon-apigateway-request-validators", "x-amazon-apigateway-request-validator", "x-amazon-apigateway-documentation",
+        "x-amazon-apigateway-binary-media-types", "x-amazon-apigateway-minimum-compression-size",
     ]
 
     /// Parses `text` into an API with id `apiId`.

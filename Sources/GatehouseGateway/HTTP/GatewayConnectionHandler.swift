@@ -296,6 +296,9 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
         if let type = response.gatewayType, let customized = call.context.stage?.gatewayResponses {
             response = customized.apply(to: response, type: type, message: response.gatewayMessage ?? type.message, head: call.head, context: call.context)
         }
+        if let minimum = call.context.stage?.binding.definition.restApi.minimumCompressionSize, let encoding = ResponseCompression.accepted(call.head.headers) {
+            response = ResponseCompression.apply(to: response, minimum: minimum, encoding: encoding, isHead: call.head.method == .HEAD)
+        }
         var framing = ResponseFraming(requestId: call.context.requestId)
         if !call.keepAlive || shared.connections.isDraining {
             call.keepAlive = false

@@ -16,7 +16,7 @@ struct MockStage: GatewayStage {
             if let contentType = chosen.contentType { headers.add(name: "Content-Type", value: contentType) }
             // Mapped headers come last, so a mapped Content-Type wins over the template's.
             for header in mock.headers { headers.replaceOrAdd(name: header.name, value: header.value) }
-            return PreparedResponse(status: status, headers: headers, body: ByteBuffer(string: chosen.body))
+            return PreparedResponse(status: status, headers: headers, body: ByteBuffer(bytes: mock.bytes(of: chosen.body)))
         }
         var byAccept: [String: PreparedResponse] = [:]
         for contentType in mock.contentTypes { byAccept[contentType] = answer(contentType) }

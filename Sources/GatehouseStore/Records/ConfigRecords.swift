@@ -17,6 +17,8 @@ struct RestApiRecord: Codable, FetchableRecord, PersistableRecord {
     var requestValidators: String?
     var models: String?
     var documentation: String?
+    var binaryMediaTypes: String?
+    var minimumCompressionSize: Int?
 
     /// The request validators column: the validators by name and the API's default.
     struct StoredValidators: Codable {
@@ -27,6 +29,7 @@ struct RestApiRecord: Codable, FetchableRecord, PersistableRecord {
     enum CodingKeys: String, CodingKey {
         case id, name, description, version, apiKeySource = "api_key_source", createdDate = "created_date", policy
         case endpointType = "endpoint_type", gatewayResponses = "gateway_responses", requestValidators = "request_validators", models, documentation
+        case binaryMediaTypes = "binary_media_types", minimumCompressionSize = "minimum_compression_size"
     }
 
     enum Columns {
@@ -46,6 +49,8 @@ struct RestApiRecord: Codable, FetchableRecord, PersistableRecord {
         gatewayResponses = api.gatewayResponses.flatMap { $0.isEmpty ? nil : try? Store.json($0) }
         models = api.models.flatMap { $0.isEmpty ? nil : try? Store.json($0) }
         documentation = api.documentation.flatMap { try? Store.json($0) }
+        binaryMediaTypes = api.binaryMediaTypes.flatMap { try? Store.json($0) }
+        minimumCompressionSize = api.minimumCompressionSize
         if api.requestValidators?.isEmpty == false || api.defaultRequestValidator != nil {
             requestValidators = try? Store.json(StoredValidators(validators: api.requestValidators ?? [:], defaultName: api.defaultRequestValidator))
         }
@@ -58,6 +63,8 @@ struct RestApiRecord: Codable, FetchableRecord, PersistableRecord {
         api.gatewayResponses = gatewayResponses.flatMap { try? Store.decode([String: GatewayResponseSetting].self, $0) }
         api.models = models.flatMap { try? Store.decode([String: String].self, $0) }
         api.documentation = documentation.flatMap { try? Store.decode(ApiDocumentation.self, $0) }
+        api.binaryMediaTypes = binaryMediaTypes.flatMap { try? Store.decode([String].self, $0) }
+        api.minimumCompressionSize = minimumCompressionSize
         if let stored = requestValidators.flatMap({ try? Store.decode(StoredValidators.self, $0) }) {
             api.requestValidators = stored.validators
             api.defaultRequestValidator = stored.defaultName
