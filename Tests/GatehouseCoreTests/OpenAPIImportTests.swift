@@ -33,8 +33,9 @@ func fixture(_ name: String) throws -> String {
         #expect(root.integrationResponses["default"]?.responseTemplates["text/html"]?.contains("Welcome") == true)
         // Unsupported pieces are warnings that name them, not silent drops.
         let warnings = result.warnings.map(\.description).joined(separator: "\n")
-        #expect(warnings.contains("x-amazon-apigateway-binary-media-types"))
-        #expect(warnings.contains("contentHandling"))
+        #expect(!warnings.contains("x-amazon-apigateway-binary-media-types"), "read now: kept and exported")
+        #expect(result.definition.restApi.binaryMediaTypes?.isEmpty == false)
+        #expect(warnings.contains("contentHandling is kept for export"), "an HTTP integration's contentHandling is not applied, and says so")
         #expect(!warnings.contains("cacheKeyParameters"), "read now: the stage cache keys on them")
         #expect(proxy.cacheKeyParameters == ["method.request.path.proxy"])
         #expect(result.warnings.allSatisfy { $0.line != nil })

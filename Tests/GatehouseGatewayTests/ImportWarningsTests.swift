@@ -15,11 +15,11 @@ import Testing
               /a:
                 get:
                   responses: {"200": {description: ok}}
-                  x-amazon-apigateway-integration: {type: mock, requestTemplates: {application/json: '{"statusCode": 200}'}, contentHandling: CONVERT_TO_TEXT}
+                  x-amazon-apigateway-integration: {type: mock, requestTemplates: {application/json: '{"statusCode": 200}'}, cacheNamespace: shared}
               /b:
                 get:
                   responses: {"200": {description: ok}}
-                  x-amazon-apigateway-integration: {type: mock, requestTemplates: {application/json: '{"statusCode": 200}'}, contentHandling: CONVERT_TO_TEXT}
+                  x-amazon-apigateway-integration: {type: mock, requestTemplates: {application/json: '{"statusCode": 200}'}, cacheNamespace: shared}
             """.write(toFile: spec, atomically: true, encoding: .utf8)
         let db = dir.path("g.db")
         let refused = try await gatehouse("import", spec, "--store", db, "--fail-on-warnings")
@@ -27,7 +27,7 @@ import Testing
         #expect(try await gatehouse("apis", "--store", db).stdout.split(separator: "\n").count == 1, "only the header line")
         let imported = try await gatehouse("import", spec, "--store", db)
         #expect(imported.status == 0)
-        let warned = imported.stderr.split(separator: "\n").filter { $0.contains("contentHandling") }
+        let warned = imported.stderr.split(separator: "\n").filter { $0.contains("cacheNamespace") }
         #expect(warned.count == 1 && warned[0].contains("line 7") && warned[0].contains("and 1 more place like it"), "\(imported.stderr)")
         #expect(try await gatehouse("apis", "--store", db).stdout.contains("Warned"))
     }
