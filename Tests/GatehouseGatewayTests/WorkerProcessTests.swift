@@ -25,17 +25,28 @@ import Testing
         return false
     }
 
+    /// A slow route with room to spare: the call is in flight long enough to be seen, and far from its timeout.
+    static let slowAPI = """
+        openapi: 3.0.1
+        info: {title: Draining, version: "1"}
+        paths:
+          /slow:
+            get:
+              responses: {"200": {description: ok}}
+              x-amazon-apigateway-integration: {type: http_proxy, httpMethod: GET, uri: "http://${stageVariables.backend}/slow", timeoutInMillis: 10000}
+        """
+
     @Test func sigtermFinishesInFlightRequestsAndFlushesTelemetry() async throws {
         let backend = try await BackendProcess()
         defer { backend.stop() }
         let dir = try TempDir()
         defer { dir.remove() }
-        let (db, apiId) = try await sampleStore(dir, backend: "127.0.0.1:\(backend.port)")
+        let (db, apiId) = try await sampleStore(dir, apiText: Self.slowAPI, backend: "127.0.0.1:\(backend.port)")
         let (worker, port) = try await startWorker(db, admin: true)
-        let url = "http://127.0.0.1:\(port)/restapis/\(apiId)/prod/_user_request_/slow?ms=700"
-        // The call is in flight for 700 ms (the route's timeout is 1 s: 800 ms left too little room on a loaded
-        // machine, where a 504 was seen): a loaded test process can miss that window, so a call that was not seen
-        // in flight is let finish and another one sent, up to 15 times.
+        let url = "http://127.0.0.1:\(port)/restapis/\(apiId)/prod/_user_request_/slow?ms=1500"
+        // The call is in flight for 1.5 s of its 10 s timeout (the sample API's 1 s timeout answered 504 on a loaded
+        // machine); a loaded test process can still miss the window, so a call that was not seen in flight is let
+        // finish and another one sent, up to 15 times.
         var seen: Task<(status: Int32, stdout: String, stderr: String), any Error>?
         for _ in 0..<15 where seen == nil {
             let call = Task { try await curl(["-w", "\n%{http_code}", url]) }
@@ -51,7 +62,7 @@ import Testing
         #expect(after.stdout == "000")
         let store = try Store(path: db, create: false)
         let rows = try store.accessLog(after: 0, limit: 10)
-        #expect(rows.contains { $0.record.path.hasSuffix("/slow?ms=700") && $0.record.status == 200 })
+        #expect(rows.contains { $0.record.path.hasSuffix("/slow?ms=1500") && $0.record.status == 200 })
         #expect(try store.workers().first?.state == "stopped")
     }
 
