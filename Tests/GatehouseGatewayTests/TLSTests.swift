@@ -466,7 +466,7 @@ import Testing
         let tmux = ConsoleTmuxTests.Tmux()
         defer { Task { await tmux.kill() } }
         _ = try await tmux.run(["new-session", "-d", "-s", "t", "-x", "120", "-y", "40", "-e", "LANG=C.UTF-8",
-                                "\(Binary.gatehouse) console --store \(db) --refresh 0.5; sleep 60"])
+                                "\(Binary.gatehouse) console --store \(db) --refresh 0.5; echo CONSOLE-EXITED $?; sleep 60"])
         let header = try await tmux.waitFor("the header's badges") { $0.contains("cert soon.example.test 4d") && $0.contains("TLS ✗1") }
         #expect(header.split(separator: "\n").first?.contains("worker up") == true, "\(header)")
         try await tmux.send(":", "domains", "Enter")
@@ -495,6 +495,10 @@ import Testing
             $0.contains("PRIVATE later.example.test/v1") || $0.contains("PRIVATE +1")
         }
         #expect(apis.contains("ENDPOINT"), "\(apis)")
+        // Quit, and take the tmux server down before the test ends (a deferred Task may never run).
+        try await tmux.send("q")
+        try await tmux.waitFor("the console exits") { $0.contains("CONSOLE-EXITED 0") }
+        await tmux.kill()
     }
 }
 

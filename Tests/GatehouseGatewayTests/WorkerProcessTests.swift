@@ -43,6 +43,7 @@ import Testing
         defer { dir.remove() }
         let (db, apiId) = try await sampleStore(dir, apiText: Self.slowAPI, backend: "127.0.0.1:\(backend.port)")
         let (worker, port) = try await startWorker(db, admin: true)
+        defer { if worker.isRunning { worker.signal(SIGKILL) } }  // a failed expectation must not leave it serving
         let url = "http://127.0.0.1:\(port)/restapis/\(apiId)/prod/_user_request_/slow?ms=1500"
         // The call is in flight for 1.5 s of its 10 s timeout (the sample API's 1 s timeout answered 504 on a loaded
         // machine); a loaded test process can still miss the window, so a call that was not seen in flight is let
