@@ -134,11 +134,23 @@ public final class CursesTerminal: TerminalBackend {
         }
     }
 
-    /// On a fatal or terminating signal, put the terminal back before dying.
+    /// On a fatal or terminating signal, put the terminal back before dying. Only async-signal-safe calls: the
+    /// terminal's line discipline made sane again (tcgetattr/tcsetattr), the screen left and the cursor shown with a
+    /// write(2); then the default action. (`endwin()` here could deadlock on ncurses' or malloc's state, and a hung-up
+    /// console then never exited.)
     static func installSignalHandlers() {
         for sig in [SIGSEGV, SIGABRT, SIGBUS, SIGILL, SIGFPE, SIGTERM, SIGHUP] {
             signal(sig) { received in
-                endwin()
+                var mode = termios()
+                if tcgetattr(STDIN_FILENO, &mode) == 0 {
+                    mode.c_lflag |= tcflag_t(ICANON | ECHO | ECHOE | ISIG | IEXTEN)
+                    mode.c_iflag |= tcflag_t(ICRNL)
+                    mode.c_oflag |= tcflag_t(OPOST | ONLCR)
+                    _ = tcsetattr(STDIN_FILENO, TCSANOW, &mode)
+                }
+                // Leave the alternate screen, show the cursor, reset attributes.
+                let reset: StaticString = "\u{1b}[?1049l\u{1b}[?25h\u{1b}[0m\r\n"
+                _ = write(STDOUT_FILENO, reset.utf8Start, reset.utf8CodeUnitCount)
                 signal(received, SIG_DFL)
                 raise(received)
             }

@@ -204,6 +204,29 @@ import Testing
                                 "\(Binary.gatehouse) console --store \(db) --refresh 0.5; sleep 60"])
         try await tmux.waitFor("the waiting screen", timeout: 3) { $0.contains("waiting for the store…") }
         try await tmux.waitFor("the data once the lock is gone", timeout: 20) { $0.contains("PetStore Demo") && !$0.contains("waiting for the store") }
+        await tmux.kill()
+    }
+
+    /// A hung-up terminal (the SSH session dropped, the tmux server killed) ends the console: it never keeps
+    /// running without a terminal.
+    @Test func aHangupEndsTheConsole() async throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let (db, _) = try await sampleStore(dir)
+        let tmux = Tmux()
+        _ = try await tmux.run(["new-session", "-d", "-s", "t", "-x", "100", "-y", "30", "-e", "LANG=C.UTF-8",
+                                "\(Binary.gatehouse) console --store \(db) --refresh 0.5"])
+        try await tmux.waitFor("the overview") { $0.contains("PetStore Demo") }
+        func consoles() -> [Int32] {
+            let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+            return entries.compactMap(Int32.init).filter { pid in
+                let cmdline = (try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8)) ?? ""
+                return cmdline.contains("console\u{0}--store\u{0}\(db)")
+            }
+        }
+        #expect(!consoles().isEmpty, "the console runs")
+        await tmux.kill()
+        try await waitUntil("the console ends on the hangup", timeout: 10) { consoles().isEmpty }
     }
 
     @Test func demoOpensTheConsoleAndQuittingStopsEverything() async throws {
