@@ -18,6 +18,7 @@ public enum GatewayResponseType: String, Sendable, CaseIterable, Codable {
     case resourceNotFound = "RESOURCE_NOT_FOUND"
     case throttled = "THROTTLED"
     case unauthorized = "UNAUTHORIZED"
+    case unsupportedMediaType = "UNSUPPORTED_MEDIA_TYPE"
     case default4xx = "DEFAULT_4XX"
     case default5xx = "DEFAULT_5XX"
 
@@ -34,6 +35,7 @@ public enum GatewayResponseType: String, Sendable, CaseIterable, Codable {
         case .requestTooLarge: return 413
         case .resourceNotFound: return 404
         case .unauthorized: return 401
+        case .unsupportedMediaType: return 415
         }
     }
 
@@ -55,6 +57,7 @@ public enum GatewayResponseType: String, Sendable, CaseIterable, Codable {
         case .resourceNotFound: return "Not Found"
         case .throttled: return "Too Many Requests"
         case .unauthorized: return "Unauthorized"
+        case .unsupportedMediaType: return "Unsupported Media Type"
         case .default4xx: return "Bad Request"
         }
     }
@@ -69,6 +72,7 @@ public enum GatewayResponseType: String, Sendable, CaseIterable, Codable {
         case .expiredToken: return "ExpiredTokenException"
         case .requestTooLarge: return "RequestTooLargeException"
         case .unauthorized: return "UnauthorizedException"
+        case .unsupportedMediaType: return "UnsupportedMediaTypeException"
         case .resourceNotFound: return "NotFoundException"
         case .badRequestBody, .badRequestParameters, .default4xx: return "BadRequestException"
         case .apiConfigurationError, .integrationFailure, .integrationTimeout, .default5xx: return "InternalServerErrorException"

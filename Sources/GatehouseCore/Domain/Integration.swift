@@ -8,7 +8,7 @@ public struct Integration: Codable, Sendable, Equatable {
     public var uri: String?
     /// `integration.request.<where>.<name>` → `method.request.<where>.<name>`, `stageVariables.x` or `'literal'`.
     public var requestParameters: [String: String]
-    /// Content type → template. Only MOCK reads them (for its `statusCode`); no VTL engine is run.
+    /// Content type → mapping template (Velocity), rendered for HTTP and MOCK integrations; see `passthroughBehavior`.
     public var requestTemplates: [String: String]
     public var passthroughBehavior: String?
     /// Integration timeout, 50…29000 ms (AWS's range); 29000 by default.
@@ -63,7 +63,7 @@ public struct IntegrationResponse: Codable, Sendable, Equatable {
     public var selectionPattern: String?
     /// `method.response.header.X` → `'literal'` or `integration.response.header.Y`.
     public var responseParameters: [String: String]
-    /// Content type → static body.
+    /// Content type → mapping template for the body (Velocity); an empty one passes the backend's body through.
     public var responseTemplates: [String: String]
     /// CONVERT_TO_BINARY (a template's base64 text becomes bytes) or CONVERT_TO_TEXT.
     public var contentHandling: String?

@@ -66,12 +66,7 @@ public struct CompiledMock: Sendable {
 
     public init(_ integration: Integration) {
         let template = integration.requestTemplates["application/json"] ?? integration.requestTemplates.values.first ?? ""
-        var requested = 200
-        if let regex = try? NSRegularExpression(pattern: "\"?statusCode\"?\\s*:\\s*\"?([0-9]{3})"),
-           let match = regex.firstMatch(in: template, range: NSRange(template.startIndex..., in: template)),
-           let range = Range(match.range(at: 1), in: template), let code = Int(template[range]) {
-            requested = code
-        }
+        let requested = Self.statusCode(in: template)
         guard let response = IntegrationResponseSelection.select(integration.integrationResponses, status: requested) else {
             status = requested
             headers = []
@@ -86,6 +81,36 @@ public struct CompiledMock: Sendable {
         templates = response.responseTemplates
         defaultContentType = response.responseTemplates["application/json"] != nil ? "application/json"
             : response.responseTemplates.keys.sorted().first
+    }
+
+    /// The `statusCode` a mock's request template asks for (`{"statusCode": 404}`, quoted or not); 200 when none.
+    public static func statusCode(in text: String) -> Int {
+        let bytes = Array(text.utf8), name = Array("statusCode".utf8)
+        var i = 0
+        while i + name.count <= bytes.count {
+            if Array(bytes[i..<i + name.count]) == name {
+                var j = i + name.count
+                func skip(_ allowed: Set<UInt8>) { while j < bytes.count, allowed.contains(bytes[j]) { j += 1 } }
+                skip([UInt8(ascii: "\""), 0x20, 0x09, 0x0A, 0x0D])
+                if j < bytes.count, bytes[j] == UInt8(ascii: ":") {
+                    j += 1
+                    skip([UInt8(ascii: "\""), 0x20, 0x09, 0x0A, 0x0D])
+                    let start = j
+                    while j < bytes.count, j - start < 3, bytes[j] >= 0x30, bytes[j] <= 0x39 { j += 1 }
+                    if j - start == 3, let code = Int(String(decoding: bytes[start..<j], as: UTF8.self)) { return code }
+                }
+            }
+            i += 1
+        }
+        return 200
+    }
+
+    /// Whether the mock must be worked out per call: a template reads the request, or the passthrough behavior
+    /// may refuse a content type.
+    public static func isTemplated(_ integration: Integration) -> Bool {
+        if PassthroughBehavior(integration.passthroughBehavior) != .whenNoMatch { return true }
+        let templates = Array(integration.requestTemplates.values) + integration.integrationResponses.values.flatMap { $0.responseTemplates.values }
+        return templates.contains { $0.contains("$") || $0.contains("#") }
     }
 
     /// The content types the selected response has templates for.

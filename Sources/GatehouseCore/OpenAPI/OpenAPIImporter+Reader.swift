@@ -127,6 +127,7 @@ extension OpenAPIImporter {
                     errors.append(value.diagnostic(problem))
                     continue
                 }
+                checkTemplates(value.child("responseTemplates"), role: "\(type) gateway response")
                 settings[type] = setting
             }
             return settings.isEmpty ? nil : settings
@@ -280,6 +281,19 @@ extension OpenAPIImporter {
             return (apiKey, authorization, guardedBy, scopes)
         }
 
+        /// Every mapping template under `node` (content type → template) must parse: one that does not is an
+        /// error naming the document's line and the template's own line and column.
+        mutating func checkTemplates(_ node: DocumentNode?, role: String) {
+            for (contentType, value) in node?.entries ?? [] {
+                guard let text = value.scalar, !text.isEmpty else { continue }
+                do {
+                    _ = try VelocityTemplate(text)
+                } catch {
+                    errors.append(value.diagnostic("the \(role) template for \(contentType) does not parse: template \(error)"))
+                }
+            }
+        }
+
         func resolveReference(_ node: DocumentNode) -> DocumentNode {
             guard let ref = node.child("$ref")?.scalar, ref.hasPrefix("#/") else { return node }
             var current: DocumentNode? = root
@@ -372,7 +386,12 @@ extension OpenAPIImporter {
                 }
             }
             integration.requestTemplates = stringMap(node.child("requestTemplates"))
+            checkTemplates(node.child("requestTemplates"), role: "request")
             integration.passthroughBehavior = node.child("passthroughBehavior")?.scalar
+            if let behavior = integration.passthroughBehavior, PassthroughBehavior(rawValue: behavior.uppercased()) == nil {
+                errors.append(node.child("passthroughBehavior")?.diagnostic("passthroughBehavior must be WHEN_NO_MATCH, WHEN_NO_TEMPLATES or NEVER, got '\(behavior)'")
+                              ?? node.diagnostic("passthroughBehavior"))
+            }
             integration.contentHandling = readContentHandling(node.child("contentHandling"))
             if integration.contentHandling != nil, type != .mock {
                 warnings.append(node.child("contentHandling")?.diagnostic("a request's contentHandling is kept for export; request bodies are passed to the backend as they came")
@@ -397,6 +416,7 @@ extension OpenAPIImporter {
                     statusCode: status, selectionPattern: pattern == "default" ? nil : pattern,
                     responseParameters: stringMap(response.child("responseParameters")),
                     responseTemplates: stringMap(response.child("responseTemplates")))
+                checkTemplates(response.child("responseTemplates"), role: "\(pattern) response")
                 integrationResponse.contentHandling = readContentHandling(response.child("contentHandling"))
                 if integrationResponse.contentHandling != nil, type != .mock {
                     warnings.append(response.diagnostic("an HTTP integration response's contentHandling is kept for export; the backend's body is passed through as it came"))

@@ -10,8 +10,8 @@ final class CompiledGatewayResponses: Sendable {
     struct Entry: Sendable {
         let status: HTTPResponseStatus?
         let headers: [(name: String, source: String)]
-        /// Content type → template; empty keeps the default body.
-        let templates: [String: String]
+        /// Content type → mapping template, parsed once; empty keeps the default body.
+        let templates: CompiledTemplates?
     }
 
     let entries: [GatewayResponseType: Entry]
@@ -22,15 +22,18 @@ final class CompiledGatewayResponses: Sendable {
         for type in GatewayResponseType.allCases {
             guard let setting = GatewayResponseSetting.effective(for: type.rawValue, defaultStatus: type.statusCode, in: settings) else { continue }
             let prefix = "gatewayresponse.header."
+            // A template that does not parse (the store edited behind the importer's back) keeps the default body.
+            let templates = try? CompiledTemplates(setting.responseTemplates, role: "\(type.rawValue) gateway response")
             entries[type] = Entry(status: setting.statusCode.flatMap(Int.init).map { HTTPResponseStatus(statusCode: $0) },
                                   headers: setting.responseParameters.keys.sorted().map { (String($0.dropFirst(prefix.count)), setting.responseParameters[$0] ?? "") },
-                                  templates: setting.responseTemplates)
+                                  templates: templates?.isEmpty == false ? templates : nil)
         }
         self.entries = entries
     }
 
     /// `response` (a gateway-made answer of `type` saying `message`) as the API customized it.
-    func apply(to response: GatewayResponse, type: GatewayResponseType, message: String, head: HTTPRequestHead, context: RequestContext) -> GatewayResponse {
+    func apply(to response: GatewayResponse, type: GatewayResponseType, message: String, head: HTTPRequestHead, context requestContext: RequestContext) -> GatewayResponse {
+        let context = requestContext
         guard let entry = entries[type] else { return response }
         var customized = response
         if let status = entry.status { customized.status = status }
@@ -39,13 +42,18 @@ final class CompiledGatewayResponses: Sendable {
             guard let value = Self.value(of: source, head: head, context: context, variables: variables) else { continue }
             customized.headers.replaceOrAdd(name: name, value: value)
         }
-        if !entry.templates.isEmpty {
-            let accept = head.headers.first(name: "accept")
-            let contentType = accept.flatMap { entry.templates[$0] != nil ? $0 : nil }
-                ?? (entry.templates["application/json"] != nil ? "application/json" : entry.templates.keys.sorted().first ?? "application/json")
-            let body = Self.render(entry.templates[contentType] ?? "", variables: variables, stageVariables: context.stageVariables)
-            customized.body = .buffer(ByteBuffer(string: body))
-            customized.headers.replaceOrAdd(name: "Content-Type", value: contentType)
+        if let templates = entry.templates, let (contentType, template) = templates.response(accept: head.headers.first(name: "accept")) {
+            var values = variables
+            for (name, value) in context.authorizerClaims { values["authorizer.claims." + name] = value }
+            for (name, value) in context.authorizerContext { values["authorizer." + name] = value }
+            if let principal = context.principalId { values["authorizer.principalId"] = principal }
+            let input = TemplateInput(pathParameters: context.match?.pathParameters ?? [:], queryParameters: Self.query(head),
+                                      headers: head.headers.map { ($0.name, $0.value) }, context: values, stageVariables: context.stageVariables)
+            // A template that fails to render keeps the default body: the gateway's own answer must still go out.
+            if let body = try? template.render(input) {
+                customized.body = .buffer(ByteBuffer(string: body))
+                customized.headers.replaceOrAdd(name: "Content-Type", value: contentType)
+            }
         }
         return customized
     }
@@ -65,8 +73,7 @@ final class CompiledGatewayResponses: Sendable {
         if source.hasPrefix("'"), source.hasSuffix("'"), source.count >= 2 { return String(source.dropFirst().dropLast()) }
         if source.hasPrefix("method.request.header.") { return head.headers.first(name: String(source.dropFirst("method.request.header.".count))) }
         if source.hasPrefix("method.request.querystring.") {
-            let name = String(source.dropFirst("method.request.querystring.".count))
-            return GatewayRequest(head: head, body: nil, remoteAddress: nil).queryParameters[name]
+            return query(head)[String(source.dropFirst("method.request.querystring.".count))]
         }
         if source.hasPrefix("method.request.path.") { return context.match?.pathParameters[String(source.dropFirst("method.request.path.".count))] }
         if source.hasPrefix("stageVariables.") { return context.stageVariables[String(source.dropFirst("stageVariables.".count))] }
@@ -74,36 +81,11 @@ final class CompiledGatewayResponses: Sendable {
         return nil
     }
 
-    /// Replaces `$context.NAME` and `$stageVariables.NAME` (also written `${context.NAME}`) in a body template;
-    /// an unknown name renders empty, as Velocity's quiet references do.
-    static func render(_ template: String, variables: [String: String], stageVariables: [String: String]) -> String {
-        var output = ""
-        var rest = Substring(template)
-        while let dollar = rest.firstIndex(of: "$") {
-            output += rest[..<dollar]
-            var tail = rest[rest.index(after: dollar)...]
-            let braced = tail.first == "{"
-            if braced { tail = tail.dropFirst() }
-            let nameEnd = tail.firstIndex { !($0.isLetter || $0.isNumber || $0 == "." || $0 == "_" || $0 == "-") } ?? tail.endIndex
-            var name = String(tail[..<nameEnd])
-            while name.hasSuffix(".") { name.removeLast() }
-            let consumed = tail.index(tail.startIndex, offsetBy: name.count)
-            let value: String?
-            if name.hasPrefix("context.") {
-                value = variables[String(name.dropFirst("context.".count))] ?? ""
-            } else if name.hasPrefix("stageVariables.") {
-                value = stageVariables[String(name.dropFirst("stageVariables.".count))] ?? ""
-            } else {
-                value = nil
-            }
-            guard let value, !braced || tail[consumed...].first == "}" else {
-                output += "$"
-                rest = rest[rest.index(after: dollar)...]
-                continue
-            }
-            output += value
-            rest = braced ? tail[tail.index(after: consumed)...] : tail[consumed...]
-        }
-        return output + rest
+    /// The request's query parameters (decoded as the pipeline decodes them).
+    static func query(_ head: HTTPRequestHead) -> [String: String] {
+        guard let mark = head.uri.firstIndex(of: "?") else { return [:] }
+        var result: [String: String] = [:]
+        for (name, value) in GatewayRequest.decodeQuery(String(head.uri[head.uri.index(after: mark)...])) { result[name] = value }
+        return result
     }
 }

@@ -140,7 +140,12 @@ public struct StageCompiler: Sendable {
         guard let integration else { return RefuseStage(detail: "the method has no integration") }
         switch integration.type {
         case .mock:
-            return MockStage(mock: CompiledMock(integration))
+            guard CompiledMock.isTemplated(integration) else { return MockStage(mock: CompiledMock(integration)) }
+            do {
+                return TemplatedMockStage(mock: try TemplatedMock(integration))
+            } catch {
+                return RefuseStage(detail: "the method is refused: \(error)")
+            }
         case .http, .httpProxy:
             guard let upstream else { return RefuseStage(detail: "no upstream client") }
             var tls = UpstreamTLSProfile(insecureSkipVerification: integration.insecureSkipVerification == true)

@@ -25,6 +25,12 @@ final class ProxyStage: GatewayStage {
 
     /// How HTTPS backends are spoken to when not the standard way (a client certificate, or no verification).
     let tls: UpstreamTLSProfile?
+    /// HTTP (not proxy) integrations: the request templates, when there are any or the passthrough behavior
+    /// may refuse a content type; nil leaves the body as it is, at no cost.
+    let requestTemplates: CompiledTemplates?
+    let passthrough: PassthroughBehavior
+    /// HTTP integrations: the response templates of each integration response that has any.
+    let responseTemplates: [String: CompiledTemplates]
 
     init(integration: Integration, stage: Stage, pools: UpstreamPools, tls: UpstreamTLSProfile? = nil) throws(MappingError) {
         self.tls = tls
@@ -45,12 +51,67 @@ final class ProxyStage: GatewayStage {
         selection = CompiledResponseSelection(integration.integrationResponses)
         timeout = .milliseconds(Int64(integration.timeoutInMillis))
         self.pools = pools
+        passthrough = PassthroughBehavior(integration.passthroughBehavior)
+        var responseTemplates: [String: CompiledTemplates] = [:]
+        do {
+            let request = try CompiledTemplates(integration.requestTemplates, role: "request")
+            requestTemplates = integration.type == .http && (!request.isEmpty || passthrough != .whenNoMatch) ? request : nil
+            if integration.type == .http {
+                for (key, response) in integration.integrationResponses {
+                    let templates = try CompiledTemplates(response.responseTemplates, role: "\(key) response")
+                    if !templates.isEmpty { responseTemplates[Self.responseKey(response)] = templates }
+                }
+            }
+        } catch {
+            throw MappingError(description: error.description)
+        }
+        self.responseTemplates = responseTemplates
         let sources = integration.requestParameters.values
         readsHeaders = sources.contains { $0.hasPrefix("method.request.header.") }
         readsQuery = sources.contains { $0.hasPrefix("method.request.querystring.") }
     }
 
+    static func responseKey(_ response: IntegrationResponse) -> String {
+        response.statusCode + "\u{1F}" + (response.selectionPattern ?? "")
+    }
+
     func handle(_ request: GatewayRequest, context: RequestContext, next: GatewayNext) -> StageResult {
+        guard let requestTemplates else { return forward(request, context: context) }
+        switch requestTemplates.decide(contentType: request.head.headers.first(name: "content-type"), behavior: passthrough) {
+        case .passThrough:
+            return forward(request, context: context)
+        case .unsupported:
+            return .response(context.fail(.unsupportedMediaType, detail: "no request template for the content type, and the passthrough behavior refuses it"))
+        case .template(let type, let template):
+            // The body is read whole, the template rendered over it, and what it renders is the backend's body.
+            let pending = PendingResponse()
+            BodyCollector.read(request) { result in
+                switch result {
+                case .failure(let error):
+                    pending.complete(context.fail(.badRequestBody, detail: "the body could not be read: \(error)"))
+                case .success(let (_, bytes)):
+                    let text: String
+                    do {
+                        text = try template.render(context.templateInput(request, body: bytes))
+                    } catch {
+                        pending.complete(context.fail(.apiConfigurationError, detail: "Execution failed due to configuration error: "
+                            + "Unable to transform request: the request template for \(type): \(error)"))
+                        return
+                    }
+                    var mapped = request
+                    let body = RequestBody(length: text.utf8.count)
+                    if !text.isEmpty { body.append(ByteBuffer(string: text)) }
+                    body.finish()
+                    mapped.body = body
+                    pending.complete(with: self.forward(mapped, context: context))
+                }
+            }
+            return .pending(pending)
+        }
+    }
+
+    /// Sends the request (its body as it is, or as a request template rendered it) to the backend.
+    private func forward(_ request: GatewayRequest, context: RequestContext) -> StageResult {
         guard let pool = pools.pool(for: context.eventLoop) else {
             return .response(context.fail(.apiConfigurationError, detail: "no upstream pool on this event loop"))
         }
@@ -137,16 +198,45 @@ final class ProxyStage: GatewayStage {
             context.integrationHeaders = logged
         }
         let head = UpstreamRequestHead(method: verb, bytes: bytes)
+        let choice = responseTemplates.isEmpty ? nil : ResponseTemplateChoice(accept: request.head.headers.first(name: "accept"))
         let exchange = UpstreamExchange(endpoint: endpoint, head: head, body: request.body, timeout: timeout, context: context, pool: pool) { head, source in
-            self.response(head, source: source, context: context)
+            self.response(head, source: source, context: context, choice: choice)
         }
         exchange.begin()
-        return .pending(exchange.pending)
+        guard let choice else { return .pending(exchange.pending) }
+        // A response template needs the backend's whole body before the method's response can start.
+        let templated = PendingResponse()
+        exchange.pending.whenComplete { response in
+            guard let (type, template) = choice.template, case .stream(let source, _) = response.body else {
+                templated.complete(response)
+                return
+            }
+            ResponseCollector.collect(source) { result in
+                switch result {
+                case .failure(let error):
+                    templated.complete(context.fail(.integrationFailure, detail: "the backend's body could not be read: \(error)"))
+                case .success(let bytes):
+                    do {
+                        let text = try template.render(context.templateInput(request, body: bytes))
+                        var mapped = response
+                        for name in ["content-length", "content-encoding", "etag"] { mapped.headers.remove(name: name) }
+                        if !choice.contentTypeMapped { mapped.headers.replaceOrAdd(name: "Content-Type", value: type) }
+                        mapped.body = .buffer(ByteBuffer(string: text))
+                        templated.complete(mapped)
+                    } catch {
+                        templated.complete(context.fail(.apiConfigurationError, detail: "Execution failed due to configuration error: "
+                            + "Unable to transform response: the \(response.status.code) response template for \(type): \(error)"))
+                    }
+                }
+            }
+        }
+        return .pending(templated)
     }
 
     /// The method's response from the backend's head: hop-by-hop headers dropped, and for HTTP the
     /// selected integration response's status and header mappings.
-    private func response(_ head: HTTPResponseHead, source: UpstreamExchange, context: RequestContext) -> GatewayResponse {
+    private func response(_ head: HTTPResponseHead, source: UpstreamExchange, context: RequestContext,
+                          choice: ResponseTemplateChoice?) -> GatewayResponse {
         // The backend's headers as they are, less the hop-by-hop ones (nginx always sends `Connection`): a
         // copy with those removed costs less than building the list again.
         var headers = head.headers
@@ -163,6 +253,10 @@ final class ProxyStage: GatewayStage {
             for header in IntegrationResponseSelection.headers(selected, backendHeaders: backendHeaders) {
                 headers.replaceOrAdd(name: header.name, value: header.value)
             }
+            if let choice, let templates = responseTemplates[Self.responseKey(selected)] {
+                choice.template = templates.response(accept: choice.accept)
+                choice.contentTypeMapped = selected.responseParameters.keys.contains { $0.lowercased() == "method.response.header.content-type" }
+            }
         }
         let length = head.headers.first(name: "content-length").flatMap(Int.init)
         return GatewayResponse(status: status, headers: headers, body: .stream(source, expectedLength: length))
@@ -177,23 +271,7 @@ final class ProxyStage: GatewayStage {
         return MappingInput(
             verb: request.head.method.rawValue, pathParameters: match?.pathParameters ?? [:], query: readsQuery ? request.queryParameters : [:],
             rawQuery: request.query, headers: headerMap, stageVariables: context.stageVariables,
-            context: mappingContext(request, context))
-    }
-
-    /// `$context` as mappings read it, the authorizer's verdict included (`authorizer.claims.NAME`,
-    /// `authorizer.principalId`, `identity.accessKey`, `identity.userArn`).
-    private func mappingContext(_ request: GatewayRequest, _ context: RequestContext) -> [String: String] {
-        var values = ["requestId": context.requestId, "stage": context.target?.stageName ?? "",
-                      "identity.sourceIp": request.sourceIp ?? "", "httpMethod": request.head.method.rawValue,
-                      "resourcePath": context.match?.resourcePath ?? "", "apiId": context.target?.apiId ?? ""]
-        for (name, value) in context.authorizerClaims { values["authorizer.claims." + name] = value }
-        for (name, value) in context.authorizerContext { values["authorizer." + name] = value }
-        if let principal = context.principalId { values["authorizer.principalId"] = principal }
-        if let key = context.callerAccessKey { values["identity.accessKey"] = key }
-        if let arn = context.callerArn { values["identity.userArn"] = arn }
-        if context.clientCertificate != nil { values.merge(context.clientCertificateValues) { _, new in new } }
-        values["domainName"] = context.domainName ?? request.head.headers.first(name: "host").map { DomainName.normalized($0) } ?? ""
-        return values
+            context: context.mappingContext(request))
     }
 
     /// The header names a message's `Connection` header lists, beyond the hop-by-hop ones every message drops
@@ -222,5 +300,17 @@ final class ProxyStage: GatewayStage {
         return zip(a.utf8, b.utf8).allSatisfy { x, y in
             x == y || (x | 0x20 == y | 0x20 && (x | 0x20) >= UInt8(ascii: "a") && (x | 0x20) <= UInt8(ascii: "z"))
         }
+    }
+}
+
+/// Which response template a call's backend answer selected, made only for methods that have response templates.
+final class ResponseTemplateChoice {
+    let accept: String?
+    var template: (contentType: String, template: VelocityTemplate)?
+    /// The integration response maps `Content-Type` itself; the template's type does not replace it.
+    var contentTypeMapped = false
+
+    init(accept: String?) {
+        self.accept = accept
     }
 }
