@@ -385,6 +385,10 @@ enum Schema {
             try db.execute(sql: "ALTER TABLE rest_api ADD COLUMN binary_media_types TEXT")
             try db.execute(sql: "ALTER TABLE rest_api ADD COLUMN minimum_compression_size INTEGER")
         }
+        migrator.registerMigration("v19-api-document") { db in
+            // What the imported document said about itself that an export gives back: its tags and base path, as JSON.
+            try db.execute(sql: "ALTER TABLE rest_api ADD COLUMN document TEXT")
+        }
         return migrator
     }
 

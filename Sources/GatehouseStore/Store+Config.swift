@@ -47,14 +47,9 @@ extension Store {
                 target.restApi.createdDate = existing.restApi.createdDate
                 if mode == .merge { target = Self.merged(existing, with: definition) }
                 try db.execute(sql: "DELETE FROM resource WHERE rest_api_id = ?", arguments: [existing.restApi.id])
-                let record = RestApiRecord(target.restApi)
-                try db.execute(sql: """
-                    UPDATE rest_api SET name = ?, description = ?, version = ?, api_key_source = ?, policy = ?, gateway_responses = ?,
-                        request_validators = ?, models = ?, documentation = ?, binary_media_types = ?, minimum_compression_size = ? WHERE id = ?
-                    """, arguments: [target.restApi.name, target.restApi.description, target.restApi.version,
-                                     target.restApi.apiKeySource.rawValue, target.restApi.policy,
-                                     record.gatewayResponses, record.requestValidators, record.models, record.documentation,
-                                     record.binaryMediaTypes, record.minimumCompressionSize, target.restApi.id])
+                // A document without an endpoint configuration keeps the one the API has (set by `api endpoint`).
+                target.restApi.endpointType = target.restApi.endpointType ?? existing.restApi.endpointType
+                try RestApiRecord(target.restApi).update(db)
             } else {
                 try RestApiRecord(target.restApi).insert(db)
             }
@@ -87,6 +82,9 @@ extension Store {
         api.documentation = incoming.restApi.documentation ?? api.documentation
         api.binaryMediaTypes = incoming.restApi.binaryMediaTypes ?? api.binaryMediaTypes
         api.minimumCompressionSize = incoming.restApi.minimumCompressionSize ?? api.minimumCompressionSize
+        api.tags = incoming.restApi.tags ?? api.tags
+        api.basePath = incoming.restApi.basePath ?? api.basePath
+        api.endpointType = incoming.restApi.endpointType ?? api.endpointType
         if let incomingModels = incoming.restApi.models {
             api.models = (api.models ?? [:]).merging(incomingModels) { _, new in new }
         }

@@ -89,4 +89,70 @@ import Testing
         let result = try OpenAPIImporter.parse(text, apiId: "a1")
         #expect(result.warnings.contains { $0.message.contains("an inline schema is not kept") && $0.line != nil }, "\(result.warnings)")
     }
+
+    /// Tags (the document's, with AWS's tag values, and each operation's), the base path or server, and the
+    /// endpoint configuration survive import → export in both dialects; the export of an export is identical.
+    static let described = [
+        ("swagger", """
+            swagger: "2.0"
+            info: {title: Tagged, version: "3", description: "pets and owners"}
+            basePath: /v1
+            tags:
+              - {name: pets, description: "Everything about pets"}
+              - {name: team, x-amazon-apigateway-tag-value: platform}
+            x-amazon-apigateway-endpoint-configuration: {types: [PRIVATE], vpcEndpointIds: [vpce-1]}
+            x-amazon-apigateway-importexport-version: "1.0"
+            paths:
+              /pets:
+                get:
+                  tags: [pets]
+                  operationId: listPets
+                  responses: {"200": {description: ok}}
+                  x-amazon-apigateway-integration: {type: mock, requestTemplates: {application/json: '{"statusCode": 200}'}, responses: {default: {statusCode: "200"}}}
+            """),
+        ("oas30", """
+            openapi: 3.0.1
+            info: {title: Tagged, version: "3", description: "pets and owners"}
+            servers:
+              - url: "https://{restapi_id}.execute-api.{region}.amazonaws.com/{basePath}"
+                variables: {basePath: {default: v1}}
+                x-amazon-apigateway-endpoint-configuration: {types: [PRIVATE], vpcEndpointIds: [vpce-1]}
+            tags:
+              - {name: pets, description: "Everything about pets"}
+              - {name: team, x-amazon-apigateway-tag-value: platform}
+            paths:
+              /pets:
+                get:
+                  tags: [pets]
+                  operationId: listPets
+                  responses: {"200": {description: ok}}
+                  x-amazon-apigateway-integration: {type: mock, requestTemplates: {application/json: '{"statusCode": 200}'}, responses: {default: {statusCode: "200"}}}
+            """),
+    ]
+
+    @Test(arguments: 0..<described.count)
+    func tagsBasePathAndEndpointSurvive(_ index: Int) throws {
+        let (name, text) = Self.described[index]
+        let imported = try OpenAPIImporter.parse(text, apiId: "a1")
+        let api = imported.definition.restApi
+        #expect(api.tags == [ApiTag(name: "pets", description: "Everything about pets"), ApiTag(name: "team", value: "platform")], "\(name)")
+        #expect(api.awsTags == ["team": "platform"])
+        #expect(api.basePath == "/v1", "\(name)")
+        #expect(api.endpointType == .private, "\(name)")
+        #expect(api.description == "pets and owners")
+        #expect(imported.definition.resources.first { $0.path == "/pets" }?.resourceMethods["GET"]?.tags == ["pets"])
+        #expect(imported.warnings.contains { $0.message.contains("'vpcEndpointIds' is not supported here") }, "\(imported.warnings)")
+        #expect(!imported.warnings.contains { $0.message.contains("importexport-version") || $0.message.contains("tag-value") }, "\(imported.warnings)")
+        for format in OpenAPIExporter.Format.allCases {
+            // Without a stage the document's own base path comes back; with one, the stage's.
+            let exported = OpenAPIExporter.document(imported.definition, stageName: nil, format: format).json()
+            let second = try OpenAPIImporter.parse(exported, apiId: "a1").definition
+            #expect(OpenAPIExporter.document(second, stageName: nil, format: format).json() == exported, "\(name) → \(format)")
+            #expect(second.restApi.tags == api.tags && second.restApi.basePath == "/v1" && second.restApi.endpointType == .private,
+                    "\(name) → \(format): \(exported)")
+            #expect(second.resources.first { $0.path == "/pets" }?.resourceMethods["GET"]?.tags == ["pets"])
+            let staged = OpenAPIExporter.document(imported.definition, stageName: "prod", format: format).json()
+            #expect(try OpenAPIImporter.parse(staged, apiId: "a1").definition.restApi.basePath == "/prod")
+        }
+    }
 }

@@ -5,6 +5,29 @@ import GRDB
 import Testing
 
 @Suite struct ConfigStoreTests {
+    /// The document's tags and base path are kept (migration v19); an import without an endpoint configuration
+    /// keeps the endpoint type the API was given, one with it sets it.
+    @Test func documentTagsBasePathAndEndpointTypeAreKept() throws {
+        let temp = try TemporaryStore()
+        defer { temp.remove() }
+        let store = try Store(path: temp.path)
+        var definition = sampleDefinition()
+        let apiId = definition.restApi.id
+        definition.restApi.tags = [ApiTag(name: "pets", description: "about pets"), ApiTag(name: "team", value: "platform")]
+        definition.restApi.basePath = "/v1"
+        try store.putApi(definition, mode: .overwrite, actor: cliActor)
+        var loaded = try #require(try store.definition(apiId: apiId))
+        #expect(loaded.restApi.tags == definition.restApi.tags && loaded.restApi.basePath == "/v1")
+        try store.setEndpointType(apiId: apiId, type: .private, actor: cliActor)
+        definition.restApi.basePath = "/v2"
+        try store.putApi(definition, mode: .overwrite, actor: cliActor)
+        loaded = try #require(try store.definition(apiId: apiId))
+        #expect(loaded.restApi.endpointType == .private && loaded.restApi.basePath == "/v2")
+        definition.restApi.endpointType = .edge
+        try store.putApi(definition, mode: .merge, actor: cliActor)
+        #expect(try store.definition(apiId: apiId)?.restApi.endpointType == .edge)
+    }
+
     @Test func stageServesItsDeploymentNotTheDraftAndRollsBack() throws {
         let temp = try TemporaryStore()
         defer { temp.remove() }

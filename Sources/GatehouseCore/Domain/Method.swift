@@ -20,6 +20,8 @@ public struct Method: Codable, Sendable, Equatable {
     /// The request body's model per content type, and whether a body is required.
     public var requestModels: [String: String]?
     public var requestBodyRequired: Bool?
+    /// The operation's tags (OpenAPI `tags`), kept for export.
+    public var tags: [String]?
 
     public init(httpMethod: String, authorizationType: String = "NONE", apiKeyRequired: Bool = false,
                 operationName: String? = nil, requestParameters: [String: Bool] = [:], methodIntegration: Integration? = nil) {

@@ -30,6 +30,17 @@ public struct RestApi: Codable, Sendable, Equatable {
     /// Responses at least this many bytes long are compressed for clients that accept gzip or deflate
     /// (`x-amazon-apigateway-minimum-compression-size`, 0…10485760); nil: never.
     public var minimumCompressionSize: Int?
+    /// The document's tags (name, description); those with `x-amazon-apigateway-tag-value` are also the API's
+    /// AWS tags (`tags` in the model).
+    public var tags: [ApiTag]?
+    /// The base path the document declared (Swagger `basePath`, OAS `servers`), given back by an export that
+    /// names no stage.
+    public var basePath: String?
+
+    /// AWS's `RestApi.tags`: the tags that carry a value.
+    public var awsTags: [String: String] {
+        Dictionary((tags ?? []).compactMap { tag in tag.value.map { (tag.name, $0) } }, uniquingKeysWith: { _, last in last })
+    }
 
     public init(id: String, name: String, description: String? = nil, version: String? = nil,
                 apiKeySource: ApiKeySource = .header, createdDate: Date = Date(), policy: String? = nil,
@@ -42,6 +53,20 @@ public struct RestApi: Codable, Sendable, Equatable {
         self.version = version
         self.apiKeySource = apiKeySource
         self.createdDate = createdDate
+    }
+}
+
+/// A tag of the document (`tags:` at the top): its name, description and, with `x-amazon-apigateway-tag-value`,
+/// the value that makes it one of the API's AWS tags.
+public struct ApiTag: Codable, Sendable, Equatable {
+    public var name: String
+    public var description: String?
+    public var value: String?
+
+    public init(name: String, description: String? = nil, value: String? = nil) {
+        self.name = name
+        self.description = description
+        self.value = value
     }
 }
 

@@ -19,11 +19,16 @@ public enum OpenAPIExporter {
         case .oas30:
             top.append(("openapi", .string("3.0.1")))
             top.append(("info", .object(info)))
-            if let stageName { top.append(("servers", .array([.object([("url", .string("/\(stageName)"))])]))) }
+            var server: [(String, DocValue)] = []
+            if let basePath = stageName.map({ "/" + $0 }) ?? api.basePath { server.append(("url", .string(basePath))) }
+            if let type = api.endpointType, !server.isEmpty {
+                server.append(("x-amazon-apigateway-endpoint-configuration", .object([("types", .array([.string(type.rawValue)]))])))
+            }
+            if !server.isEmpty { top.append(("servers", .array([.object(server)]))) }
         case .swagger:
             top.append(("swagger", .string("2.0")))
             top.append(("info", .object(info)))
-            if let stageName { top.append(("basePath", .string("/\(stageName)"))) }
+            if let basePath = stageName.map({ "/" + $0 }) ?? api.basePath { top.append(("basePath", .string(basePath))) }
             top.append(("schemes", .array([.string("http")])))
         }
         var paths: [(String, DocValue)] = []
@@ -38,6 +43,14 @@ public enum OpenAPIExporter {
                 operations.append((key, operation(method, security: requirement, format: format)))
             }
             paths.append((resource.path, .object(operations)))
+        }
+        if let tags = api.tags, !tags.isEmpty {
+            top.append(("tags", .array(tags.map { tag in
+                var fields: [(String, DocValue)] = [("name", .string(tag.name))]
+                if let description = tag.description { fields.append(("description", .string(description))) }
+                if let value = tag.value { fields.append(("x-amazon-apigateway-tag-value", .string(value))) }
+                return .object(fields)
+            })))
         }
         top.append(("paths", .object(paths)))
         // Every scheme a method uses, so that a guarded method is guarded again when the export is imported.
@@ -54,6 +67,9 @@ public enum OpenAPIExporter {
             if !schemes.isEmpty { top.append(("securityDefinitions", .object(schemes))) }
         }
         top.append(("x-amazon-apigateway-api-key-source", .string(api.apiKeySource.rawValue)))
+        if format == .swagger || (stageName == nil && api.basePath == nil), let type = api.endpointType {
+            top.append(("x-amazon-apigateway-endpoint-configuration", .object([("types", .array([.string(type.rawValue)]))])))
+        }
         if let policy = api.policy, let object = try? JSONSerialization.jsonObject(with: Data(policy.utf8)) {
             top.append(("x-amazon-apigateway-policy", DocValue.from(json: object)))
         }
@@ -143,6 +159,7 @@ public enum OpenAPIExporter {
 
     static func operation(_ method: Method, security: [(String, [String])], format: Format) -> DocValue {
         var op: [(String, DocValue)] = []
+        if let tags = method.tags, !tags.isEmpty { op.append(("tags", .array(tags.map { .string($0) }))) }
         if let name = method.operationName { op.append(("operationId", .string(name))) }
         let parameters: [DocValue] = method.requestParameters.keys.sorted().compactMap { key in
             let parts = key.split(separator: ".", maxSplits: 3).map(String.init)

@@ -66,6 +66,13 @@ extension OpenAPIImporter {
                 }
             }
             if let documentation = root.child("x-amazon-apigateway-documentation") { restApi.documentation = readDocumentation(documentation) }
+            restApi.tags = readTags(root.child("tags"))
+            restApi.basePath = readBasePath()
+            // Swagger keeps the endpoint configuration at the top, OAS 3 in the first server.
+            if let configuration = root.child("x-amazon-apigateway-endpoint-configuration")
+                ?? root.child("servers")?.elements?.first?.child("x-amazon-apigateway-endpoint-configuration") {
+                restApi.endpointType = readEndpointConfiguration(configuration)
+            }
             if let validators = root.child("x-amazon-apigateway-request-validators") {
                 var read: [String: RequestValidator] = [:]
                 for (name, node) in validators.entries ?? [] {
@@ -197,6 +204,11 @@ extension OpenAPIImporter {
         mutating func readMethod(verb: String, operation: DocumentNode, sharedParameters: DocumentNode?) -> Method {
             var method = Method(httpMethod: verb)
             method.operationName = operation.child("operationId")?.scalar
+            if let tags = operation.child("tags") {
+                if let names = tags.elements?.compactMap(\.scalar) { method.tags = names.isEmpty ? nil : names } else {
+                    errors.append(tags.diagnostic("an operation's tags must be a list of names"))
+                }
+            }
             for parameter in (sharedParameters?.elements ?? []) + (operation.child("parameters")?.elements ?? []) {
                 let resolved = resolveReference(parameter)
                 guard let name = resolved.child("name")?.scalar, let location = resolved.child("in")?.scalar else { continue }
@@ -279,6 +291,53 @@ extension OpenAPIImporter {
                 }
             }
             return (apiKey, authorization, guardedBy, scopes)
+        }
+
+        /// The document's `tags`: each a name, a description and, with `x-amazon-apigateway-tag-value`, an AWS tag value.
+        mutating func readTags(_ node: DocumentNode?) -> [ApiTag]? {
+            guard let node else { return nil }
+            guard let items = node.elements else {
+                errors.append(node.diagnostic("tags must be a list of tags, each with a name"))
+                return nil
+            }
+            var tags: [ApiTag] = []
+            for item in items {
+                guard let name = item.child("name")?.scalar, !name.isEmpty else {
+                    errors.append(item.diagnostic("each tag needs a name"))
+                    continue
+                }
+                tags.append(ApiTag(name: name, description: item.child("description")?.scalar,
+                                   value: item.child("x-amazon-apigateway-tag-value")?.scalar))
+            }
+            return tags.isEmpty ? nil : tags
+        }
+
+        /// Swagger's `basePath`, or the path of OAS 3's first server (its `basePath` variable's default where the
+        /// URL names one, as AWS's exports write it).
+        func readBasePath() -> String? {
+            if let basePath = root.child("basePath")?.scalar { return basePath }
+            guard let server = root.child("servers")?.elements?.first, let url = server.child("url")?.scalar else { return nil }
+            if let variable = server.child("variables")?.child("basePath")?.child("default")?.scalar {
+                return variable.hasPrefix("/") ? variable : "/" + variable
+            }
+            let withoutScheme = url.range(of: "://").map { String(url[$0.upperBound...]) }
+            guard let rest = withoutScheme else { return url.hasPrefix("/") ? url : nil }
+            return rest.firstIndex(of: "/").map { String(rest[$0...]) }
+        }
+
+        /// `x-amazon-apigateway-endpoint-configuration`: `types` (one of REGIONAL, EDGE, PRIVATE); the VPC
+        /// endpoint ids and `disableExecuteApiEndpoint` have no meaning here and are warned.
+        mutating func readEndpointConfiguration(_ node: DocumentNode) -> EndpointType? {
+            for (key, value) in node.entries ?? [] where key != "types" {
+                warnings.append(value.diagnostic("endpoint configuration field '\(key)' is not supported here and was ignored"))
+            }
+            guard let types = node.child("types") else { return nil }
+            let names = types.elements?.compactMap(\.scalar) ?? types.scalar.map { [$0] } ?? []
+            guard names.count == 1, let type = EndpointType(rawValue: names[0].uppercased()) else {
+                errors.append(types.diagnostic("types must name one of REGIONAL, EDGE or PRIVATE, got \(names)"))
+                return nil
+            }
+            return type
         }
 
         /// Every mapping template under `node` (content type → template) must parse: one that does not is an

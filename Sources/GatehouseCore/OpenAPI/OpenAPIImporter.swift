@@ -22,6 +22,7 @@ public enum OpenAPIImporter {
         "x-amazon-apigateway-policy", "x-amazon-apigateway-integrations", "x-amazon-apigateway-gateway-responses",
         "x-amazon-apigateway-request-validators", "x-amazon-apigateway-request-validator", "x-amazon-apigateway-documentation",
         "x-amazon-apigateway-binary-media-types", "x-amazon-apigateway-minimum-compression-size",
+        "x-amazon-apigateway-endpoint-configuration", "x-amazon-apigateway-tag-value", "x-amazon-apigateway-importexport-version",
     ]
 
     /// Parses `text` into an API with id `apiId`.

@@ -19,6 +19,13 @@ struct RestApiRecord: Codable, FetchableRecord, PersistableRecord {
     var documentation: String?
     var binaryMediaTypes: String?
     var minimumCompressionSize: Int?
+    var document: String?
+
+    /// The document column: the document's tags and base path.
+    struct StoredDocument: Codable {
+        var tags: [ApiTag]?
+        var basePath: String?
+    }
 
     /// The request validators column: the validators by name and the API's default.
     struct StoredValidators: Codable {
@@ -29,7 +36,7 @@ struct RestApiRecord: Codable, FetchableRecord, PersistableRecord {
     enum CodingKeys: String, CodingKey {
         case id, name, description, version, apiKeySource = "api_key_source", createdDate = "created_date", policy
         case endpointType = "endpoint_type", gatewayResponses = "gateway_responses", requestValidators = "request_validators", models, documentation
-        case binaryMediaTypes = "binary_media_types", minimumCompressionSize = "minimum_compression_size"
+        case binaryMediaTypes = "binary_media_types", minimumCompressionSize = "minimum_compression_size", document
     }
 
     enum Columns {
@@ -51,6 +58,7 @@ struct RestApiRecord: Codable, FetchableRecord, PersistableRecord {
         documentation = api.documentation.flatMap { try? Store.json($0) }
         binaryMediaTypes = api.binaryMediaTypes.flatMap { try? Store.json($0) }
         minimumCompressionSize = api.minimumCompressionSize
+        if api.tags != nil || api.basePath != nil { document = try? Store.json(StoredDocument(tags: api.tags, basePath: api.basePath)) }
         if api.requestValidators?.isEmpty == false || api.defaultRequestValidator != nil {
             requestValidators = try? Store.json(StoredValidators(validators: api.requestValidators ?? [:], defaultName: api.defaultRequestValidator))
         }
@@ -65,6 +73,10 @@ struct RestApiRecord: Codable, FetchableRecord, PersistableRecord {
         api.documentation = documentation.flatMap { try? Store.decode(ApiDocumentation.self, $0) }
         api.binaryMediaTypes = binaryMediaTypes.flatMap { try? Store.decode([String].self, $0) }
         api.minimumCompressionSize = minimumCompressionSize
+        if let stored = document.flatMap({ try? Store.decode(StoredDocument.self, $0) }) {
+            api.tags = stored.tags
+            api.basePath = stored.basePath
+        }
         if let stored = requestValidators.flatMap({ try? Store.decode(StoredValidators.self, $0) }) {
             api.requestValidators = stored.validators
             api.defaultRequestValidator = stored.defaultName
