@@ -127,6 +127,10 @@ import Testing
                   operationId: listPets
                   responses: {"200": {description: ok}}
                   x-amazon-apigateway-integration: {type: mock, requestTemplates: {application/json: '{"statusCode": 200}'}, responses: {default: {statusCode: "200"}}}
+                post:
+                  x-amazon-apigateway-auth: {type: AWS_IAM}
+                  responses: {"200": {description: ok}}
+                  x-amazon-apigateway-integration: {type: mock, requestTemplates: {application/json: '{"statusCode": 200}'}, responses: {default: {statusCode: "200"}}}
             """),
     ]
 
@@ -151,6 +155,9 @@ import Testing
             #expect(second.restApi.tags == api.tags && second.restApi.basePath == "/v1" && second.restApi.endpointType == .private,
                     "\(name) → \(format): \(exported)")
             #expect(second.resources.first { $0.path == "/pets" }?.resourceMethods["GET"]?.tags == ["pets"])
+            if name == "oas30" {
+                #expect(second.resources.first { $0.path == "/pets" }?.resourceMethods["POST"]?.authorizationType == "AWS_IAM", "x-amazon-apigateway-auth")
+            }
             let staged = OpenAPIExporter.document(imported.definition, stageName: "prod", format: format).json()
             #expect(try OpenAPIImporter.parse(staged, apiId: "a1").definition.restApi.basePath == "/prod")
         }

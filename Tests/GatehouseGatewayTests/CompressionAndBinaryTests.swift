@@ -88,4 +88,85 @@ import Testing
         #expect(exported.contains("x-amazon-apigateway-minimum-compression-size: 100") && exported.contains("x-amazon-apigateway-binary-media-types")
                 && exported.contains("contentHandling: CONVERT_TO_BINARY"), "\(exported)")
     }
+
+    /// contentHandling on an HTTP integration, both ways, by AWS's conversion tables (the payload is binary when
+    /// its content type is one of the API's binary media types); a gzip request body is decoded before a request
+    /// template reads it (the API takes compressed bodies: it has a minimum compression size).
+    static let conversions = """
+        swagger: "2.0"
+        info: {title: Conversions, version: "1"}
+        x-amazon-apigateway-minimum-compression-size: 1000
+        x-amazon-apigateway-binary-media-types: [image/png]
+        paths:
+          /upload:
+            post:
+              responses: {"200": {description: ok}}
+              x-amazon-apigateway-integration:
+                {type: http, httpMethod: POST, uri: "http://${stageVariables.backend}/echo", contentHandling: CONVERT_TO_TEXT, responses: {default: {statusCode: "200"}}}
+          /decode:
+            post:
+              responses: {"200": {description: ok}}
+              x-amazon-apigateway-integration:
+                {type: http, httpMethod: POST, uri: "http://${stageVariables.backend}/echo", contentHandling: CONVERT_TO_BINARY, responses: {default: {statusCode: "200"}}}
+          /gzipped:
+            post:
+              responses: {"200": {description: ok}}
+              x-amazon-apigateway-integration:
+                type: http
+                httpMethod: POST
+                uri: "http://${stageVariables.backend}/echo"
+                requestTemplates: {application/json: '{"name": "$input.path(''$.name'')"}'}
+                responses: {default: {statusCode: "200"}}
+          /picture:
+            get:
+              responses: {"200": {description: ok}}
+              x-amazon-apigateway-integration:
+                {type: http, httpMethod: GET, uri: "http://${stageVariables.picture}/p", responses: {default: {statusCode: "200", contentHandling: CONVERT_TO_TEXT}}}
+          /text:
+            get:
+              responses: {"200": {description: ok}}
+              x-amazon-apigateway-integration:
+                {type: http, httpMethod: GET, uri: "http://${stageVariables.text}/t", responses: {default: {statusCode: "200", contentHandling: CONVERT_TO_BINARY}}}
+        """
+
+    @Test func contentHandlingConvertsHTTPPayloadsBothWays() async throws {
+        let backend = try await BackendProcess()
+        defer { backend.stop() }
+        let picture = try await ScriptedBackend([.send("HTTP/1.1 200 OK\r\nContent-Type: image/png\r\nContent-Length: 5\r\n\r\nhello"), .close])
+        let text = try await ScriptedBackend([.send("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 8\r\n\r\nd29ybGQ="), .close])
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let (db, apiId) = try await sampleStore(dir, apiText: Self.conversions, deploy: false)
+        let deployed = try await gatehouse("deploy", "--store", db, "--api", apiId, "--stage", "prod", "--var", "backend=127.0.0.1:\(backend.port)",
+                                           "--var", "picture=127.0.0.1:\(picture.port)", "--var", "text=127.0.0.1:\(text.port)")
+        #expect(deployed.status == 0, "\(deployed)")
+        let (worker, port) = try await startWorker(db)
+        defer { worker.signal(SIGKILL) }
+        let base = "http://127.0.0.1:\(port)/restapis/\(apiId)/prod/_user_request_"
+        func echoedBody(_ output: String) -> String? {
+            guard case .map(let echo)? = try? TemplateJSON.parse(output), case .string(let body)? = echo["body"] else { return nil }
+            return body
+        }
+        // Request: binary → base64 text (CONVERT_TO_TEXT); base64 text → bytes (CONVERT_TO_BINARY).
+        let png = dir.path("logo.png")
+        try #require(Data(base64Encoded: Self.png)).write(to: URL(fileURLWithPath: png))
+        let uploaded = try await curl(["-X", "POST", "-H", "Content-Type: image/png", "--data-binary", "@" + png, base + "/upload"])
+        #expect(echoedBody(uploaded.stdout) == Self.png, "\(uploaded.stdout)")
+        let decoded = try await curl(["-X", "POST", "-H", "Content-Type: text/plain", "--data-binary", "aGVsbG8=", base + "/decode"])
+        #expect(echoedBody(decoded.stdout) == "hello", "\(decoded.stdout)")
+        let notBase64 = try await curl(["-w", "\n%{http_code}", "-X", "POST", "-H", "Content-Type: text/plain", "--data-binary", "not base64!", base + "/decode"])
+        #expect(statusAndBody(notBase64.stdout).0 == 400, "\(notBase64.stdout)")
+        // A gzip body is decoded before the template reads it.
+        let json = dir.path("body.json.gz")
+        try Data(#"{"name": "Rex"}"#.utf8).write(to: URL(fileURLWithPath: dir.path("body.json")))
+        _ = try await run("/bin/sh", ["-c", "gzip -c '\(dir.path("body.json"))' > '\(json)'"])
+        let unzipped = try await curl(["-X", "POST", "-H", "Content-Type: application/json", "-H", "Content-Encoding: gzip",
+                                       "--data-binary", "@" + json, base + "/gzipped"])
+        #expect(echoedBody(unzipped.stdout) == #"{"name": "Rex"}"#, "\(unzipped.stdout)")
+        // Response: a binary backend body → base64 text; a base64 text body → its bytes.
+        #expect(try await curl([base + "/picture"]).stdout == "aGVsbG8=")
+        #expect(try await curl([base + "/text"]).stdout == "world")
+        await picture.stop()
+        await text.stop()
+    }
 }

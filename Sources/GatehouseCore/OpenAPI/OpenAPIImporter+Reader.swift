@@ -230,9 +230,17 @@ extension OpenAPIImporter {
                 method.authorizerId = guarded.authorizer?.id
                 method.authorizationScopes = guarded.scopes.isEmpty ? nil : guarded.scopes
             }
+            // `x-amazon-apigateway-auth` (AWS_IAM or NONE) names the authorization type outright.
+            if let auth = operation.child("x-amazon-apigateway-auth") {
+                switch auth.child("type")?.scalar?.uppercased() {
+                case "AWS_IAM": method.authorizationType = "AWS_IAM"
+                case "NONE": method.authorizationType = "NONE"
+                default: errors.append(auth.diagnostic("x-amazon-apigateway-auth type must be AWS_IAM or NONE"))
+                }
+            }
             method.requestValidatorName = validatorName(operation, unknown: "nothing is validated for this method until it is defined")
             for (key, value) in operation.entries ?? [] where key.hasPrefix("x-amazon-apigateway")
-                && key != "x-amazon-apigateway-integration" && key != "x-amazon-apigateway-request-validator" {
+                && !["x-amazon-apigateway-integration", "x-amazon-apigateway-request-validator", "x-amazon-apigateway-auth"].contains(key) {
                 warnUnsupported(value, name: key)
             }
             if let integration = operation.child("x-amazon-apigateway-integration") {
@@ -452,8 +460,8 @@ extension OpenAPIImporter {
                               ?? node.diagnostic("passthroughBehavior"))
             }
             integration.contentHandling = readContentHandling(node.child("contentHandling"))
-            if integration.contentHandling != nil, type != .mock {
-                warnings.append(node.child("contentHandling")?.diagnostic("a request's contentHandling is kept for export; request bodies are passed to the backend as they came")
+            if integration.contentHandling != nil, type == .httpProxy || type == .awsProxy {
+                warnings.append(node.child("contentHandling")?.diagnostic("a proxy integration passes bodies as they came; its contentHandling is kept for export only")
                                 ?? node.diagnostic("contentHandling"))
             }
             if let timeoutNode = node.child("timeoutInMillis") {
@@ -477,8 +485,8 @@ extension OpenAPIImporter {
                     responseTemplates: stringMap(response.child("responseTemplates")))
                 checkTemplates(response.child("responseTemplates"), role: "\(pattern) response")
                 integrationResponse.contentHandling = readContentHandling(response.child("contentHandling"))
-                if integrationResponse.contentHandling != nil, type != .mock {
-                    warnings.append(response.diagnostic("an HTTP integration response's contentHandling is kept for export; the backend's body is passed through as it came"))
+                if integrationResponse.contentHandling != nil, type == .httpProxy || type == .awsProxy {
+                    warnings.append(response.diagnostic("a proxy integration passes the backend's body as it came; a response's contentHandling is kept for export only"))
                 }
                 integration.integrationResponses[pattern] = integrationResponse
             }

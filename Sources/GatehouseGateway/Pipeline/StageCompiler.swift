@@ -132,11 +132,12 @@ public struct StageCompiler: Sendable {
         if let policy = CachePolicy.resolve(stage: stage, resourcePath: resource.path, method: method), let settings = stage.cache {
             chain.append(CacheStage(cache: caches.cache(for: stage, settings: settings), policy: policy))
         }
-        chain.append(integrationStage(method.methodIntegration, stage: stage, clientCertificate: clientCertificate))
+        chain.append(integrationStage(method.methodIntegration, stage: stage, api: binding.definition.restApi, clientCertificate: clientCertificate))
         return chain
     }
 
-    private func integrationStage(_ integration: Integration?, stage: Stage, clientCertificate: () -> StageClientCertificate) -> any GatewayStage {
+    private func integrationStage(_ integration: Integration?, stage: Stage, api: RestApi,
+                                  clientCertificate: () -> StageClientCertificate) -> any GatewayStage {
         guard let integration else { return RefuseStage(detail: "the method has no integration") }
         switch integration.type {
         case .mock:
@@ -157,7 +158,7 @@ public struct StageCompiler: Sendable {
                 return RefuseStage(detail: "the stage's client certificate cannot be presented: \(problem)")
             }
             do {
-                return try ProxyStage(integration: integration, stage: stage, pools: upstream, tls: tls.isStandard ? nil : tls)
+                return try ProxyStage(integration: integration, stage: stage, pools: upstream, tls: tls.isStandard ? nil : tls, api: api)
             } catch {
                 return RefuseStage(detail: error.description)
             }

@@ -1,3 +1,5 @@
+import CompressNIO
+import Foundation
 import GatehouseCore
 import NIOCore
 import NIOHTTP1
@@ -31,8 +33,18 @@ final class ProxyStage: GatewayStage {
     let passthrough: PassthroughBehavior
     /// HTTP integrations: the response templates of each integration response that has any.
     let responseTemplates: [String: CompiledTemplates]
+    /// HTTP integrations: the request's contentHandling, the API's binary media types, and whether a compressed
+    /// body is decompressed before a template reads it (APIs with a minimum compression size, as AWS).
+    let requestHandling: ContentHandling?
+    let binaryTypes: BinaryMediaTypes
+    let decompressesRequests: Bool
+    /// Whether some integration response has a template or a contentHandling (its body is read whole).
+    let transformsResponses: Bool
 
-    init(integration: Integration, stage: Stage, pools: UpstreamPools, tls: UpstreamTLSProfile? = nil) throws(MappingError) {
+    init(integration: Integration, stage: Stage, pools: UpstreamPools, tls: UpstreamTLSProfile? = nil, api: RestApi? = nil) throws(MappingError) {
+        requestHandling = integration.type == .http ? ContentHandling(integration.contentHandling) : nil
+        binaryTypes = BinaryMediaTypes(api?.binaryMediaTypes)
+        decompressesRequests = api?.minimumCompressionSize != nil
         self.tls = tls
         var integration = integration
         guard let uri = integration.uri else { throw MappingError(description: "the integration has no uri") }
@@ -66,6 +78,8 @@ final class ProxyStage: GatewayStage {
             throw MappingError(description: error.description)
         }
         self.responseTemplates = responseTemplates
+        transformsResponses = integration.type == .http
+            && (!responseTemplates.isEmpty || integration.integrationResponses.values.contains { ContentHandling($0.contentHandling) != nil })
         let sources = integration.requestParameters.values
         readsHeaders = sources.contains { $0.hasPrefix("method.request.header.") }
         readsQuery = sources.contains { $0.hasPrefix("method.request.querystring.") }
@@ -76,37 +90,75 @@ final class ProxyStage: GatewayStage {
     }
 
     func handle(_ request: GatewayRequest, context: RequestContext, next: GatewayNext) -> StageResult {
-        guard let requestTemplates else { return forward(request, context: context) }
-        switch requestTemplates.decide(contentType: request.head.headers.first(name: "content-type"), behavior: passthrough) {
+        guard integration.type == .http, requestTemplates != nil || requestHandling != nil else { return forward(request, context: context) }
+        let contentType = request.head.headers.first(name: "content-type")
+        var template: (type: String, template: VelocityTemplate)?
+        switch requestTemplates?.decide(contentType: contentType, behavior: passthrough) ?? .passThrough {
         case .passThrough:
-            return forward(request, context: context)
+            break
         case .unsupported:
             return .response(context.fail(.unsupportedMediaType, detail: "no request template for the content type, and the passthrough behavior refuses it"))
-        case .template(let type, let template):
-            // The body is read whole, the template rendered over it, and what it renders is the backend's body.
-            let pending = PendingResponse()
-            BodyCollector.read(request) { result in
-                switch result {
-                case .failure(let error):
-                    pending.complete(context.fail(.badRequestBody, detail: "the body could not be read: \(error)"))
-                case .success(let (_, bytes)):
-                    let text: String
-                    do {
-                        text = try template.render(context.templateInput(request, body: bytes))
-                    } catch {
-                        pending.complete(context.fail(.apiConfigurationError, detail: "Execution failed due to configuration error: "
-                            + "Unable to transform request: the request template for \(type): \(error)"))
-                        return
-                    }
+        case .template(let type, let chosen):
+            template = (type, chosen)
+        }
+        let binary = binaryTypes.contains(contentType)
+        guard template != nil || PayloadConversion.convertsRequest(handling: requestHandling, binary: binary) else {
+            return forward(request, context: context)
+        }
+        // The body is read whole, decompressed (where the API takes compressed bodies), converted as
+        // contentHandling says and rendered by the template; what comes out is the backend's body.
+        let encoding = decompressesRequests && template != nil ? request.head.headers.first(name: "content-encoding")?.lowercased() : nil
+        let pending = PendingResponse()
+        BodyCollector.read(request) { result in
+            switch result {
+            case .failure(let error):
+                pending.complete(context.fail(.badRequestBody, detail: "the body could not be read: \(error)"))
+            case .success(let read):
+                switch self.transformed(read.bytes, request: request, context: context, template: template, binary: binary, encoding: encoding) {
+                case .refused(let response):
+                    pending.complete(response)
+                case .body(let bytes):
                     var mapped = request
-                    let body = RequestBody(length: text.utf8.count)
-                    if !text.isEmpty { body.append(ByteBuffer(string: text)) }
+                    let body = RequestBody(length: bytes.count)
+                    if !bytes.isEmpty { body.append(ByteBuffer(bytes: bytes)) }
                     body.finish()
                     mapped.body = body
                     pending.complete(with: self.forward(mapped, context: context))
                 }
             }
-            return .pending(pending)
+        }
+        return .pending(pending)
+    }
+
+    /// What a request body becomes on its way to the backend, or the answer that refuses it.
+    private enum Transformed {
+        case body([UInt8])
+        case refused(GatewayResponse)
+    }
+
+    private func transformed(_ read: [UInt8], request: GatewayRequest, context: RequestContext,
+                             template: (type: String, template: VelocityTemplate)?, binary: Bool, encoding: String?) -> Transformed {
+        var bytes = read
+        if let encoding, encoding == "gzip" || encoding == "deflate" {
+            var buffer = ByteBuffer(bytes: bytes)
+            let algorithm: CompressionAlgorithm = encoding == "gzip" ? .gzip() : .deflate()
+            guard let decoded = try? buffer.decompress(with: algorithm, maxSize: ResponseCollector.defaultLimit) else {
+                return .refused(context.fail(.badRequestBody, message: GatewayResponseType.badRequestBody.message,
+                                             detail: "the body is not valid \(encoding) (Content-Encoding: \(encoding))"))
+            }
+            bytes = Array(decoded.readableBytesView)
+        }
+        do {
+            bytes = try PayloadConversion.request(bytes, handling: requestHandling, binary: binary, templated: template != nil)
+        } catch {
+            return .refused(context.fail(.badRequestBody, message: GatewayResponseType.badRequestBody.message, detail: error.description))
+        }
+        guard let template else { return .body(bytes) }
+        do {
+            return .body(Array(try template.template.render(context.templateInput(request, body: bytes)).utf8))
+        } catch {
+            return .refused(context.fail(.apiConfigurationError, detail: "Execution failed due to configuration error: "
+                + "Unable to transform request: the request template for \(template.type): \(error)"))
         }
     }
 
@@ -198,7 +250,7 @@ final class ProxyStage: GatewayStage {
             context.integrationHeaders = logged
         }
         let head = UpstreamRequestHead(method: verb, bytes: bytes)
-        let choice = responseTemplates.isEmpty ? nil : ResponseTemplateChoice(accept: request.head.headers.first(name: "accept"))
+        let choice = transformsResponses ? ResponseTemplateChoice(accept: request.head.headers.first(name: "accept")) : nil
         let exchange = UpstreamExchange(endpoint: endpoint, head: head, body: request.body, timeout: timeout, context: context, pool: pool) { head, source in
             self.response(head, source: source, context: context, choice: choice)
         }
@@ -207,7 +259,7 @@ final class ProxyStage: GatewayStage {
         // A response template needs the backend's whole body before the method's response can start.
         let templated = PendingResponse()
         exchange.pending.whenComplete { response in
-            guard let (type, template) = choice.template, case .stream(let source, _) = response.body else {
+            guard choice.transforms, case .stream(let source, _) = response.body else {
                 templated.complete(response)
                 return
             }
@@ -216,12 +268,20 @@ final class ProxyStage: GatewayStage {
                 case .failure(let error):
                     templated.complete(context.fail(.integrationFailure, detail: "the backend's body could not be read: \(error)"))
                 case .success(let bytes):
+                    var mapped = response
+                    for name in ["content-length", "etag"] { mapped.headers.remove(name: name) }
+                    guard let (type, template) = choice.template else {
+                        mapped.body = .buffer(ByteBuffer(bytes: PayloadConversion.response(bytes, handling: choice.handling, binary: choice.binary)))
+                        templated.complete(mapped)
+                        return
+                    }
                     do {
-                        let text = try template.render(context.templateInput(request, body: bytes))
-                        var mapped = response
-                        for name in ["content-length", "content-encoding", "etag"] { mapped.headers.remove(name: name) }
+                        // A template reads a binary body as its base64 text (AWS's table).
+                        let input = choice.binary ? Array(Data(bytes).base64EncodedString().utf8) : bytes
+                        let text = try template.render(context.templateInput(request, body: input))
+                        mapped.headers.remove(name: "content-encoding")
                         if !choice.contentTypeMapped { mapped.headers.replaceOrAdd(name: "Content-Type", value: type) }
-                        mapped.body = .buffer(ByteBuffer(string: text))
+                        mapped.body = .buffer(ByteBuffer(bytes: PayloadConversion.response(Array(text.utf8), handling: choice.handling, binary: false)))
                         templated.complete(mapped)
                     } catch {
                         templated.complete(context.fail(.apiConfigurationError, detail: "Execution failed due to configuration error: "
@@ -253,9 +313,11 @@ final class ProxyStage: GatewayStage {
             for header in IntegrationResponseSelection.headers(selected, backendHeaders: backendHeaders) {
                 headers.replaceOrAdd(name: header.name, value: header.value)
             }
-            if let choice, let templates = responseTemplates[Self.responseKey(selected)] {
-                choice.template = templates.response(accept: choice.accept)
+            if let choice {
+                choice.template = responseTemplates[Self.responseKey(selected)]?.response(accept: choice.accept)
                 choice.contentTypeMapped = selected.responseParameters.keys.contains { $0.lowercased() == "method.response.header.content-type" }
+                choice.handling = ContentHandling(selected.contentHandling)
+                choice.binary = binaryTypes.contains(head.headers.first(name: "content-type"))
             }
         }
         let length = head.headers.first(name: "content-length").flatMap(Int.init)
@@ -309,6 +371,14 @@ final class ResponseTemplateChoice {
     var template: (contentType: String, template: VelocityTemplate)?
     /// The integration response maps `Content-Type` itself; the template's type does not replace it.
     var contentTypeMapped = false
+    /// The selected response's contentHandling, and whether the backend's body is binary for the API.
+    var handling: ContentHandling?
+    var binary = false
+
+    /// Whether the body must be read whole: a template renders it or a conversion applies.
+    var transforms: Bool {
+        template != nil || (binary ? handling == .convertToText : handling == .convertToBinary)
+    }
 
     init(accept: String?) {
         self.accept = accept
