@@ -40,9 +40,8 @@ public final class JSONSchemaValidator: @unchecked Sendable {
         return check(value, schema, at: "$", depth: 0)
     }
 
-    static let booleanClass = type(of: NSNumber(value: true) as Any)
 
-    static func isBool(_ value: Any) -> Bool { type(of: value) == Bool.self || type(of: value) == booleanClass }
+    static func isBool(_ value: Any) -> Bool { type(of: value) == Bool.self || type(of: value) == DocValue.booleanClass }
 
     static func number(_ value: Any) -> Double? {
         guard !isBool(value), let number = value as? NSNumber else { return nil }

@@ -33,11 +33,13 @@ public struct RoutingTable: Sendable {
             let stageKeys = Once { compiler.keys(for: binding, configuration: configuration) }
             let signatures = Once { compiler.signatures(for: configuration, binding: binding) }
             let clientCertificate = Once { compiler.clientCertificate(for: binding, configuration: configuration) }
+            let schemas = Once { JSONSchemaValidator(models: binding.definition.restApi.models ?? [:]) }
             for resource in binding.definition.resources {
                 for (verb, method) in resource.resourceMethods {
                     methods[resource.path, default: [:]][verb] = compiler.compile(method: method, resource: resource, binding: binding,
                                                                                   account: configuration.account, keys: stageKeys.value,
-                                                                                  signatures: signatures.value, clientCertificate: clientCertificate.value)
+                                                                                  signatures: signatures.value, clientCertificate: clientCertificate.value,
+                                                                                  schemas: schemas.value)
                 }
             }
             stages[binding.stage.restApiId, default: [:]][binding.stage.stageName] =

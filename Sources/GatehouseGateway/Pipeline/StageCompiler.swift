@@ -64,7 +64,8 @@ public struct StageCompiler: Sendable {
 
     func compile(method: Method, resource: Resource, binding: GatewayConfiguration.StageBinding, account: Account,
                  keys: @autoclosure () -> StageKeys, signatures: @autoclosure () -> SigV4Stage,
-                 clientCertificate: @autoclosure () -> StageClientCertificate = .none) -> CompiledMethod {
+                 clientCertificate: @autoclosure () -> StageClientCertificate = .none,
+                 schemas: @autoclosure () -> JSONSchemaValidator? = nil) -> CompiledMethod {
         let stage = binding.stage
         let key = Stage.methodSettingsKey(resourcePath: resource.path, httpMethod: method.httpMethod)
         let setting = stage.methodSettings[key], defaults = stage.methodSettings[Stage.defaultSettingsKey]
@@ -73,13 +74,13 @@ public struct StageCompiler: Sendable {
         let series = method.httpMethod == "ANY" ? nil : metrics?.series(for: .init(api: stage.restApiId, stage: stage.stageName,
                                                                                      resource: resource.path, method: method.httpMethod))
         return CompiledMethod(chain: chain(method: method, resource: resource, binding: binding, account: account, keys: keys,
-                                           signatures: signatures, clientCertificate: clientCertificate),
+                                           signatures: signatures, clientCertificate: clientCertificate, schemas: schemas),
                               executionLogging: level, tracesBodies: trace, series: series)
     }
 
     private func chain(method: Method, resource: Resource, binding: GatewayConfiguration.StageBinding, account: Account,
                        keys: () -> StageKeys, signatures: () -> SigV4Stage,
-                       clientCertificate: () -> StageClientCertificate) -> [any GatewayStage] {
+                       clientCertificate: () -> StageClientCertificate, schemas: () -> JSONSchemaValidator?) -> [any GatewayStage] {
         let stage = binding.stage
         // Fail closed: a protection this worker cannot enforce refuses the method (deploy refuses it too; this
         // catches a store changed behind the CLI's back).
@@ -126,7 +127,7 @@ public struct StageCompiler: Sendable {
             if checksParameters || models != nil {
                 // After keys and throttles (as AWS, a refused call still counts), before the cache and the backend.
                 chain.append(ValidationStage(required: checksParameters ? method.requestParameters : nil, bodyModels: models,
-                                             schemas: models == nil ? nil : JSONSchemaValidator(models: binding.definition.restApi.models ?? [:])))
+                                             schemas: models == nil ? nil : schemas() ?? JSONSchemaValidator(models: binding.definition.restApi.models ?? [:])))
             }
         }
         if let policy = CachePolicy.resolve(stage: stage, resourcePath: resource.path, method: method), let settings = stage.cache {

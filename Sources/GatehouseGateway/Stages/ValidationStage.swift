@@ -35,18 +35,16 @@ struct ValidationStage: GatewayStage {
         guard let model = bodyModels[contentType] ?? (bodyModels.count == 1 && contentType == "application/json" ? bodyModels.values.first : nil) else {
             return next(request, context)
         }
-        guard let body = request.body else {
+        guard request.body != nil else {
             return .response(invalid(context, "no body; the model \(model) applies"))
         }
         let pending = PendingResponse()
-        let collector = BodyCollector(length: body.length) { result in
+        BodyCollector.read(request) { result in
             switch result {
             case .failure(let error):
                 pending.complete(context.fail(.badRequestBody, detail: "the body could not be read: \(error)"))
-            case .success(let (replay, _, chunks)):
-                var bytes = Data()
-                for chunk in chunks { bytes.append(contentsOf: chunk.readableBytesView) }
-                guard let value = try? JSONSerialization.jsonObject(with: bytes, options: [.fragmentsAllowed]) else {
+            case .success(let (replay, bytes)):
+                guard let value = try? JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed]) else {
                     pending.complete(invalid(context, "the body is not JSON"))
                     return
                 }
@@ -59,7 +57,6 @@ struct ValidationStage: GatewayStage {
                 pending.complete(with: next(forwarded, context))
             }
         }
-        body.attach(collector)
         return .pending(pending)
     }
 
