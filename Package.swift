@@ -32,6 +32,8 @@ let package = Package(
             dependencies: [
                 .product(name: "OpenAPIKit30", package: "OpenAPIKit"),
                 .product(name: "Yams", package: "Yams"),
+                // SigV4's HMAC and hashes, shared by the data plane's AWS_IAM check and the management API.
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .target(
@@ -82,6 +84,11 @@ let package = Package(
             name: "GatehouseTerminal",
             dependencies: ["GatehouseConsole", "CNcursesw"]
         ),
+        // The management API (AWS apigateway REST-JSON over the store, SigV4); the worker's admin listener serves it.
+        .target(
+            name: "GatehouseAdmin",
+            dependencies: ["GatehouseCore", "GatehouseStore"]
+        ),
         .target(
             name: "GatehouseDemo",
             dependencies: [
@@ -100,6 +107,7 @@ let package = Package(
                 "GatehouseCore",
                 "GatehouseStore",
                 "GatehouseGateway",
+                "GatehouseAdmin",
                 "GatehouseDemo",
                 "GatehouseConsole",
                 "GatehouseTerminal",

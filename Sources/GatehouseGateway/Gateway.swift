@@ -95,7 +95,7 @@ public final class Gateway: Sendable {
                         .map { (domain.domainName, $0.notValidAfter) }
                 })
                 return metrics.registry.emitToString()
-            }, logger: logger)
+            }, extensions: options.adminExtension, io: io, logger: logger)
         } else {
             admin = nil
         }

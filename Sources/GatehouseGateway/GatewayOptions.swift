@@ -45,6 +45,8 @@ public struct GatewayOptions: Sendable {
     public var alarmInterval: TimeAmountSeconds = 5
     /// `HOST:PORT` of the admin listener (`/metrics`, `/healthz`); none when `nil`.
     public var adminHost: String?
+    /// What else the admin listener serves beside `/metrics` and `/healthz` (the management API).
+    public var adminExtension: (any AdminExtension)?
     public var adminPort: Int = 9090
     public var version = GatewayOptions.gatehouseVersion
     /// Upstream connections kept per backend on each event loop; calls beyond wait for one to free up.

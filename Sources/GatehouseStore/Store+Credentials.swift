@@ -50,7 +50,7 @@ extension Store {
 
     /// The live (not revoked) credentials with their secrets opened, for the worker; a key file that is
     /// missing or wrong is a problem named, and no credential is served.
-    func servedCredentials() throws -> ([String: GatewayConfiguration.ServedCredential], problem: String?) {
+    public func servedCredentials() throws -> ([String: GatewayConfiguration.ServedCredential], problem: String?) {
         let rows = try read { db in
             try Row.fetchAll(db, sql: "SELECT access_key_id, name, secret_sealed, allow FROM credential WHERE revoked IS NULL")
         }

@@ -16,7 +16,7 @@ struct CredentialsCommand: AsyncParsableCommand {
 
         @OptionGroup var storeOptions: StoreOptions
         @Option(help: "A name for the key pair.") var name: String
-        @Option(help: "An execute-api:Invoke resource ARN it may call, wildcards allowed (repeatable): arn:aws:execute-api:*:*:API/STAGE/VERB/PATH.")
+        @Option(help: "A resource ARN it may use, wildcards allowed (repeatable): arn:aws:execute-api:*:*:API/STAGE/VERB/PATH to invoke, arn:aws:apigateway:*::/restapis/* for the management API (serve --admin).")
         var allow: [String] = []
 
         func validate() throws {

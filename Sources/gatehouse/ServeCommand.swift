@@ -1,3 +1,4 @@
+import GatehouseAdmin
 import ArgumentParser
 import Foundation
 import GatehouseCore
@@ -63,7 +64,10 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds between alarm evaluations.") var alarmInterval: Double = 5
     @Option(help: "Seconds between writes of each API key's calls to the store (and reads of the quota totals, other workers' included).")
     var usageSyncInterval: Double = 1
-    @Option(help: "Admin listener for GET /metrics (Prometheus) and /healthz, HOST:PORT.") var admin: ListenAddress?
+    @Option(help: "Admin listener, HOST:PORT (keep it on loopback or a private address): GET /metrics (Prometheus), /healthz, and Amazon API Gateway's management API (SigV4, service apigateway) for aws, boto3 and Terraform.")
+    var admin: ListenAddress?
+    @Flag(help: "Serve the management API without checking signatures (local experiments only; anyone who reaches --admin may change everything).")
+    var adminInsecureNoAuth = false
     @Option(help: "trace, debug, info, notice, warning, error or critical.") var logLevel: String = "info"
     @Option(help: "The region SigV4 signatures must be scoped to, and the one in execute-api resource ARNs.") var region = "us-east-1"
     @Option(help: "The account id in execute-api resource ARNs and in the user ARNs of refusals (12 digits).") var accountId = "000000000000"
@@ -113,6 +117,10 @@ struct Serve: AsyncParsableCommand {
             if let admin {
                 options.adminHost = admin.host
                 options.adminPort = admin.port
+                options.adminExtension = ManagementListener(api: ManagementAPI(store: store, region: region, account: accountId,
+                                                                               insecureNoAuth: adminInsecureNoAuth))
+            } else if adminInsecureNoAuth {
+                throw ValidationError("--admin-insecure-no-auth needs --admin HOST:PORT (the management API is served on the admin listener)")
             }
             let files = FileLimit.raise(maxConnections: maxConnections, upstreamPerLoop: maxUpstreamConnections, loops: options.threads)
             let gateway = try Gateway(store: store, options: options, logger: logger)
@@ -121,6 +129,12 @@ struct Serve: AsyncParsableCommand {
             async let running: Void = gateway.run()
             if let adminAddress {
                 print("admin on http://\(adminAddress.ipAddress ?? "?"):\(adminAddress.port ?? 0)/metrics")
+                if adminInsecureNoAuth {
+                    let warning = "WARNING: the management API on \(adminAddress.ipAddress ?? "?"):\(adminAddress.port ?? 0) checks NO signatures "
+                        + "(--admin-insecure-no-auth): anyone who can reach it can change every API, key and stage"
+                    print(warning)
+                    logger.warning("\(warning)")
+                }
             }
             let tlsAddress = try await gateway.tlsAddress
             let tlsText = tlsAddress.map { "https://\($0.ipAddress ?? "?"):\($0.port ?? 0)" }

@@ -31,8 +31,10 @@ public struct Credential: Sendable, Equatable {
     /// wildcards allowed), or nil.
     public static func problem(withResourcePattern pattern: String) -> String? {
         let parts = pattern.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
-        guard parts.count == 6, parts[0] == "arn", parts[1] == "aws" || parts[1] == "*", parts[2] == "execute-api" || parts[2] == "*" else {
-            return "'\(pattern)' is not an execute-api resource ARN: arn:aws:execute-api:REGION:ACCOUNT:API/STAGE/VERB/PATH (wildcards * and ? allowed)"
+        guard parts.count == 6, parts[0] == "arn", parts[1] == "aws" || parts[1] == "*",
+              parts[2] == "execute-api" || parts[2] == "apigateway" || parts[2] == "*" else {
+            return "'\(pattern)' is not an execute-api resource ARN (arn:aws:execute-api:REGION:ACCOUNT:API/STAGE/VERB/PATH) or a management one "
+                + "(arn:aws:apigateway:REGION::/restapis/…); wildcards * and ? allowed"
         }
         if parts[5].isEmpty { return "'\(pattern)' names no API/STAGE/VERB/PATH after the account (use * for all)" }
         return nil

@@ -168,9 +168,9 @@ public enum SigV4 {
     // MARK: checking time and scope
 
     /// Refuses a signature whose scope is not this gateway's or whose time is too far from `now`.
-    public static func checkScopeAndTime(_ signature: Signature, region: String, now: Date) throws(Failure) {
-        if signature.service != service {
-            throw .wrongScope("Credential should be scoped to correct service: '\(service)'. ")
+    public static func checkScopeAndTime(_ signature: Signature, region: String, service expected: String = service, now: Date) throws(Failure) {
+        if signature.service != expected {
+            throw .wrongScope("Credential should be scoped to correct service: '\(expected)'. ")
         }
         if signature.region != region {
             throw .wrongScope("Credential should be scoped to a valid region, not '\(signature.region)'. This gateway's region is '\(region)'.")

@@ -28,7 +28,7 @@ public indirect enum DocValue: Sendable, Equatable {
     }
 
     /// The class JSONSerialization gives booleans.
-    static let booleanClass = type(of: NSNumber(value: true) as Any)
+    public static let booleanClass = type(of: NSNumber(value: true) as Any)
 
     public static func == (lhs: DocValue, rhs: DocValue) -> Bool {
         switch (lhs, rhs) {

@@ -9,6 +9,11 @@ public enum OpenAPIImporter {
     public struct Result: Sendable {
         public var definition: ApiDefinition
         public var warnings: [ImportDiagnostic]
+
+        public init(definition: ApiDefinition, warnings: [ImportDiagnostic]) {
+            self.definition = definition
+            self.warnings = warnings
+        }
     }
 
     static let operationKeys: [String: String] = [

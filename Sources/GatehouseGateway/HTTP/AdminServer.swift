@@ -5,8 +5,17 @@ import NIOHTTP1
 import NIOPosix
 import ServiceLifecycle
 
-/// The worker's admin listener (`serve --admin HOST:PORT`): `GET /metrics` in the Prometheus text format and
-/// `GET /healthz`. Kept off the data-plane port so it can be bound to a private address.
+/// Something the admin listener serves beside `/metrics` and `/healthz` (the management API): the paths it
+/// owns and a blocking answer for each request, run on the worker's I/O pool, never on an event loop.
+public protocol AdminExtension: Sendable {
+    func owns(path: String) -> Bool
+    func respond(method: String, uri: String, headers: [(name: String, value: String)], body: [UInt8])
+        -> (status: Int, headers: [(name: String, value: String)], body: [UInt8])
+}
+
+/// The worker's admin listener (`serve --admin HOST:PORT`): `GET /metrics` in the Prometheus text format,
+/// `GET /healthz`, and the management API when one is given. Kept off the data-plane port so it can be bound
+/// to a private address.
 final class AdminServer: Service, Sendable {
     let host: String
     let port: Int
@@ -16,7 +25,13 @@ final class AdminServer: Service, Sendable {
     let bound: EventLoopPromise<SocketAddress>
     private let listener = NIOLockedValueBox<(any Channel)?>(nil)
 
-    init(host: String, port: Int, group: any EventLoopGroup, metrics: @escaping @Sendable () -> String, logger: Logger) {
+    let extensions: (any AdminExtension)?
+    let io: NIOThreadPool?
+
+    init(host: String, port: Int, group: any EventLoopGroup, metrics: @escaping @Sendable () -> String, extensions: (any AdminExtension)? = nil,
+         io: NIOThreadPool? = nil, logger: Logger) {
+        self.extensions = extensions
+        self.io = io
         self.host = host
         self.port = port
         self.group = group
@@ -29,7 +44,7 @@ final class AdminServer: Service, Sendable {
     @discardableResult
     func bind() async throws -> SocketAddress? {
         if let address = listener.withLockedValue({ $0?.localAddress }) { return address }
-        let metrics = self.metrics
+        let metrics = self.metrics, extensions = self.extensions, io = self.io
         let channel: any Channel
         do {
             channel = try await ServerBootstrap(group: group)
@@ -37,7 +52,7 @@ final class AdminServer: Service, Sendable {
                 .childChannelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.configureHTTPServerPipeline()
-                        try channel.pipeline.syncOperations.addHandler(AdminHandler(metrics: metrics))
+                        try channel.pipeline.syncOperations.addHandler(AdminHandler(metrics: metrics, extensions: extensions, io: io))
                     }
                 }
                 .bind(host: host, port: port).get()
@@ -69,32 +84,74 @@ final class AdminHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias OutboundOut = HTTPServerResponsePart
 
     let metrics: @Sendable () -> String
+    let extensions: (any AdminExtension)?
+    let io: NIOThreadPool?
     var head: HTTPRequestHead?
+    var body: [UInt8] = []
+    var tooLarge = false
+    /// A management call's body is bounded as the data plane's (an OpenAPI document fits).
+    static let maxBodyBytes = 10 * 1024 * 1024
 
-    init(metrics: @escaping @Sendable () -> String) {
+    init(metrics: @escaping @Sendable () -> String, extensions: (any AdminExtension)? = nil, io: NIOThreadPool? = nil) {
         self.metrics = metrics
+        self.extensions = extensions
+        self.io = io
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
-        case .head(let head): self.head = head
-        case .body: break
+        case .head(let head):
+            self.head = head
+            body = []
+            tooLarge = false
+        case .body(let chunk):
+            if body.count + chunk.readableBytes > Self.maxBodyBytes { tooLarge = true } else { body.append(contentsOf: chunk.readableBytesView) }
         case .end:
             guard let head else { return }
-            let path = head.uri.split(separator: "?").first.map(String.init) ?? head.uri
-            let (status, type, body): (HTTPResponseStatus, String, String)
-            switch (head.method, path) {
-            case (.GET, "/metrics"): (status, type, body) = (.ok, "text/plain; version=0.0.4; charset=utf-8", metrics())
-            case (.GET, "/healthz"): (status, type, body) = (.ok, "text/plain", "ok\n")
-            default: (status, type, body) = (.notFound, "text/plain", "not found: GET /metrics or /healthz\n")
-            }
-            var headers = HTTPHeaders([("Content-Type", type), ("Content-Length", String(body.utf8.count))])
-            if !head.isKeepAlive { headers.add(name: "Connection", value: "close") }
-            context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: status, headers: headers))), promise: nil)
-            context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: body)))), promise: nil)
-            let keepAlive = head.isKeepAlive, channel = context.channel
-            context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in if !keepAlive { channel.close(promise: nil) } }
             self.head = nil
+            let path = head.uri.split(separator: "?").first.map(String.init) ?? head.uri
+            if let extensions, let io, extensions.owns(path: path) {
+                if tooLarge {
+                    write(context, head, .payloadTooLarge, [("Content-Type", "application/json")], Array(#"{"message":"Request Too Long"}"#.utf8))
+                    return
+                }
+                // The store is read and written on the I/O pool; the answer is written back on this loop.
+                let request = (head.method.rawValue, head.uri, head.headers.map { ($0.name, $0.value) }, body)
+                body = []
+                let loop = context.eventLoop
+                let bound = NIOLoopBound((self, context), eventLoop: loop)
+                io.runIfActive(eventLoop: loop) {
+                    extensions.respond(method: request.0, uri: request.1, headers: request.2, body: request.3)
+                }.whenComplete { result in
+                    let (handler, context) = bound.value
+                    switch result {
+                    case .success(let answer):
+                        handler.write(context, head, HTTPResponseStatus(statusCode: answer.status), answer.headers, answer.body)
+                    case .failure(let error):
+                        handler.write(context, head, .serviceUnavailable, [("Content-Type", "application/json")],
+                                      Array(#"{"message":"the worker is shutting down: \#(error)"}"#.utf8))
+                    }
+                }
+                return
+            }
+            let (status, type, text): (HTTPResponseStatus, String, String)
+            switch (head.method, path) {
+            case (.GET, "/metrics"): (status, type, text) = (.ok, "text/plain; version=0.0.4; charset=utf-8", metrics())
+            case (.GET, "/healthz"): (status, type, text) = (.ok, "text/plain", "ok\n")
+            default: (status, type, text) = (.notFound, "text/plain", "not found: GET /metrics or /healthz\n")
+            }
+            write(context, head, status, [("Content-Type", type)], Array(text.utf8))
         }
+    }
+
+    private func write(_ context: ChannelHandlerContext, _ head: HTTPRequestHead, _ status: HTTPResponseStatus,
+                       _ fields: [(name: String, value: String)], _ bytes: [UInt8]) {
+        var headers = HTTPHeaders(fields.map { ($0.name, $0.value) })
+        headers.replaceOrAdd(name: "Content-Length", value: String(bytes.count))
+        if !head.isKeepAlive { headers.add(name: "Connection", value: "close") }
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: status, headers: headers))), promise: nil)
+        if !bytes.isEmpty { context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: bytes)))), promise: nil) }
+        let keepAlive = head.isKeepAlive, channel = context.channel
+        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in if !keepAlive { channel.close(promise: nil) } }
     }
 }

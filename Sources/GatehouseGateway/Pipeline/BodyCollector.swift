@@ -1,4 +1,5 @@
 import Crypto
+import GatehouseCore
 import NIOCore
 
 /// Reads a whole request body, hashing it as it comes, then hands over a body that replays it (for a stage
@@ -29,7 +30,7 @@ final class BodyCollector: RequestBodyConsumer {
         replay.finish()
         let read = chunks
         chunks = []
-        let hash = SigV4Stage.hex(hasher.finalize())
+        let hash = SigV4.hex(hasher.finalize())
         let done = self.done
         self.done = nil
         retained = nil

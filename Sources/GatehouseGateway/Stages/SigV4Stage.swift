@@ -83,11 +83,11 @@ final class SigV4Stage: GatewayStage {
             let canonical = try SigV4.canonicalRequest(method: request.head.method.rawValue, target: request.head.uri,
                                                        headers: request.head.headers.map { ($0.name, $0.value) },
                                                        signature: signature, payloadHash: payloadHash)
-            let stringToSign = SigV4.stringToSign(signature: signature, canonicalRequestHash: Self.hex(SHA256.hash(data: Data(canonical.utf8))))
-            let expected = Self.signature(of: stringToSign, secret: credential.secret, signature: signature)
+            let stringToSign = SigV4.stringToSign(signature: signature, canonicalRequestHash: SigV4.hex(SHA256.hash(data: Data(canonical.utf8))))
+            let expected = SigV4.signature(of: stringToSign, secret: credential.secret, signature: signature)
             // A declared payload hash must be the body's (unless the client said it left the payload unsigned).
             let payloadHolds = payloadHash == SigV4.unsignedPayload || payloadHash.lowercased() == bodyHash
-            guard Self.constantTimeEqual(expected, signature.signature.lowercased()), payloadHolds else {
+            guard SigV4.constantTimeEqual(expected, signature.signature.lowercased()), payloadHolds else {
                 throw SigV4.Failure.mismatch(canonicalRequest: canonical, stringToSign: stringToSign)
             }
             let user = SigV4.userArn(account: identity.account, name: credential.name)
@@ -117,34 +117,5 @@ final class SigV4Stage: GatewayStage {
         case .incomplete, .wrongScope, .unknownKey, .mismatch: type = .invalidSignature
         }
         return context.fail(type, message: failure.message, errorType: failure.errorType)
-    }
-
-    /// HMAC-SHA256 of the string to sign under the key derived from the secret, date, region and service.
-    static func signature(of stringToSign: String, secret: String, signature: SigV4.Signature) -> String {
-        func hmac(_ key: SymmetricKey, _ text: String) -> SymmetricKey {
-            SymmetricKey(data: Data(HMAC<SHA256>.authenticationCode(for: Data(text.utf8), using: key)))
-        }
-        var key = SymmetricKey(data: Data(("AWS4" + secret).utf8))
-        for part in [signature.scopeDate, signature.region, signature.service, "aws4_request"] { key = hmac(key, part) }
-        return hex(HMAC<SHA256>.authenticationCode(for: Data(stringToSign.utf8), using: key))
-    }
-
-    static func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
-        let digits = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        for byte in digest {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    /// Compares every byte whatever the first difference (no timing hint about a signature's prefix).
-    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
-        guard x.count == y.count else { return false }
-        var difference: UInt8 = 0
-        for i in 0..<x.count { difference |= x[i] ^ y[i] }
-        return difference == 0
     }
 }
