@@ -126,6 +126,7 @@ let package = Package(
             name: "GatehouseGatewayTests",
             dependencies: [
                 "GatehouseGateway",
+                "GatehouseAdmin",
                 "GatehouseDemo",
                 "GatehouseStore",
                 "GatehouseCore",

@@ -213,6 +213,6 @@ enum KeyOperations {
             })))
         }
         return .json(.object([("usagePlanId", .string(planId)), ("startDate", .string(start)), ("endDate", .string(end)),
-                              ("items", .object(items))]))
+                              ("values", .object(items))]))
     }
 }
