@@ -58,11 +58,13 @@ public final class ManagementAPI: Sendable {
         let path = mark.map { String(uri[..<$0]) } ?? uri
         let rawQuery = mark.map { String(uri[uri.index(after: $0)...]) } ?? ""
         var query: [String: String] = [:]
+        var pairs: [(String, String)] = []
         for pair in rawQuery.split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map {
                 String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String($0)
             }
             query[parts[0]] = parts.count > 1 ? parts[1] : ""
+            pairs.append((parts[0], parts.count > 1 ? parts[1] : ""))
         }
         let segments = path.split(separator: "/").map { String($0).removingPercentEncoding ?? String($0) }
         do {
@@ -72,7 +74,7 @@ public final class ManagementAPI: Sendable {
             }
             let actor = try authenticate(method: method, uri: uri, path: path, headers: headers, body: body, operation: route.name)
             guard let operation = Self.operations[route.name] else { throw ManagementError.unsupported(route.name) }
-            let call = try ManagementCall(operation: route.name, variables: variables, query: query, headers: headers, body: body,
+            let call = try ManagementCall(operation: route.name, variables: variables, query: query, queryPairs: pairs, headers: headers, body: body,
                                           actor: actor, store: store, parsesBody: !Self.documentBodies.contains(route.name))
             switch try operation(call) {
             case .json(let value): return answer(route.status, value, requestId: requestId)
@@ -103,6 +105,7 @@ public final class ManagementAPI: Sendable {
         table.merge(ResourceOperations.table) { $1 }
         table.merge(StageOperations.table) { $1 }
         table.merge(KeyOperations.table) { $1 }
+        table.merge(ContractOperations.table) { $1 }
         return table
     }()
 

@@ -7,6 +7,8 @@ struct ManagementCall {
     let operation: String
     let variables: [String: String]
     let query: [String: String]
+    /// Every query pair in order, repeats kept (a list member such as `tagKeys` comes as `tagKeys=a&tagKeys=b`).
+    let queryPairs: [(String, String)]
     let headers: [(name: String, value: String)]
     let body: [UInt8]
     /// The caller, for the audit log: the signing credential's name (source `admin-api`).
@@ -15,11 +17,13 @@ struct ManagementCall {
     /// The body as a JSON object (empty without a body).
     let json: [String: Any]
 
-    init(operation: String, variables: [String: String], query: [String: String], headers: [(name: String, value: String)],
+    init(operation: String, variables: [String: String], query: [String: String], queryPairs: [(String, String)] = [],
+         headers: [(name: String, value: String)],
          body: [UInt8], actor: Actor, store: Store, parsesBody: Bool) throws(ManagementError) {
         self.operation = operation
         self.variables = variables
         self.query = query
+        self.queryPairs = queryPairs
         self.headers = headers
         self.body = body
         self.actor = actor
