@@ -76,20 +76,47 @@ struct ClientCertCommand: AsyncParsableCommand {
 /// `gatehouse stage set`: a stage's settings that are not throttles, logging or the cache (which have their own
 /// commands): the client certificate it presents to HTTPS backends.
 struct StageCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "stage", abstract: "Change a stage's settings.", subcommands: [Set.self])
+    static let configuration = CommandConfiguration(commandName: "stage", abstract: "Create, change or delete a stage.",
+                                                    subcommands: [Create.self, Set.self, Delete.self])
 
     struct Set: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Set the client certificate the stage presents to HTTPS backends (enforced within a second).")
+        static let configuration = CommandConfiguration(
+            abstract: "Change a stage without a new deployment (enforced within a second): its variables, description, the deployment it serves, the client certificate it presents.")
         @OptionGroup var storeOptions: StoreOptions
         @Option(help: "The API id.") var api: String
         @Option(help: "The stage.") var stage: String
-        @Option(help: "A client certificate id (`gatehouse client-cert list`), or none.") var clientCert: String
+        @Option(help: "A client certificate id (`gatehouse client-cert list`), or none.") var clientCert: String?
+        @Option(name: .customLong("var"), help: "Set a stage variable, name=value (repeatable).") var variables: [String] = []
+        @Option(help: "Remove a stage variable (repeatable).") var unsetVar: [String] = []
+        @Option(help: "A new description.") var description: String?
+        @Option(help: "Serve this deployment of the API (a rollback or roll forward).") var deployment: String?
+
+        func validate() throws {
+            if clientCert == nil && variables.isEmpty && unsetVar.isEmpty && description == nil && deployment == nil {
+                throw ValidationError("nothing to change: give --var, --unset-var, --description, --deployment or --client-cert")
+            }
+        }
 
         func run() async throws {
             try await reportingErrors {
-                let id = clientCert.lowercased() == "none" ? nil : clientCert
-                try storeOptions.open(.readWrite).setStageClientCertificate(apiId: api, stageName: stage, id: id, actor: Actor.current(source: "cli"))
-                print("\(api)/\(stage): client certificate \(id ?? "none")")
+                let store = try storeOptions.open(.readWrite)
+                if !variables.isEmpty || !unsetVar.isEmpty || description != nil || deployment != nil {
+                    let set = try stageVariables(variables)
+                    let changed = try store.changeStage(apiId: api, stageName: stage, action: "UpdateStage", actor: Actor.current(source: "cli")) { stage in
+                        for (name, value) in set { stage.variables[name] = value }
+                        for name in unsetVar { stage.variables[name] = nil }
+                        if let description { stage.description = description }
+                        if let deployment { stage.deploymentId = deployment }
+                        return stage
+                    }
+                    print("\(api)/\(stage): deployment \(changed.deploymentId), variables "
+                          + (changed.variables.isEmpty ? "none" : changed.variables.keys.sorted().map { "\($0)=\(changed.variables[$0] ?? "")" }.joined(separator: " ")))
+                }
+                if let clientCert {
+                    let id = clientCert.lowercased() == "none" ? nil : clientCert
+                    try store.setStageClientCertificate(apiId: api, stageName: stage, id: id, actor: Actor.current(source: "cli"))
+                    print("\(api)/\(stage): client certificate \(id ?? "none")")
+                }
             }
         }
     }

@@ -9,7 +9,7 @@ struct MethodCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "method",
         abstract: "Change a method of an API (served after the next deploy).",
-        subcommands: [Set.self])
+        subcommands: [Create.self, Set.self, Delete.self])
 
     struct Set: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Require an API key or a SigV4 signature for a method (or not), and set what keys its cached answers.")
@@ -75,7 +75,7 @@ struct ApiCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "api",
         abstract: "Change an API's settings (served after the next deploy).",
-        subcommands: [Set.self, Endpoint.self])
+        subcommands: [Create.self, Update.self, Delete.self, Set.self, Endpoint.self])
 
     struct Endpoint: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

@@ -1,0 +1,46 @@
+/// Edits of an API's draft that the CLI and the management API share: resources made or removed by path.
+extension ApiDefinition {
+    /// The resource at `path`, made with any missing parents (each with a new id); `created` lists what was made.
+    @discardableResult
+    public mutating func ensureResource(path: String) throws(EditError) -> (resource: Resource, created: [Resource]) {
+        if let problem = PathSegment.validate(path) { throw EditError(description: "the path '\(path)' is invalid: \(problem)") }
+        var created: [Resource] = []
+        if !resources.contains(where: { $0.path == "/" }) {
+            let root = Resource(id: Identifiers.make(), parentId: nil, pathPart: "", path: "/")
+            resources.append(root)
+            created.append(root)
+        }
+        var parent = resources.first { $0.path == "/" }
+        var current = ""
+        for part in path.split(separator: "/") {
+            current += "/" + part
+            if let existing = resources.first(where: { $0.path == current }) {
+                parent = existing
+                continue
+            }
+            let resource = Resource(id: Identifiers.make(), parentId: parent?.id, pathPart: String(part), path: current)
+            resources.append(resource)
+            created.append(resource)
+            parent = resource
+        }
+        guard let resource = resources.first(where: { $0.path == (path == "/" ? "/" : current) }) else {
+            throw EditError(description: "the path '\(path)' could not be made")
+        }
+        return (resource, created)
+    }
+
+    /// Removes the resource at `path` and everything under it (not the root); the paths removed.
+    @discardableResult
+    public mutating func removeResource(path: String) throws(EditError) -> [String] {
+        guard path != "/" else { throw EditError(description: "the root resource / cannot be deleted") }
+        guard resources.contains(where: { $0.path == path }) else { throw EditError(description: "API \(restApi.id) has no resource \(path)") }
+        let removed = resources.filter { $0.path == path || $0.path.hasPrefix(path + "/") }.map(\.path)
+        resources.removeAll { removed.contains($0.path) }
+        return removed
+    }
+
+    /// Why an edit could not be made.
+    public struct EditError: Error, CustomStringConvertible, Sendable {
+        public let description: String
+    }
+}
