@@ -203,6 +203,8 @@ public final class ConsoleApp {
                         dispatch(.notice(forward ? "no later failed call in the store" : "no earlier failed call in the store"))
                     }
                 }
+            case .edit(let edit):
+                write(done: edit.done, failed: "not changed", nextRefresh: &nextRefresh) { store in try edit.apply(store, actor: actor) }
             case .rollback(let apiId, let stage, let deploymentId):
                 write(done: "stage \(stage) of \(apiId) now serves \(deploymentId)", failed: "not rolled back", nextRefresh: &nextRefresh) { store in
                     try store.rollback(apiId: apiId, stageName: stage, to: deploymentId, actor: actor)

@@ -265,6 +265,50 @@ import Testing
         #expect(terminal.frames > 3)
     }
 
+    /// Issue 13, point 5: the console's command line creates, changes and deletes APIs, resources, methods and
+    /// stages (each confirmed, audited under the operator), and `v` in APIs changes a stage's variables live.
+    @Test func editCommandsCreateChangeAndDeleteWithAudit() throws {
+        let (store, apiId, dir) = try makeStore()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func command(_ text: String, confirm: Bool = true) -> [Key] {
+            [.char(":")] + text.map { Key.char($0) } + [.enter] + (confirm ? [.char("y")] : [])
+        }
+        var keys: [Key] = []
+        keys += command("resource create \(apiId) /orders/{id}")
+        keys += command("method create \(apiId) GET /orders/{id} mock")
+        keys += command("method create \(apiId) POST /orders http://127.0.0.1:9/orders")
+        keys += command("deploy \(apiId) prod")
+        keys += command("stage var \(apiId) prod", confirm: false)
+        keys += [.char("2"), .char("v")] + "color=blue region=eu".map { Key.char($0) } + [.enter, .char("y")]
+        keys += command("api rename \(apiId) Renamed API")
+        keys += command("api create Scratch")
+        keys += [.char("q")]
+        let terminal = MemoryTerminal(width: 120, height: 40, inputs: keys.map { .key($0) })
+        let app = ConsoleApp(terminal: terminal, storePath: store.path, refresh: 60,
+                             state: ConsoleState(operatorName: "carol"), theme: Theme.noColor, themes: { _ in Theme.noColor })
+        app.run()
+        let definition = try #require(try store.definition(apiId: apiId))
+        #expect(definition.restApi.name == "Renamed API")
+        #expect(definition.resources.first { $0.path == "/orders/{id}" }?.resourceMethods["GET"]?.methodIntegration?.type == .mock)
+        #expect(definition.resources.first { $0.path == "/orders" }?.resourceMethods["POST"]?.methodIntegration?.uri == "http://127.0.0.1:9/orders")
+        let stage = try #require(try store.stage(apiId: apiId, stageName: "prod"))
+        #expect(stage.variables == ["color": "blue", "region": "eu"])
+        let served = try store.deployment(apiId: apiId, id: stage.deploymentId).snapshot
+        #expect(served.resources.contains { $0.path == "/orders/{id}" }, "the console's deploy served the new resource")
+        #expect(try store.restApis().contains { $0.name == "Scratch" })
+        let audit = try store.auditLog(limit: 20)
+        #expect(Set(["CreateResource", "PutMethod", "CreateDeployment", "UpdateStage(variables)", "UpdateRestApi", "CreateRestApi"])
+                    .isSubset(of: Set(audit.map(\.action))), "\(audit.map(\.action))")
+        #expect(audit.filter { $0.source == "console" }.allSatisfy { $0.operatorName == "carol" })
+        // A command written wrong says how to write it and changes nothing.
+        let wrong = MemoryTerminal(width: 120, height: 40, inputs: (command("stage var \(apiId) prod nonsense", confirm: false) + [.char("q")]).map { .key($0) })
+        let second = ConsoleApp(terminal: wrong, storePath: store.path, refresh: 60, state: ConsoleState(operatorName: "carol"),
+                                theme: Theme.noColor, themes: { _ in Theme.noColor })
+        second.run()
+        #expect(second.state.messageLog.last?.text.contains("write it :stage var API STAGE") == true, "\(second.state.messageLog)")
+        #expect(try store.stage(apiId: apiId, stageName: "prod")?.variables == ["color": "blue", "region": "eu"])
+    }
+
     @Test func callsCountAgainstTheMethodTheRouterChoseAnyIncluded() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gatehouse-console-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

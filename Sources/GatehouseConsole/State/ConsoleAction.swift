@@ -40,6 +40,8 @@ public enum ConsoleEffect: Sendable, Equatable {
     case savePlanQuota(planId: String, planName: String, quota: QuotaSettings?)
     case setKeyEnabled(keyId: String, keyName: String, enabled: Bool)
     case rollback(apiId: String, stage: String, deploymentId: String)
+    /// A create, update or delete typed on the command line (confirmed first).
+    case edit(ConsoleEdit)
     case putAlarm(AlarmRule)
     case acknowledgeAlarm(name: String, note: String?)
     case deleteAlarm(name: String)

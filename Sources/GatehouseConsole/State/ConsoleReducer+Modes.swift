@@ -196,6 +196,8 @@ extension ConsoleReducer {
 
     /// Completions for the command line.
     public static let commands: [String] = ConsoleView.allCases.map(\.command) + ["messages", "theme default", "theme light", "theme mono", "q", "quit"]
+        + ["api create ", "api rename ", "api delete ", "resource create ", "resource delete ", "method create ", "method delete ", "deploy ",
+           "stage create ", "stage delete ", "stage var "]
 
     static func editCommand(_ key: Key, _ state: inout ConsoleState) -> [ConsoleEffect] {
         guard var text = state.command else { return [] }
@@ -264,6 +266,17 @@ extension ConsoleReducer {
         }
         if command.hasPrefix("theme ") {
             return [.switchTheme(String(command.dropFirst(6)).trimmingCharacters(in: .whitespaces))]
+        }
+        switch ConsoleEdit.parse(command) {
+        case .success(let edit)?:
+            guard allowWrite(&state) else { return [] }
+            state.confirmation = Confirmation(question: edit.question, effect: .edit(edit))
+            return []
+        case .failure(let error)?:
+            post(error.message, isError: true, &state)
+            return []
+        case nil:
+            break
         }
         state.message = "unknown command ':\(command)'; Tab completes, ? lists keys"
         state.messageIsError = true

@@ -285,6 +285,12 @@ public enum ConsoleReducer {
             let key = Stage.methodSettingsKey(resourcePath: row.resourcePath, httpMethod: row.httpMethod)
             return openForm(apiId: row.apiId, stage: row.stage, methodKey: key, before: row.throttleScope == .stageMethod ? row.throttle : nil,
                             inForce: row.throttle, &state)
+        case (.apis, .char("v")):
+            let rows = visibleMethods(state)
+            guard rows.indices.contains(state.currentSelection), allowWrite(&state) else { return [] }
+            let row = rows[state.currentSelection]
+            // The command line, filled in up to the variables: name=value sets one, -name removes it.
+            state.command = "stage var \(row.apiId) \(row.stage) "
         case (.alarms, .char("a")):
             guard let alarm = selectedAlarm(state), allowWrite(&state) else { return [] }
             guard alarm.state == .alarm else {

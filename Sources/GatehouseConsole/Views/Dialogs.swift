@@ -74,7 +74,11 @@ enum Dialogs {
         case .throttles: keys = [("e", "edit rate and burst (shows what the last hour would have rejected)"), ("enter", "describe the row in full")]
         case .audit: keys = [("enter", "describe the entry: its whole before → after")]
         case .domains: keys = [("enter", "describe the domain: certificate file, expiry, TLS, mappings")]
-        case .apis: keys = [("e", "set a throttle on the method"), ("enter", "chart the method")]
+        case .apis: keys = [("e", "set a throttle on the method"), ("v", "change the stage's variables (:stage var API STAGE name=value -name)"),
+                            ("enter", "chart the method"),
+                            (":api", "create NAME | rename API NAME | delete API"), (":resource", "create|delete API /path"),
+                            (":method", "create API VERB /path mock|URL | delete API VERB /path"),
+                            (":stage", "create API STAGE DEPLOYMENT | delete API STAGE | var …"), (":deploy", "API STAGE")]
         case .overview: keys = [("enter", "chart the API and stage")]
         case .deployments: keys = [("r", "point a stage at the selected deployment (asks which stage)"), ("enter", "describe the row in full")]
         case .keys: keys = [("e", "edit the selected plan's per-key throttle (shows what its keys' last hour would have had rejected)"),

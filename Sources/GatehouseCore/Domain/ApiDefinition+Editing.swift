@@ -42,5 +42,9 @@ extension ApiDefinition {
     /// Why an edit could not be made.
     public struct EditError: Error, CustomStringConvertible, Sendable {
         public let description: String
+
+        public init(description: String) {
+            self.description = description
+        }
     }
 }
