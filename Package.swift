@@ -87,7 +87,7 @@ let package = Package(
         // The management API (AWS apigateway REST-JSON over the store, SigV4); the worker's admin listener serves it.
         .target(
             name: "GatehouseAdmin",
-            dependencies: ["GatehouseCore", "GatehouseStore"]
+            dependencies: ["GatehouseCore", "GatehouseStore", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(
             name: "GatehouseDemo",

@@ -106,6 +106,7 @@ public final class ManagementAPI: Sendable {
         table.merge(StageOperations.table) { $1 }
         table.merge(KeyOperations.table) { $1 }
         table.merge(ContractOperations.table) { $1 }
+        table.merge(DomainOperations.table) { $1 }
         return table
     }()
 

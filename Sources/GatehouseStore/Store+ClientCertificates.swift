@@ -116,3 +116,17 @@ extension Store {
         }
     }
 }
+
+extension Store {
+    /// Changes a client certificate's description (AWS's UpdateClientCertificate).
+    public func setClientCertificateDescription(_ id: String, description: String?, actor: Actor) throws {
+        try write { db in
+            guard let before = try String?.fetchOne(db, sql: "SELECT description FROM client_certificate WHERE id = ?", arguments: [id]) else {
+                throw StoreError.notFound(what: "client certificate \(id)", hint: "`gatehouse client-cert list` shows them")
+            }
+            try db.execute(sql: "UPDATE client_certificate SET description = ? WHERE id = ?", arguments: [description, id])
+            try Self.audit(db, actor: actor, action: "UpdateClientCertificate", target: "clientcertificates/\(id)",
+                           before: before ?? "no description", after: description ?? "no description")
+        }
+    }
+}
