@@ -10,7 +10,7 @@ enum StageOperations {
         "CreateDeployment": createDeployment, "GetDeployment": getDeployment, "GetDeployments": getDeployments,
         "DeleteDeployment": deleteDeployment,
         "CreateStage": createStage, "GetStage": getStage, "GetStages": getStages, "UpdateStage": updateStage, "DeleteStage": deleteStage,
-        "FlushStageCache": flushCache, "GetAccount": getAccount, "UpdateAccount": updateAccount,
+        "FlushStageCache": flushCache, "FlushStageAuthorizersCache": flushAuthorizers, "GetAccount": getAccount, "UpdateAccount": updateAccount,
     ]
 
     static func createDeployment(_ call: ManagementCall) throws -> ManagementAPI.Reply {
@@ -84,6 +84,11 @@ enum StageOperations {
 
     static func flushCache(_ call: ManagementCall) throws -> ManagementAPI.Reply {
         try call.store.flushStageCache(apiId: call.variable("restapi_id"), stageName: call.variable("stage_name"), actor: call.actor)
+        return .empty
+    }
+
+    static func flushAuthorizers(_ call: ManagementCall) throws -> ManagementAPI.Reply {
+        try call.store.flushStageAuthorizersCache(apiId: call.variable("restapi_id"), stageName: call.variable("stage_name"), actor: call.actor)
         return .empty
     }
 

@@ -389,6 +389,10 @@ enum Schema {
             // What the imported document said about itself that an export gives back: its tags and base path, as JSON.
             try db.execute(sql: "ALTER TABLE rest_api ADD COLUMN document TEXT")
         }
+        migrator.registerMigration("v20-authorizer-flush") { db in
+            // FlushStageAuthorizersCache bumps it: the worker keys kept authorizer answers by it.
+            try db.execute(sql: "ALTER TABLE stage ADD COLUMN authorizer_generation INTEGER NOT NULL DEFAULT 0")
+        }
         return migrator
     }
 

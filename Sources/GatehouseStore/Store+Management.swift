@@ -107,6 +107,14 @@ extension Store {
         }
     }
 
+    /// Forgets the stage's kept custom-authorizer answers (AWS's FlushStageAuthorizersCache): the next call of each
+    /// identity asks its authorizer again, in every worker within a second.
+    public func flushStageAuthorizersCache(apiId: String, stageName: String, actor: Actor) throws {
+        try changeStage(apiId: apiId, stageName: stageName, action: "FlushStageAuthorizersCache", actor: actor) { stage in
+            stage.authorizerCacheGeneration = (stage.authorizerCacheGeneration ?? 0) + 1
+        }
+    }
+
     /// Deletes a stage.
     public func deleteStage(apiId: String, stageName: String, actor: Actor) throws {
         try write { db in

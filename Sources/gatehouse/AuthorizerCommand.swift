@@ -9,7 +9,22 @@ struct AuthorizerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "authorizer",
         abstract: "An API's authorizers: create, list, delete (methods use one with `method set --authorizer`).",
-        subcommands: [Create.self, List.self, Delete.self])
+        subcommands: [Create.self, List.self, Delete.self, Flush.self])
+
+    struct Flush: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Forget the custom authorizers' kept answers for a stage (AWS's FlushStageAuthorizersCache); every worker asks again within a second.")
+        @OptionGroup var storeOptions: StoreOptions
+        @Option(help: "The API id.") var api: String
+        @Option(help: "The stage.") var stage: String
+
+        func run() async throws {
+            try await reportingErrors {
+                try storeOptions.open(.readWrite).flushStageAuthorizersCache(apiId: api, stageName: stage, actor: Actor.current(source: "cli"))
+                print("\(api)/\(stage): authorizer answers flushed")
+            }
+        }
+    }
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create an authorizer; prints its id.")

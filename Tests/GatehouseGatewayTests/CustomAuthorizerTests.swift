@@ -136,6 +136,14 @@ import Testing
         let orders = try await call("/orders", ["Authorization: allow"])
         #expect(orders == (403, #"{"message":"User is not authorized to access this resource"}"#), "\(orders)")
         #expect(try await calls().0 == 1, "three calls, one authorizer call")
+        // Flushed (AWS's FlushStageAuthorizersCache): the next call asks again, within a second, without a deployment.
+        #expect(try await gatehouse("authorizer", "flush", "--store", db, "--api", apiId, "--stage", "prod").status == 0)
+        try await waitUntilAsync("the authorizer asked again after the flush") {
+            _ = try await call("/pets/1", ["Authorization: allow"])
+            return try await calls().0 == 2
+        }
+        #expect(try await call("/pets/2", ["Authorization: allow"]).0 == 200)
+        #expect(try await calls().0 == 2, "kept again after the flush")
         // Denied, 401 from the authorizer, the authorizer failing, its answer garbage.
         #expect(try await call("/pets/1", ["Authorization: deny"]).0 == 403)
         #expect(try await call("/pets/1", ["Authorization: unauthorized"]).0 == 401)

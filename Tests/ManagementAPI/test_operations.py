@@ -165,6 +165,7 @@ def test_deployments_and_stages(client):
     assert stage["methodSettings"]["*/*"]["loggingLevel"] == "ERROR"
     assert stage["cacheClusterEnabled"] is True and stage["cacheClusterSize"] == "0.5"
     assert client.flush_stage_cache(restApiId=api_id, stageName="beta")["ResponseMetadata"]["HTTPStatusCode"] == 202
+    assert client.flush_stage_authorizers_cache(restApiId=api_id, stageName="beta")["ResponseMetadata"]["HTTPStatusCode"] == 202
     with pytest.raises(client.exceptions.NotFoundException):
         client.update_stage(restApiId=api_id, stageName="beta", patchOperations=[{"op": "replace", "path": "/~1nowhere/GET/throttling/rateLimit", "value": "1"}])
     assert [s["stageName"] for s in client.get_stages(restApiId=api_id)["item"]] == ["beta"]

@@ -18,6 +18,8 @@ public struct Stage: Codable, Sendable, Equatable {
     public var cache: StageCacheSettings?
     /// The client certificate (AWS's `clientCertificateId`) every HTTPS integration call of the stage presents.
     public var clientCertificateId: String?
+    /// Bumped by FlushStageAuthorizersCache: custom authorizers' kept answers from before no longer apply.
+    public var authorizerCacheGeneration: Int?
 
     public init(restApiId: String, stageName: String, deploymentId: String, description: String? = nil,
                 variables: [String: String] = [:], methodSettings: [String: MethodSetting] = [:],

@@ -107,7 +107,8 @@ public struct StageCompiler: Sendable {
             guard let customAuthorizers, let authorizer = binding.definition.authorizer(id: method.authorizerId) else {
                 return [RefuseStage(detail: "the method is refused, not served open: its custom authorizer cannot be run (no client or no authorizer)")]
             }
-            chain.append(CustomAuthorizerStage(authorizer: authorizer, authorizers: customAuthorizers, identity: identity))
+            chain.append(CustomAuthorizerStage(authorizer: authorizer, authorizers: customAuthorizers, identity: identity,
+                                               scope: "\(stage.restApiId)/\(stage.stageName)#\(stage.authorizerCacheGeneration ?? 0)"))
         default:
             break
         }

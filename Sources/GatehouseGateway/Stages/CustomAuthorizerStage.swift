@@ -15,7 +15,11 @@ final class CustomAuthorizerStage: GatewayStage {
     let identity: SigningIdentity
     let validation: NSRegularExpression?
 
-    init(authorizer: Authorizer, authorizers: CustomAuthorizers, identity: SigningIdentity) {
+    /// The stage and its authorizer-cache generation: answers are kept per stage, and a flush starts afresh.
+    let scope: String
+
+    init(authorizer: Authorizer, authorizers: CustomAuthorizers, identity: SigningIdentity, scope: String = "") {
+        self.scope = scope
         self.authorizer = authorizer
         self.authorizers = authorizers
         self.identity = identity
@@ -36,7 +40,7 @@ final class CustomAuthorizerStage: GatewayStage {
             if let validation, validation.firstMatch(in: token, range: NSRange(token.startIndex..., in: token)) == nil {
                 return .response(context.fail(.unauthorized, detail: "the token does not match the identity validation expression"))
             }
-            cacheKey = authorizer.id + "\u{1}" + token
+            cacheKey = scope + "\u{1}" + authorizer.id + "\u{1}" + token
         } else {
             var values: [String] = []
             for source in authorizer.identitySources {
@@ -46,7 +50,7 @@ final class CustomAuthorizerStage: GatewayStage {
                 }
                 values.append(value ?? "")
             }
-            cacheKey = authorizer.id + "\u{1}" + values.joined(separator: "\u{1}")
+            cacheKey = scope + "\u{1}" + authorizer.id + "\u{1}" + values.joined(separator: "\u{1}")
         }
         let methodArn = SigV4.resourceArn(region: identity.region, account: identity.account, apiId: context.target?.apiId ?? "",
                                           stage: context.target?.stageName ?? "", verb: request.head.method.rawValue,

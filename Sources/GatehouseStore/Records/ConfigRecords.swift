@@ -137,8 +137,10 @@ struct StageRecord: Codable, FetchableRecord, PersistableRecord {
     var accessLogSettings: String?
     var cacheSettings: String?
     var clientCertificateId: String?
+    var authorizerGeneration: Int
 
     enum CodingKeys: String, CodingKey {
+        case authorizerGeneration = "authorizer_generation"
         case restApiId = "rest_api_id", stageName = "stage_name", deploymentId = "deployment_id", description, variables
         case methodSettings = "method_settings", createdDate = "created_date", lastUpdatedDate = "last_updated_date"
         case accessLogSettings = "access_log_settings", cacheSettings = "cache_settings", clientCertificateId = "client_certificate_id"
@@ -161,6 +163,7 @@ struct StageRecord: Codable, FetchableRecord, PersistableRecord {
         accessLogSettings = try stage.accessLogSettings.map { try Store.json($0) }
         cacheSettings = try stage.cache.map { try Store.json($0) }
         clientCertificateId = stage.clientCertificateId
+        authorizerGeneration = stage.authorizerCacheGeneration ?? 0
     }
 
     func stage() throws -> Stage {
@@ -171,6 +174,7 @@ struct StageRecord: Codable, FetchableRecord, PersistableRecord {
         stage.accessLogSettings = try accessLogSettings.map { try Store.decode(AccessLogSettings.self, $0) }
         stage.cache = try cacheSettings.map { try Store.decode(StageCacheSettings.self, $0) }
         stage.clientCertificateId = clientCertificateId
+        stage.authorizerCacheGeneration = authorizerGeneration == 0 ? nil : authorizerGeneration
         return stage
     }
 }
