@@ -14,6 +14,9 @@ public final class ManagementAPI: Sendable {
     let insecureNoAuth: Bool
     let clock: @Sendable () -> Date
     let router = ManagementRouter()
+    /// The worker's runner of test invocations, once the worker exists.
+    let invokers = InvokerSlot()
+    let operations: [String: Operation]
 
     public init(store: Store, region: String, account: String, insecureNoAuth: Bool = false, clock: @escaping @Sendable () -> Date = { Date() }) {
         self.store = store
@@ -21,6 +24,12 @@ public final class ManagementAPI: Sendable {
         self.account = account
         self.insecureNoAuth = insecureNoAuth
         self.clock = clock
+        operations = Self.staticOperations.merging(TestInvokeOperations.table(invokers)) { $1 }
+    }
+
+    /// Gives the management API the worker that runs TestInvokeMethod and TestInvokeAuthorizer.
+    public func setInvoker(_ invoker: any MethodInvoker) {
+        invokers.set(invoker)
     }
 
     /// What the management API answers: a status, headers and a body.
@@ -73,7 +82,7 @@ public final class ManagementAPI: Sendable {
                                       message: "No operation of the API Gateway management API is \(method.uppercased()) \(path)")
             }
             let actor = try authenticate(method: method, uri: uri, path: path, headers: headers, body: body, operation: route.name)
-            guard let operation = Self.operations[route.name] else { throw ManagementError.unsupported(route.name) }
+            guard let operation = operations[route.name] else { throw ManagementError.unsupported(route.name) }
             let call = try ManagementCall(operation: route.name, variables: variables, query: query, queryPairs: pairs, headers: headers, body: body,
                                           actor: actor, store: store, parsesBody: !Self.documentBodies.contains(route.name))
             switch try operation(call) {
@@ -99,7 +108,7 @@ public final class ManagementAPI: Sendable {
     static let documentBodies: Set<String> = ["ImportRestApi", "PutRestApi", "ImportDocumentationParts", "ImportApiKeys"]
 
     /// Every operation Gatehouse runs, by the model's name.
-    static let operations: [String: Operation] = {
+    static let staticOperations: [String: Operation] = {
         var table: [String: Operation] = [:]
         table.merge(RestApiOperations.table) { $1 }
         table.merge(ResourceOperations.table) { $1 }
@@ -111,5 +120,5 @@ public final class ManagementAPI: Sendable {
     }()
 
     /// The names of the operations Gatehouse runs, for README and the tests.
-    public static var supportedOperations: [String] { operations.keys.sorted() }
+    public static var supportedOperations: [String] { (Array(staticOperations.keys) + ["TestInvokeMethod", "TestInvokeAuthorizer"]).sorted() }
 }

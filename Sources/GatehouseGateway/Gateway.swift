@@ -33,6 +33,9 @@ public final class Gateway: Sendable {
     let serviceGroup: ServiceGroup
     let logger: Logger
     let watcher: ConfigWatcher
+    /// Compiles what the management API's TestInvokeMethod / TestInvokeAuthorizer run: the live upstream pools and
+    /// authorizer clients, but throttles, meters, caches and metrics of its own (a test call counts nowhere).
+    let testCompiler: StageCompiler
     /// This worker's id in the store's `worker` table (its heartbeat row and the leases it holds).
     public let workerId = UUID().uuidString.lowercased()
 
@@ -72,9 +75,12 @@ public final class Gateway: Sendable {
         }
         self.servers = servers
         let usage = UsageSync(store: store, meters: meters, io: io, interval: options.usageSyncInterval, clock: options.clock, logger: logger)
+        let jwks = JwksCache(client: client), customAuthorizers = CustomAuthorizers(client: client)
+        testCompiler = StageCompiler(upstream: upstream, identity: options.signing, jwks: jwks, customAuthorizers: CustomAuthorizers(client: client),
+                                     clock: options.clock)
         watcher = ConfigWatcher(store: store, table: table, compiler: StageCompiler(throttles: throttles, meters: meters, caches: caches, upstream: upstream, metrics: metrics,
-                                                                                  identity: options.signing, jwks: JwksCache(client: client),
-                                                                                  customAuthorizers: CustomAuthorizers(client: client),
+                                                                                  identity: options.signing, jwks: jwks,
+                                                                                  customAuthorizers: customAuthorizers,
                                                                                   clock: options.clock), usage: usage, io: io,
                                 interval: options.configPollInterval, logger: logger)
         let writer = TelemetryWriter(store: store, queue: telemetry, io: io, options: options, logger: logger)

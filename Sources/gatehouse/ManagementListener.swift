@@ -13,3 +13,16 @@ struct ManagementListener: AdminExtension {
         return (answer.status, answer.headers, answer.body)
     }
 }
+
+/// The worker running the management API's test invocations (glue between the two modules).
+struct GatewayInvoker: MethodInvoker {
+    let gateway: Gateway
+
+    func invoke(_ request: TestInvokeRequest) throws -> TestInvokeResult {
+        let result = try gateway.testInvoke(definition: request.definition, resourcePath: request.resourcePath, verb: request.verb,
+                                            pathWithQuery: request.pathWithQuery, headers: request.headers, body: request.body,
+                                            stageVariables: request.stageVariables, skipAuthorization: request.skipAuthorization)
+        return TestInvokeResult(status: result.status, headers: result.headers, body: result.body, latencyMs: result.latencyMs, log: result.log,
+                                principalId: result.principalId, authorizerContext: result.authorizerContext)
+    }
+}

@@ -114,16 +114,17 @@ struct Serve: AsyncParsableCommand {
             }
             options.alarmInterval = alarmInterval
             options.usageSyncInterval = max(0.05, usageSyncInterval)
-            if let admin {
+            let management = admin.map { _ in ManagementAPI(store: store, region: region, account: accountId, insecureNoAuth: adminInsecureNoAuth) }
+            if let admin, let management {
                 options.adminHost = admin.host
                 options.adminPort = admin.port
-                options.adminExtension = ManagementListener(api: ManagementAPI(store: store, region: region, account: accountId,
-                                                                               insecureNoAuth: adminInsecureNoAuth))
+                options.adminExtension = ManagementListener(api: management)
             } else if adminInsecureNoAuth {
                 throw ValidationError("--admin-insecure-no-auth needs --admin HOST:PORT (the management API is served on the admin listener)")
             }
             let files = FileLimit.raise(maxConnections: maxConnections, upstreamPerLoop: maxUpstreamConnections, loops: options.threads)
             let gateway = try Gateway(store: store, options: options, logger: logger)
+            management?.setInvoker(GatewayInvoker(gateway: gateway))
             // Bound (or failed, reported once) before anything runs and before "serving" is printed.
             let (address, adminAddress) = try await gateway.bind()
             async let running: Void = gateway.run()

@@ -178,9 +178,13 @@ public enum GatewayError: Error, CustomStringConvertible {
     case cannotListen(address: String, flag: String, reason: String)
     case protocolViolation(String)
     case requestTooLarge
+    /// A test invocation (the management API's TestInvokeMethod) that cannot be run.
+    case testInvoke(String)
 
     public var description: String {
         switch self {
+        case .testInvoke(let reason):
+            return "cannot test-invoke: \(reason)"
         case .cannotListen(let address, let flag, let reason):
             let inUse = reason.contains("Address already in use")
             return "cannot listen on \(address) (\(flag)): " + (inUse ? "the address is already in use" : reason)
