@@ -143,6 +143,23 @@ enum RestApiOperations {
         return .object(fields)
     }
 
+    /// The export with only the `x-amazon-apigateway-*` extensions asked for, as AWS's `extensions` parameter:
+    /// `apigateway` keeps them all, `integrations` the integrations, `authorizers` the authorizers; none, none.
+    static func keepingExtensions(_ value: DocValue, _ asked: Set<String>) -> DocValue {
+        if asked.contains("apigateway") { return value }
+        func kept(_ key: String) -> Bool {
+            guard key.hasPrefix("x-amazon-apigateway") else { return true }
+            if asked.contains("integrations"), key.hasPrefix("x-amazon-apigateway-integration") { return true }
+            if asked.contains("authorizers"), key == "x-amazon-apigateway-authorizer" || key == "x-amazon-apigateway-authtype" { return true }
+            return false
+        }
+        switch value {
+        case .object(let pairs): return .object(pairs.filter { kept($0.0) }.map { ($0.0, keepingExtensions($0.1, asked)) })
+        case .array(let items): return .array(items.map { keepingExtensions($0, asked) })
+        default: return value
+        }
+    }
+
     static func export(_ call: ManagementCall) throws -> ManagementAPI.Reply {
         let id = call.variable("restapi_id"), stageName = call.variable("stage_name")
         guard let format = OpenAPIExporter.Format(rawValue: call.variable("export_type")) else {
@@ -150,7 +167,8 @@ enum RestApiOperations {
         }
         let stage = try call.store.existingStage(apiId: id, stageName: stageName)
         let snapshot = try call.store.deployment(apiId: id, id: stage.deploymentId).snapshot
-        let document = OpenAPIExporter.document(snapshot, stageName: stageName, format: format)
+        let extensions = Set((call.query["extensions"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+        let document = keepingExtensions(OpenAPIExporter.document(snapshot, stageName: stageName, format: format), extensions)
         let accept = call.header("accept") ?? "application/json"
         if accept.contains("yaml") {
             return .document(Array(try document.yaml().utf8), contentType: "application/yaml")

@@ -150,5 +150,12 @@ def test_end_to_end_with_boto3_and_the_aws_cli(worker, client):
                             capture_output=True, text=True, env=env, timeout=60)
     assert listed.returncode == 0, listed.stderr
     assert json.loads(listed.stdout)["name"] == "Flow"
-    exported = client.get_export(restApiId=api_id, stageName="prod", exportType="oas30", accepts="application/yaml")
-    assert exported["contentType"] == "application/yaml" and b"x-amazon-apigateway-integration" in exported["body"].read()
+    exported = client.get_export(restApiId=api_id, stageName="prod", exportType="oas30", accepts="application/yaml",
+                                 parameters={"extensions": "integrations"})
+    text = exported["body"].read()
+    assert exported["contentType"] == "application/yaml" and b"x-amazon-apigateway-integration" in text
+    assert b"x-amazon-apigateway-api-key-source" not in text
+    plain = json.loads(client.get_export(restApiId=api_id, stageName="prod", exportType="swagger")["body"].read())
+    assert plain["swagger"] == "2.0" and "x-amazon-apigateway" not in json.dumps(plain)
+    full = client.get_export(restApiId=api_id, stageName="prod", exportType="oas30", parameters={"extensions": "apigateway"})["body"].read()
+    assert b"x-amazon-apigateway-api-key-source" in full
