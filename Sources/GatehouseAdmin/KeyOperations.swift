@@ -11,7 +11,7 @@ enum KeyOperations {
         "CreateUsagePlan": createPlan, "GetUsagePlan": getPlan, "GetUsagePlans": getPlans, "UpdateUsagePlan": updatePlan,
         "DeleteUsagePlan": deletePlan,
         "CreateUsagePlanKey": createPlanKey, "GetUsagePlanKey": getPlanKey, "GetUsagePlanKeys": getPlanKeys, "DeleteUsagePlanKey": deletePlanKey,
-        "GetUsage": usage,
+        "GetUsage": usage, "UpdateUsage": updateUsage,
     ]
 
     static func createKey(_ call: ManagementCall) throws -> ManagementAPI.Reply {
@@ -181,6 +181,26 @@ enum KeyOperations {
         return .empty
     }
 
+    /// `replace /remaining`: what the key has left of its quota this period.
+    static func updateUsage(_ call: ManagementCall) throws -> ManagementAPI.Reply {
+        let planId = call.variable("usageplanId"), keyId = call.variable("keyId")
+        for operation in try call.patchOperations() {
+            guard operation.op == .replace, operation.path == "/remaining", let remaining = Int(try operation.requiredValue()) else {
+                throw operation.unsupported()
+            }
+            try call.store.setRemainingQuota(planId: planId, keyId: keyId, remaining: remaining, actor: call.actor)
+        }
+        let plan = try call.store.usagePlan(id: planId)
+        let now = Date()
+        var start = plan.quota?.period.start(containing: now) ?? now
+        if let since = plan.quotaSince, since > start { start = since }
+        let from = UsageDay.string(start), today = UsageDay.string(now)
+        let used = try call.store.keyUsage(fromDay: from, toDay: today, planId: planId, keyId: keyId).reduce(0) { $0 + $1.used }
+        let left = max(0, (plan.quota?.limit ?? 0) - used)
+        return .json(.object([("usagePlanId", .string(planId)), ("startDate", .string(from)), ("endDate", .string(today)),
+                              ("values", .object([(keyId, .array([.array([.int(max(0, used)), .int(left)])]))]))]))
+    }
+
     /// Calls per key per day in `startDate…endDate`, each day `[used, remaining]` (remaining: what the quota
     /// leaves after the days so far, as AWS reports it).
     static func usage(_ call: ManagementCall) throws -> ManagementAPI.Reply {
@@ -209,7 +229,7 @@ enum KeyOperations {
             items.append((keyId, .array(days.map { day in
                 let count = used[day] ?? 0
                 remaining = max(0, remaining - count)
-                return .array([.int(count), .int(plan.quota == nil ? 0 : remaining)])
+                return .array([.int(max(0, count)), .int(plan.quota == nil ? 0 : remaining)])
             })))
         }
         return .json(.object([("usagePlanId", .string(planId)), ("startDate", .string(start)), ("endDate", .string(end)),

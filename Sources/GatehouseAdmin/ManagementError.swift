@@ -40,6 +40,7 @@ public struct ManagementError: Error, Sendable, CustomStringConvertible {
             }
         }
         if let error = error as? ImportError { return .badRequest(error.description) }
+        if let error = error as? ApiKeyImport.ImportError { return .badRequest(error.description) }
         return ManagementError(status: 500, type: "InternalServerErrorException", message: "\(error)")
     }
 }

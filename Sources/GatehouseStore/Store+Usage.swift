@@ -54,3 +54,30 @@ extension Store {
         }
     }
 }
+
+extension Store {
+    /// Sets what a key has left of its plan's quota this period (AWS's UpdateUsage `/remaining`): today's count is
+    /// adjusted so the period's total is the quota less `remaining`; workers read the total back within a second.
+    public func setRemainingQuota(planId: String, keyId: String, remaining: Int, actor: Actor, now: Date = Date()) throws {
+        try write { db in
+            let plan = try Self.requirePlan(db, id: planId)
+            guard let quota = plan.quota else { throw StoreError.invalid("usage plan \(plan.name) has no quota to give back") }
+            guard remaining >= 0 else { throw StoreError.invalid("remaining must be zero or more, got \(remaining)") }
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM usage_plan_key WHERE plan_id = ? AND key_id = ?", arguments: [planId, keyId]) == true else {
+                throw StoreError.notFound(what: "key \(keyId) on usage plan \(planId)", hint: "`gatehouse plan` lists a plan's keys")
+            }
+            var start = quota.period.start(containing: now)
+            if let since = plan.quotaSince, since > start { start = since }
+            let fromDay = UsageDay.string(start), today = UsageDay.string(now)
+            let used = try Int.fetchOne(db, sql: "SELECT COALESCE(SUM(used), 0) FROM key_usage WHERE plan_id = ? AND key_id = ? AND day >= ?",
+                                        arguments: [planId, keyId, fromDay]) ?? 0
+            let delta = max(0, quota.limit - remaining) - used
+            try db.execute(sql: """
+                INSERT INTO key_usage (plan_id, key_id, day, used) VALUES (?, ?, ?, ?)
+                ON CONFLICT (plan_id, key_id, day) DO UPDATE SET used = used + excluded.used
+                """, arguments: [planId, keyId, today, delta])
+            try Self.audit(db, actor: actor, action: "UpdateUsage", target: "usageplans/\(planId)/keys/\(keyId)",
+                           before: "\(max(0, quota.limit - used)) remaining", after: "\(remaining) remaining")
+        }
+    }
+}

@@ -138,6 +138,10 @@ def test_end_to_end_with_boto3_and_the_aws_cli(worker, client):
     wait_until("get_usage counts the calls", lambda: used() >= 4)
     usage = client.get_usage(usagePlanId=plan["id"], startDate=today, endDate=today)
     assert usage["items"][key["id"]][0][1] == 100 - usage["items"][key["id"]][0][0]
+    # UpdateUsage: the key has 2 calls left; the worker enforces it within a second, then 429 Limit Exceeded.
+    updated = client.update_usage(usagePlanId=plan["id"], keyId=key["id"], patchOperations=[{"op": "replace", "path": "/remaining", "value": "2"}])
+    assert updated["items"][key["id"]][0][1] == 2
+    wait_until("the quota spent", lambda: status(metered, {"x-api-key": "flow-key-value-0123456789"}) == 429)
 
     # Every change is in the audit log under the credential's name.
     with sqlite3.connect(worker.store) as db:

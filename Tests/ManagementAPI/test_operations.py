@@ -200,6 +200,13 @@ def test_keys_plans_and_account(client):
     assert plan_key["id"] == key["id"] and plan_key["type"] == "API_KEY"
     assert [k["id"] for k in client.get_usage_plan_keys(usagePlanId=plan["id"])["items"]] == [key["id"]]
     assert client.get_usage_plan_key(usagePlanId=plan["id"], keyId=key["id"])["name"] == "partner"
+    imported = client.import_api_keys(body=f"Name,Key,Description,Enabled,UsagePlanIds\nbulk,bulk-key-value-0123456789,from csv,true,{plan['id']}\n".encode(),
+                                      format="csv", failOnWarnings=True)
+    assert len(imported["ids"]) == 1
+    assert imported["ids"][0] in [k["id"] for k in client.get_usage_plan_keys(usagePlanId=plan["id"])["items"]]
+    with pytest.raises(client.exceptions.BadRequestException):
+        client.import_api_keys(body=b"Name,Key\nbroken,short\n", format="csv")
+    client.delete_api_key(apiKey=imported["ids"][0])
     client.delete_usage_plan_key(usagePlanId=plan["id"], keyId=key["id"])
     client.delete_usage_plan(usagePlanId=plan["id"])
     client.delete_api_key(apiKey=key["id"])
