@@ -115,6 +115,14 @@ enum StageOperations {
         case (.replace, "clientCertificateId", 1): stage.clientCertificateId = operation.value.flatMap { $0.isEmpty ? nil : $0 }
         case (.add, "variables", 2), (.replace, "variables", 2): stage.variables[segments[1]] = try operation.requiredValue()
         case (.remove, "variables", 2): stage.variables[segments[1]] = nil
+        case (.copy, "variables", 2), (.move, "variables", 2):
+            // `from` names another variable (`/variables/old`): copied, or moved, to this one.
+            guard let from = operation.from, let source = PatchOperation(op: .test, path: from, value: nil, from: nil).segments.last,
+                  from.hasPrefix("/variables/"), let value = stage.variables[source] else {
+                throw ManagementError.badRequest("\(operation.op.rawValue) \(operation.path) needs from: /variables/NAME naming a variable the stage has")
+            }
+            stage.variables[segments[1]] = value
+            if operation.op == .move { stage.variables[source] = nil }
         case (.replace, "cacheClusterEnabled", 1):
             if try operation.requiredValue() == "true" {
                 stage.cache = StageCacheSettings(enabled: true, sizeMb: stage.cache?.sizeMb ?? 512, flushGeneration: stage.cache?.flushGeneration ?? 0)

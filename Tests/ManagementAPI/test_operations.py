@@ -164,6 +164,10 @@ def test_deployments_and_stages(client):
     assert stage["methodSettings"]["/GET"]["throttlingRateLimit"] == 7.0 and stage["methodSettings"]["/GET"]["throttlingBurstLimit"] == 3
     assert stage["methodSettings"]["*/*"]["loggingLevel"] == "ERROR"
     assert stage["cacheClusterEnabled"] is True and stage["cacheClusterSize"] == "0.5"
+    stage = client.update_stage(restApiId=api_id, stageName="beta", patchOperations=[
+        {"op": "copy", "from": "/variables/color", "path": "/variables/shade"},
+        {"op": "move", "from": "/variables/color", "path": "/variables/hue"}])
+    assert stage["variables"] == {"shade": "green", "hue": "green"}
     assert client.flush_stage_cache(restApiId=api_id, stageName="beta")["ResponseMetadata"]["HTTPStatusCode"] == 202
     assert client.flush_stage_authorizers_cache(restApiId=api_id, stageName="beta")["ResponseMetadata"]["HTTPStatusCode"] == 202
     with pytest.raises(client.exceptions.NotFoundException):
