@@ -6,7 +6,7 @@ import Synchronization
 /// Runs a call through a method of an API's draft on the worker (the management API's TestInvokeMethod and
 /// TestInvokeAuthorizer). The worker provides it; the management API does not know the data plane.
 public protocol MethodInvoker: Sendable {
-    func invoke(_ request: TestInvokeRequest) throws -> TestInvokeResult
+    func invoke(_ request: TestInvokeRequest) throws -> TestInvocation
 }
 
 /// What a test invocation runs.
@@ -20,28 +20,6 @@ public struct TestInvokeRequest: Sendable {
     public var stageVariables: [String: String]
     /// As AWS's TestInvokeMethod: without the method's authorizer, key or signature.
     public var skipAuthorization: Bool
-}
-
-/// What a test invocation answered.
-public struct TestInvokeResult: Sendable {
-    public var status: Int
-    public var headers: [(name: String, value: String)]
-    public var body: [UInt8]
-    public var latencyMs: Int
-    public var log: [String]
-    public var principalId: String?
-    public var authorizerContext: [String: String]
-
-    public init(status: Int, headers: [(name: String, value: String)], body: [UInt8], latencyMs: Int, log: [String], principalId: String?,
-                authorizerContext: [String: String]) {
-        self.status = status
-        self.headers = headers
-        self.body = body
-        self.latencyMs = latencyMs
-        self.log = log
-        self.principalId = principalId
-        self.authorizerContext = authorizerContext
-    }
 }
 
 /// Where the worker's invoker is put once the worker exists (it is made after the management API).

@@ -4,18 +4,6 @@ import NIOCore
 import NIOHTTP1
 
 extension Gateway {
-    /// What a test invocation answered, and what it learned on the way (AWS's TestInvokeMethod and
-    /// TestInvokeAuthorizer results).
-    public struct TestInvocation: Sendable {
-        public var status: Int
-        public var headers: [(name: String, value: String)]
-        public var body: [UInt8]
-        public var latencyMs: Int
-        public var log: [String]
-        public var principalId: String?
-        public var authorizerContext: [String: String]
-    }
-
     /// Runs one call through a method of an API's draft (not a deployment) on this worker: the chain compiled as
     /// a stage would compile it — with `skipAuthorization`, as AWS's TestInvokeMethod, without the method's
     /// authorizer, key or signature — on an event loop, against the real backend. Blocking: call it off an

@@ -141,9 +141,8 @@ extension MethodCommand {
 
         func run() async throws {
             try await reportingErrors {
-                let key = try methodKey(method)
-                guard let slash = key.lastIndex(of: "/"), let kind = IntegrationType(rawValue: type.uppercased()) else { return }
-                let path = String(key[..<slash]).isEmpty ? "/" : String(key[..<slash]), verb = String(key[key.index(after: slash)...])
+                let (path, verb) = try methodPathAndVerb(method)
+                guard let kind = IntegrationType(rawValue: type.uppercased()) else { return }
                 var integration: Integration
                 if kind == .mock {
                     integration = Integration(type: .mock, requestTemplates: ["application/json": "{\"statusCode\": \(status)}"],
@@ -184,9 +183,7 @@ extension MethodCommand {
 
         func run() async throws {
             try await reportingErrors {
-                let key = try methodKey(method)
-                guard let slash = key.lastIndex(of: "/") else { return }
-                let path = String(key[..<slash]).isEmpty ? "/" : String(key[..<slash]), verb = String(key[key.index(after: slash)...])
+                let (path, verb) = try methodPathAndVerb(method)
                 try storeOptions.open(.readWrite).changeDefinition(apiId: api, action: "DeleteMethod", target: "restapis/\(api) \(verb) \(path)",
                                                                    actor: Actor.current(source: "cli")) { definition in
                     guard let index = definition.resources.firstIndex(where: { $0.path == path }),

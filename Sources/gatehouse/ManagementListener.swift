@@ -1,4 +1,5 @@
 import GatehouseAdmin
+import GatehouseCore
 import GatehouseGateway
 
 /// The management API as the worker's admin listener serves it (glue between the two modules).
@@ -18,11 +19,9 @@ struct ManagementListener: AdminExtension {
 struct GatewayInvoker: MethodInvoker {
     let gateway: Gateway
 
-    func invoke(_ request: TestInvokeRequest) throws -> TestInvokeResult {
-        let result = try gateway.testInvoke(definition: request.definition, resourcePath: request.resourcePath, verb: request.verb,
-                                            pathWithQuery: request.pathWithQuery, headers: request.headers, body: request.body,
-                                            stageVariables: request.stageVariables, skipAuthorization: request.skipAuthorization)
-        return TestInvokeResult(status: result.status, headers: result.headers, body: result.body, latencyMs: result.latencyMs, log: result.log,
-                                principalId: result.principalId, authorizerContext: result.authorizerContext)
+    func invoke(_ request: TestInvokeRequest) throws -> TestInvocation {
+        try gateway.testInvoke(definition: request.definition, resourcePath: request.resourcePath, verb: request.verb,
+                               pathWithQuery: request.pathWithQuery, headers: request.headers, body: request.body,
+                               stageVariables: request.stageVariables, skipAuthorization: request.skipAuthorization)
     }
 }

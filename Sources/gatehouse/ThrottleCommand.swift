@@ -90,6 +90,13 @@ func methodKey(_ method: String?) throws -> String {
     return Stage.methodSettingsKey(resourcePath: String(parts[1]), httpMethod: String(parts[0]))
 }
 
+/// `--method 'VERB /path'` as its resource path and verb.
+func methodPathAndVerb(_ method: String) throws -> (path: String, verb: String) {
+    let key = try methodKey(method)
+    guard let slash = key.lastIndex(of: "/") else { throw ValidationError("--method takes 'VERB /resource/path', got '\(method)'") }
+    return (String(key[..<slash]).isEmpty ? "/" : String(key[..<slash]), String(key[key.index(after: slash)...]))
+}
+
 func format(_ rate: Double) -> String {
     rate == rate.rounded() ? String(Int(rate)) : String(rate)
 }
