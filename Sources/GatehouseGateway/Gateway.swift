@@ -91,14 +91,13 @@ public final class Gateway: Sendable {
         let heartbeat = Heartbeat(id: workerId, store: store, io: io, version: options.version, listen: { listenText.withLockedValue { $0 } },
                                   dropped: { telemetry.dropped }, errors: { telemetry.writeFailures },
                                   tlsFailures: { [metrics] in metrics.handshakeFailures.load(ordering: .relaxed) }, ready: { _ = try? await bound.get() }, logger: logger)
-        let metrics = self.metrics, table = self.table
+        let metrics = self.metrics, table = self.table, expiries = CertificateExpiries()
         if let adminHost = options.adminHost {
             admin = AdminServer(host: adminHost, port: options.adminPort, group: group, metrics: {
                 metrics.update(configVersion: table.value.configuration.version, telemetryDropped: telemetry.dropped,
                                telemetryWriteFailures: telemetry.writeFailures, connections: connections.count, inFlight: connections.busyCount)
                 metrics.updateCertificates(table.value.configuration.domains.compactMap { domain in
-                    (try? CertificateFiles.certificates(at: domain.certificatePath, what: "certificate").first)
-                        .map { (domain.domainName, $0.notValidAfter) }
+                    expiries.notAfter(domain.certificatePath).map { (domain.domainName, $0) }
                 })
                 return metrics.registry.emitToString()
             }, extensions: options.adminExtension, io: io, logger: logger)

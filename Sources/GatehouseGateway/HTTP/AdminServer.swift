@@ -134,6 +134,21 @@ final class AdminHandler: ChannelInboundHandler, RemovableChannelHandler {
                 }
                 return
             }
+            if head.method == .GET, path == "/metrics", let io {
+                // Rendering reads the certificates' expiry (files on disk): on the I/O pool, not this event loop.
+                let loop = context.eventLoop, metrics = self.metrics
+                let bound = NIOLoopBound((self, context), eventLoop: loop)
+                io.runIfActive(eventLoop: loop) { metrics() }.whenComplete { result in
+                    let (handler, context) = bound.value
+                    switch result {
+                    case .success(let text):
+                        handler.write(context, head, .ok, [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")], Array(text.utf8))
+                    case .failure(let error):
+                        handler.write(context, head, .serviceUnavailable, [("Content-Type", "text/plain")], Array("the worker is shutting down: \(error)\n".utf8))
+                    }
+                }
+                return
+            }
             let (status, type, text): (HTTPResponseStatus, String, String)
             switch (head.method, path) {
             case (.GET, "/metrics"): (status, type, text) = (.ok, "text/plain; version=0.0.4; charset=utf-8", metrics())
