@@ -5,11 +5,13 @@ import NIOPosix
 import Glibc
 #endif
 
-// nio-floor LISTEN_PORT UPSTREAM_PORT THREADS [proxy|mock]
+// nio-floor LISTEN_PORT UPSTREAM_PORT THREADS [proxy|mock|raw]
 //
 // The least a SwiftNIO HTTP/1.1 proxy does: NIO's server codec (`configureHTTPServerPipeline`), one keep-alive
 // upstream connection per client connection with NIO's client codec, the response head's headers passed on
 // minus `Connection`. No routing, limits, timeouts, logging or telemetry. `mock` answers the bench body itself.
+// `raw` has no HTTP codec at all: request heads found by their blank line and passed on as bytes (bodyless GETs
+// only), responses framed by Content-Length and passed back as bytes — what NIO's channels alone cost a proxy.
 
 let arguments = CommandLine.arguments
 guard arguments.count >= 4, let listenPort = Int(arguments[1]), let upstreamPort = Int(arguments[2]),
@@ -18,6 +20,7 @@ guard arguments.count >= 4, let listenPort = Int(arguments[1]), let upstreamPort
     exit(2)
 }
 let mock = arguments.count > 4 && arguments[4] == "mock"
+let raw = arguments.count > 4 && arguments[4] == "raw"
 let mockBody = #"{"id":1,"name":"Rex","kind":"dog","owner":"bench","tags":["a","b"],"status":"available","age":3}"#
 
 /// Passes the backend's response to the client connection.
@@ -113,6 +116,84 @@ final class ProxyHandler: ChannelInboundHandler {
     }
 }
 
+/// `raw`: the upstream side, framing each response by its Content-Length and passing its bytes to the client.
+final class RawUpstreamHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    let client: any Channel
+    private var buffer = ByteBuffer()
+
+    init(client: any Channel) { self.client = client }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var chunk = unwrapInboundIn(data)
+        buffer.writeBuffer(&chunk)
+        var wrote = false
+        while let length = Self.messageLength(buffer), buffer.readableBytes >= length, let message = buffer.readSlice(length: length) {
+            client.write(message, promise: nil)
+            wrote = true
+        }
+        if wrote { client.flush() }
+        buffer.discardReadBytes()
+    }
+
+    /// Head plus Content-Length bytes, once the head has arrived.
+    static func messageLength(_ buffer: ByteBuffer) -> Int? {
+        let bytes = buffer.readableBytesView
+        guard let head = bytes.firstRange(of: [13, 10, 13, 10]) else { return nil }
+        let headLength = head.upperBound - bytes.startIndex
+        let name: [UInt8] = Array("content-length:".utf8)
+        var i = bytes.startIndex
+        while i + name.count < head.lowerBound {
+            if bytes[i] == 10, zip(name, bytes[(i + 1)...]).allSatisfy({ $0 == ($1 | 0x20) || ($0 == 58 && $1 == 58) || ($0 == 45 && $1 == 45) }) {
+                var j = i + 1 + name.count, value = 0
+                while j < head.lowerBound, bytes[j] == 32 { j += 1 }
+                while j < head.lowerBound, bytes[j] >= 48, bytes[j] <= 57 { value = value * 10 + Int(bytes[j] - 48); j += 1 }
+                return headLength + value
+            }
+            i += 1
+        }
+        return headLength
+    }
+}
+
+/// `raw`: one client connection, its request heads passed to its own upstream connection as bytes.
+final class RawProxyHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    private let upstreamPort: Int
+    private var upstream: (any Channel)?
+    private var pending = ByteBuffer()
+
+    init(upstreamPort: Int) { self.upstreamPort = upstreamPort }
+
+    func channelActive(context: ChannelHandlerContext) {
+        let client = context.channel
+        ClientBootstrap(group: context.eventLoop)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(RawUpstreamHandler(client: client)) }
+            }
+            .connect(host: "127.0.0.1", port: upstreamPort)
+            .whenComplete { result in
+                switch result {
+                case .success(let channel):
+                    self.upstream = channel
+                    if self.pending.readableBytes > 0 { channel.writeAndFlush(self.pending, promise: nil) }
+                    self.pending = ByteBuffer()
+                case .failure:
+                    client.close(promise: nil)
+                }
+            }
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var chunk = unwrapInboundIn(data)
+        guard let upstream else { pending.writeBuffer(&chunk); return }
+        upstream.writeAndFlush(chunk, promise: nil)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) { upstream?.close(promise: nil) }
+}
+
 let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
 do {
     let server = try await ServerBootstrap(group: group)
@@ -121,6 +202,10 @@ do {
         .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
         .childChannelInitializer { channel in
             channel.eventLoop.makeCompletedFuture {
+                if raw {
+                    try channel.pipeline.syncOperations.addHandler(RawProxyHandler(upstreamPort: upstreamPort))
+                    return
+                }
                 try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: false)
                 try channel.pipeline.syncOperations.addHandler(ProxyHandler(upstreamPort: upstreamPort, mock: mock))
             }
