@@ -206,7 +206,11 @@ do {
                     try channel.pipeline.syncOperations.addHandler(RawProxyHandler(upstreamPort: upstreamPort))
                     return
                 }
-                try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: false)
+                // Without NIO's pipelining assistance by default, as the worker (which queues pipelined requests itself):
+                // the assistance stops reading after each request head and re-arms read interest after each response,
+                // two epoll_ctl per call. NIO_FLOOR_PIPELINING=1 turns it on.
+                let assisted = (getenv("NIO_FLOOR_PIPELINING").map { String(cString: $0) } ?? "0") == "1"
+                try channel.pipeline.syncOperations.configureHTTPServerPipeline(withPipeliningAssistance: assisted, withErrorHandling: false)
                 try channel.pipeline.syncOperations.addHandler(ProxyHandler(upstreamPort: upstreamPort, mock: mock))
             }
         }
