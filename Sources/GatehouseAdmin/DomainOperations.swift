@@ -62,7 +62,9 @@ enum DomainOperations {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let certificate = folder.appendingPathComponent("certificate.pem"), privateKey = folder.appendingPathComponent("key.pem")
         try Data(body.utf8).write(to: certificate, options: .atomic)
-        FileManager.default.createFile(atPath: privateKey.path, contents: Data(key.utf8), attributes: [.posixPermissions: 0o600])
+        guard FileManager.default.createFile(atPath: privateKey.path, contents: Data(key.utf8), attributes: [.posixPermissions: 0o600]) else {
+            throw ManagementError(status: 500, type: "InternalServerErrorException", message: "the private key could not be written to \(privateKey.path)")
+        }
         var chain: String?
         if let chainBody = call.string("certificateChain") {
             let chainFile = folder.appendingPathComponent("chain.pem")

@@ -56,6 +56,6 @@ final class AlarmEvaluator: Service, Sendable {
                                                                "to": "\(outcome.state?.rawValue ?? "-")", "reason": "\(outcome.reason)"])
             }
         }
-        try store.queueAlarmReminders(now: now)
+        _ = try store.queueAlarmReminders(now: now)
     }
 }

@@ -34,20 +34,21 @@ public final class GatewayMetrics: Sendable {
 
     public init() {}
 
+    /// A metric's name and help text as swift-prometheus wants them (no unit suffix: the names carry theirs).
+    static func descriptor(_ name: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
+    }
+
     func series(for key: SeriesKey) -> Series {
         if let found = series.withLockedValue({ $0[key] }) { return found }
         let labels = [("api", key.api), ("stage", key.stage), ("resource", key.resource), ("method", key.method)]
         let made = Series(
-            requests: (1...5).map { registry.makeCounter(name: "gatehouse_requests_total", labels: labels + [("status_class", "\($0)xx")],
-                                                         help: "Requests served, by API, stage, resource, method and status class") },
-            throttled: registry.makeCounter(name: "gatehouse_throttled_requests_total", labels: labels, help: "Requests answered 429 by a throttle"),
-            cacheHits: registry.makeCounter(name: "gatehouse_cache_hits_total", labels: labels, help: "Requests answered from the stage cache"),
-            cacheMisses: registry.makeCounter(name: "gatehouse_cache_misses_total", labels: labels,
-                                              help: "Requests the stage cache could not answer (sent to the integration)"),
-            latency: registry.makeValueHistogram(name: "gatehouse_request_duration_seconds", labels: labels, buckets: Self.latencyBuckets,
-                                                 help: "Latency as the client sees it, in seconds"),
-            integration: registry.makeValueHistogram(name: "gatehouse_integration_duration_seconds", labels: labels, buckets: Self.latencyBuckets,
-                                                     help: "Backend latency, in seconds"))
+            requests: (1...5).map { registry.makeCounter(descriptor: Self.descriptor("gatehouse_requests_total", "Requests served, by API, stage, resource, method and status class"), labels: labels + [("status_class", "\($0)xx")]) },
+            throttled: registry.makeCounter(descriptor: Self.descriptor("gatehouse_throttled_requests_total", "Requests answered 429 by a throttle"), labels: labels),
+            cacheHits: registry.makeCounter(descriptor: Self.descriptor("gatehouse_cache_hits_total", "Requests answered from the stage cache"), labels: labels),
+            cacheMisses: registry.makeCounter(descriptor: Self.descriptor("gatehouse_cache_misses_total", "Requests the stage cache could not answer (sent to the integration)"), labels: labels),
+            latency: registry.makeValueHistogram(descriptor: Self.descriptor("gatehouse_request_duration_seconds", "Latency as the client sees it, in seconds"), labels: labels, buckets: Self.latencyBuckets),
+            integration: registry.makeValueHistogram(descriptor: Self.descriptor("gatehouse_integration_duration_seconds", "Backend latency, in seconds"), labels: labels, buckets: Self.latencyBuckets))
         series.withLockedValue { $0[key] = made }
         return made
     }
@@ -56,8 +57,7 @@ public final class GatewayMetrics: Sendable {
     func record(_ record: AccessLogRecord, routed: Bool) {
         let statusClass = "\(record.status / 100)xx"
         guard routed, let api = record.apiId, let stage = record.stage, let resource = record.resourcePath else {
-            registry.makeCounter(name: "gatehouse_unrouted_requests_total", labels: [("status_class", statusClass)],
-                                 help: "Requests that matched no deployed method, by status class").increment()
+            registry.makeCounter(descriptor: Self.descriptor("gatehouse_unrouted_requests_total", "Requests that matched no deployed method, by status class"), labels: [("status_class", statusClass)]).increment()
             return
         }
         self.record(record, in: series(for: SeriesKey(api: api, stage: stage, resource: resource, method: record.httpMethod)))
@@ -75,41 +75,35 @@ public final class GatewayMetrics: Sendable {
     /// Counts one authorization: by API, authorizer (`sigv4` for AWS_IAM), type and result; and the answers a
     /// custom authorizer's cache gave. Labels come from configuration, never from the caller.
     func countAuthorization(api: String, authorizer: String, type: String, result: String, cached: Bool) {
-        registry.makeCounter(name: "gatehouse_authorizer_requests_total",
-                             labels: [("api", api), ("authorizer", authorizer), ("type", type), ("result", result)],
-                             help: "Calls an authorizer decided (SigV4, JWT, TOKEN, REQUEST), by result").increment()
+        registry.makeCounter(descriptor: Self.descriptor("gatehouse_authorizer_requests_total", "Calls an authorizer decided (SigV4, JWT, TOKEN, REQUEST), by result"), labels: [("api", api), ("authorizer", authorizer), ("type", type), ("result", result)]).increment()
         if cached {
-            registry.makeCounter(name: "gatehouse_authorizer_cache_hits_total", labels: [("api", api), ("authorizer", authorizer)],
-                                 help: "Custom authorizer decisions answered from the authorizer cache").increment()
+            registry.makeCounter(descriptor: Self.descriptor("gatehouse_authorizer_cache_hits_total", "Custom authorizer decisions answered from the authorizer cache"), labels: [("api", api), ("authorizer", authorizer)]).increment()
         }
     }
 
     /// Counts a TLS handshake that did not complete, by why (`no_sni`, `unknown_domain`, `handshake`, …).
     func countHandshakeFailure(reason: String) {
         handshakeFailures.add(1, ordering: .relaxed)
-        registry.makeCounter(name: "gatehouse_tls_handshake_failures_total", labels: [("reason", reason)],
-                             help: "TLS handshakes that failed (no certificate for the name, a refused client certificate, a broken hello)").increment()
+        registry.makeCounter(descriptor: Self.descriptor("gatehouse_tls_handshake_failures_total", "TLS handshakes that failed (no certificate for the name, a refused client certificate, a broken hello)"), labels: [("reason", reason)]).increment()
     }
 
     /// Each custom domain's certificate: seconds until it expires, and whether that is under 30 days.
     func updateCertificates(_ expiries: [(domain: String, notAfter: Date)], now: Date = Date()) {
         for (domain, notAfter) in expiries {
             let left = notAfter.timeIntervalSince(now)
-            registry.makeGauge(name: "gatehouse_certificate_expiry_seconds", labels: [("domain", domain)],
-                               help: "Seconds until the custom domain's certificate expires").set(Double(left))
-            registry.makeGauge(name: "gatehouse_certificate_expiring", labels: [("domain", domain)],
-                               help: "1 when the custom domain's certificate expires within 30 days").set(Double(left < 30 * 86_400 ? 1 : 0))
+            registry.makeGauge(descriptor: Self.descriptor("gatehouse_certificate_expiry_seconds", "Seconds until the custom domain's certificate expires"), labels: [("domain", domain)]).set(Double(left))
+            registry.makeGauge(descriptor: Self.descriptor("gatehouse_certificate_expiring", "1 when the custom domain's certificate expires within 30 days"), labels: [("domain", domain)]).set(Double(left < 30 * 86_400 ? 1 : 0))
         }
     }
 
     /// Gauges read at scrape time.
     func update(configVersion: Int64, telemetryDropped: Int, telemetryWriteFailures: Int, connections: Int, inFlight: Int) {
-        registry.makeGauge(name: "gatehouse_telemetry_write_failures", help: "Telemetry batches that could not be written (retried)")
+        registry.makeGauge(descriptor: Self.descriptor("gatehouse_telemetry_write_failures", "Telemetry batches that could not be written (retried)"))
             .set(Double(telemetryWriteFailures))
-        registry.makeGauge(name: "gatehouse_requests_in_flight", help: "Calls received and not yet answered in full").set(Double(inFlight))
-        registry.makeGauge(name: "gatehouse_config_version", help: "Configuration version being served").set(Double(configVersion))
-        registry.makeGauge(name: "gatehouse_telemetry_dropped", help: "Telemetry records dropped because the queue was full")
+        registry.makeGauge(descriptor: Self.descriptor("gatehouse_requests_in_flight", "Calls received and not yet answered in full")).set(Double(inFlight))
+        registry.makeGauge(descriptor: Self.descriptor("gatehouse_config_version", "Configuration version being served")).set(Double(configVersion))
+        registry.makeGauge(descriptor: Self.descriptor("gatehouse_telemetry_dropped", "Telemetry records dropped because the queue was full"))
             .set(Double(telemetryDropped))
-        registry.makeGauge(name: "gatehouse_open_connections", help: "Client connections open now").set(Double(connections))
+        registry.makeGauge(descriptor: Self.descriptor("gatehouse_open_connections", "Client connections open now")).set(Double(connections))
     }
 }
