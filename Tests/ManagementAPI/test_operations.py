@@ -222,6 +222,13 @@ def test_keys_plans_and_account(client):
     client.delete_rest_api(restApiId=api_id)
 
 
+def test_a_body_over_the_limit_is_413(client):
+    with pytest.raises(ClientError) as excinfo:
+        client.import_rest_api(body=b"x" * (10 * 1024 * 1024 + 1))
+    assert excinfo.value.response["ResponseMetadata"]["HTTPStatusCode"] == 413
+    assert error_code(excinfo) == "RequestTooLargeException"
+
+
 def test_unsupported_operations_name_themselves(client):
     with pytest.raises(ClientError) as excinfo:
         client.get_sdk_types()

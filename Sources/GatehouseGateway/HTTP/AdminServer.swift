@@ -112,7 +112,8 @@ final class AdminHandler: ChannelInboundHandler, RemovableChannelHandler {
             let path = head.uri.split(separator: "?").first.map(String.init) ?? head.uri
             if let extensions, let io, extensions.owns(path: path) {
                 if tooLarge {
-                    write(context, head, .payloadTooLarge, [("Content-Type", "application/json")], Array(#"{"message":"Request Too Long"}"#.utf8))
+                    write(context, head, .payloadTooLarge, [("Content-Type", "application/json"), ("x-amzn-ErrorType", "RequestTooLargeException")],
+                          Array(#"{"message":"Request Too Long: a management call's body is at most 10 MiB"}"#.utf8))
                     return
                 }
                 // The store is read and written on the I/O pool; the answer is written back on this loop.
