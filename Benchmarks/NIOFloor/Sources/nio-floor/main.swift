@@ -194,12 +194,19 @@ final class RawProxyHandler: ChannelInboundHandler {
     func channelInactive(context: ChannelHandlerContext) { upstream?.close(promise: nil) }
 }
 
+let tuned = getenv("NIO_FLOOR_TUNED").map { String(cString: $0) }
 let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
 do {
     let server = try await ServerBootstrap(group: group)
         .serverChannelOption(.backlog, value: 1024)
         .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
         .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+        // NIO_FLOOR_TUNED=1: one read per readiness event and a fixed 4 KiB receive buffer (NIO's defaults: up to 4
+        // reads and an adaptive allocator).
+        // (NIO_FLOOR_TUNED=reads or =buffer: only that one.)
+        .childChannelOption(.maxMessagesPerRead, value: UInt(tuned == nil || tuned == "buffer" ? 4 : 1))
+        .childChannelOption(.recvAllocator, value: tuned == nil || tuned == "reads"
+                                ? AdaptiveRecvByteBufferAllocator() : AdaptiveRecvByteBufferAllocator(minimum: 4096, initial: 4096, maximum: 4096))
         .childChannelInitializer { channel in
             channel.eventLoop.makeCompletedFuture {
                 if raw {
