@@ -329,17 +329,18 @@ import Testing
         let (worker, port) = try await startWorker(db)
         defer { worker.signal(SIGKILL) }
         let url = "http://127.0.0.1:\(port)/restapis/\(apiId)/prod/_user_request_/keyed"
-        // One curl, one connection, 20 calls 0.2 s apart; the key is disabled while they run.
+        // One curl, one connection, 40 calls 0.2 s apart; the key is disabled (a store write, as any process makes
+        // it) while they run, leaving seconds for the worker to pick it up even on a loaded machine.
         let calls = Task {
             try await curl(["--rate", "5/s", "-H", "x-api-key: \(key.value)", "-w", "%{http_code} %{num_connects}\n"]
-                           + Array(repeating: ["-o", "/dev/null", url], count: 20).flatMap { $0 })
+                           + Array(repeating: ["-o", "/dev/null", url], count: 40).flatMap { $0 })
         }
         let store = try Store(path: db, access: .readOnly)
         try await waitUntil("a few calls served", timeout: 10) { try store.accessLog(after: 0, limit: 100).count >= 3 }
-        _ = try await Self.cli(db, ["key", "disable", key.id])
+        try Store(path: db).setApiKeyEnabled(id: key.id, enabled: false, actor: Actor(name: "test", source: "test"))
         let lines = try await calls.value.stdout.split(separator: "\n").map { $0.split(separator: " ") }
         let statuses = lines.map { String($0.first ?? "") }
-        #expect(statuses.count == 20)
+        #expect(statuses.count == 40)
         #expect(statuses.first == "200" && statuses.last == "403", "\(statuses)")
         #expect(statuses.drop { $0 == "200" }.allSatisfy { $0 == "403" }, "once refused, refused: \(statuses)")
         #expect(lines.compactMap { $0.last.flatMap { Int($0) } }.reduce(0, +) == 1, "one connection throughout: \(lines)")
