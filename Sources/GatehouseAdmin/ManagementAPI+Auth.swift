@@ -27,18 +27,10 @@ extension ManagementAPI {
         }
         let bodyHash = SigV4.payloadHash(body)
         let declared = signature.declaredPayloadHash ?? bodyHash
-        let canonical: String
         do {
-            canonical = try SigV4.canonicalRequest(method: method, target: uri, headers: headers, signature: signature, payloadHash: declared)
+            try SigV4.verify(signature, secret: credential.secret, method: method, target: uri, headers: headers, payloadHash: declared, bodyHash: bodyHash)
         } catch {
             throw ManagementError.forbidden(error.errorType, error.message)
-        }
-        let stringToSign = SigV4.stringToSign(signature: signature, canonicalRequestHash: SigV4.payloadHash(Data(canonical.utf8)))
-        let expected = SigV4.signature(of: stringToSign, secret: credential.secret, signature: signature)
-        guard SigV4.constantTimeEqual(expected, signature.signature.lowercased()),
-              declared == SigV4.unsignedPayload || declared.lowercased() == bodyHash else {
-            let failure = SigV4.Failure.mismatch(canonicalRequest: canonical, stringToSign: stringToSign)
-            throw ManagementError.forbidden(failure.errorType, failure.message)
         }
         let resource = "arn:aws:apigateway:\(region)::\(path.removingPercentEncoding ?? path)"
         guard credential.allow.contains(where: { Credential.wildcard($0, matches: resource) }) else {

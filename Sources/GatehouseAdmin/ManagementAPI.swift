@@ -66,15 +66,9 @@ public final class ManagementAPI: Sendable {
         let mark = uri.firstIndex(of: "?")
         let path = mark.map { String(uri[..<$0]) } ?? uri
         let rawQuery = mark.map { String(uri[uri.index(after: $0)...]) } ?? ""
+        let pairs = QueryString.pairs(rawQuery).map { ($0.name, $0.value) }
         var query: [String: String] = [:]
-        var pairs: [(String, String)] = []
-        for pair in rawQuery.split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map {
-                String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String($0)
-            }
-            query[parts[0]] = parts.count > 1 ? parts[1] : ""
-            pairs.append((parts[0], parts.count > 1 ? parts[1] : ""))
-        }
+        for (name, value) in pairs { query[name] = value }
         let segments = path.split(separator: "/").map { String($0).removingPercentEncoding ?? String($0) }
         do {
             guard let (route, variables) = router.route(method: method.uppercased(), segments: segments, query: query) else {

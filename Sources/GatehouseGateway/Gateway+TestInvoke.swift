@@ -50,10 +50,7 @@ extension Gateway {
             }
             let request = GatewayRequest(head: head, body: requestBody, remoteAddress: nil, sourceIp: "127.0.0.1")
             func finish(_ answered: GatewayResponse) {
-                var response = answered
-                if let type = response.gatewayType, let customized = context.stage?.gatewayResponses {
-                    response = customized.apply(to: response, type: type, message: response.gatewayMessage ?? type.message, head: head, context: context)
-                }
+                let response = context.customized(answered, head: head)
                 func result(_ bytes: [UInt8]) -> TestInvocation {
                     let latency = Int((NIODeadline.now() - started).nanoseconds / 1_000_000)
                     var log = ["Execution log for request \(context.requestId)", "Method request path: \(target)",

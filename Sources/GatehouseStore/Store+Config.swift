@@ -46,20 +46,36 @@ extension Store {
             if let existing {
                 target.restApi.createdDate = existing.restApi.createdDate
                 if mode == .merge { target = Self.merged(existing, with: definition) }
-                try db.execute(sql: "DELETE FROM resource WHERE rest_api_id = ?", arguments: [existing.restApi.id])
                 // A document without an endpoint configuration keeps the one the API has (set by `api endpoint`).
                 target.restApi.endpointType = target.restApi.endpointType ?? existing.restApi.endpointType
-                try RestApiRecord(target.restApi).update(db)
+                try Self.replaceDefinition(db, target)
             } else {
                 try RestApiRecord(target.restApi).insert(db)
+                try Self.insertResources(db, apiId: target.restApi.id, resources: target.resources)
+                for authorizer in target.authorizers { try Self.insertAuthorizer(db, apiId: target.restApi.id, authorizer) }
             }
-            try Self.insertResources(db, apiId: target.restApi.id, resources: target.resources)
-            try db.execute(sql: "DELETE FROM authorizer WHERE rest_api_id = ?", arguments: [target.restApi.id])
-            for authorizer in target.authorizers { try Self.insertAuthorizer(db, apiId: target.restApi.id, authorizer) }
             try Self.audit(db, actor: actor, action: action ?? (existing == nil ? "CreateRestApi" : "PutRestApi(\(mode.rawValue))"),
                            target: "restapis/\(target.restApi.id)",
                            before: existing.map { Self.summary($0) }, after: Self.summary(target))
         }
+    }
+
+    /// Writes an existing API's row, resources, methods and authorizers as `definition` has them (ids kept).
+    static func replaceDefinition(_ db: Database, _ definition: ApiDefinition) throws {
+        let apiId = definition.restApi.id
+        try RestApiRecord(definition.restApi).update(db)
+        try db.execute(sql: "DELETE FROM resource WHERE rest_api_id = ?", arguments: [apiId])
+        try insertResources(db, apiId: apiId, resources: definition.resources)
+        try db.execute(sql: "DELETE FROM authorizer WHERE rest_api_id = ?", arguments: [apiId])
+        for authorizer in definition.authorizers { try insertAuthorizer(db, apiId: apiId, authorizer) }
+    }
+
+    /// The API's deployment `id`, or an error naming what is missing.
+    static func requireDeployment(_ db: Database, apiId: String, id: String) throws -> DeploymentRecord {
+        guard let record = try DeploymentRecord.fetchOne(db, key: id), record.restApiId == apiId else {
+            throw StoreError.notFound(what: "deployment \(id) of API \(apiId)", hint: "list them with `gatehouse deployments --api \(apiId)`")
+        }
+        return record
     }
 
     static func merged(_ existing: ApiDefinition, with incoming: ApiDefinition) -> ApiDefinition {
@@ -334,10 +350,7 @@ extension Store {
     public func rollback(apiId: String, stageName: String, to deploymentId: String, actor: Actor) throws {
         try write { db in
             var stage = try Self.existingStage(db, apiId: apiId, stageName: stageName)
-            guard let record = try DeploymentRecord.fetchOne(db, key: deploymentId), record.restApiId == apiId else {
-                throw StoreError.notFound(what: "deployment \(deploymentId) of API \(apiId)",
-                                          hint: "list them with `gatehouse deployments --api \(apiId)`")
-            }
+            let record = try Self.requireDeployment(db, apiId: apiId, id: deploymentId)
             try Self.refuseUnguarded(try record.deployment().snapshot, action: "roll back to deployment \(deploymentId)")
             let before = stage.deploymentId
             stage.deploymentId = deploymentId

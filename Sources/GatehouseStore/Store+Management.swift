@@ -38,11 +38,7 @@ extension Store {
             let result = try change(&definition)
             definition.restApi.id = apiId
             definition.restApi.createdDate = before.restApi.createdDate
-            try RestApiRecord(definition.restApi).update(db)
-            try db.execute(sql: "DELETE FROM resource WHERE rest_api_id = ?", arguments: [apiId])
-            try Self.insertResources(db, apiId: apiId, resources: definition.resources)
-            try db.execute(sql: "DELETE FROM authorizer WHERE rest_api_id = ?", arguments: [apiId])
-            for authorizer in definition.authorizers { try Self.insertAuthorizer(db, apiId: apiId, authorizer) }
+            try Self.replaceDefinition(db, definition)
             try Self.audit(db, actor: actor, action: action, target: target, before: Self.summary(before), after: Self.summary(definition))
             return result
         }
@@ -58,9 +54,7 @@ extension Store {
             guard try Self.loadStage(db, apiId: stage.restApiId, stageName: stage.stageName) == nil else {
                 throw StoreError.invalid("stage \(stage.stageName) of API \(stage.restApiId) exists already")
             }
-            guard let record = try DeploymentRecord.fetchOne(db, key: stage.deploymentId), record.restApiId == stage.restApiId else {
-                throw StoreError.notFound(what: "deployment \(stage.deploymentId) of API \(stage.restApiId)", hint: "create one first (CreateDeployment)")
-            }
+            let record = try Self.requireDeployment(db, apiId: stage.restApiId, id: stage.deploymentId)
             try Self.refuseUnguarded(try record.deployment().snapshot, action: "create stage \(stage.stageName)")
             try Self.saveStage(db, stage)
             try Self.audit(db, actor: actor, action: "CreateStage", target: "restapis/\(stage.restApiId)/stages/\(stage.stageName)",
@@ -78,9 +72,7 @@ extension Store {
             stage.restApiId = apiId
             stage.stageName = stageName
             if stage.deploymentId != before.deploymentId {
-                guard let record = try DeploymentRecord.fetchOne(db, key: stage.deploymentId), record.restApiId == apiId else {
-                    throw StoreError.notFound(what: "deployment \(stage.deploymentId) of API \(apiId)", hint: "GetDeployments lists them")
-                }
+                let record = try Self.requireDeployment(db, apiId: apiId, id: stage.deploymentId)
                 try Self.refuseUnguarded(try record.deployment().snapshot, action: "move stage \(stageName) to deployment \(stage.deploymentId)")
             }
             for key in stage.methodSettings.keys where key != Stage.defaultSettingsKey && before.methodSettings[key] != stage.methodSettings[key] {
@@ -128,9 +120,7 @@ extension Store {
     /// Deletes a deployment no stage points at (AWS refuses one that is active).
     public func deleteDeployment(apiId: String, deploymentId: String, actor: Actor) throws {
         try write { db in
-            guard let record = try DeploymentRecord.fetchOne(db, key: deploymentId), record.restApiId == apiId else {
-                throw StoreError.notFound(what: "deployment \(deploymentId) of API \(apiId)", hint: "GetDeployments lists them")
-            }
+            _ = try Self.requireDeployment(db, apiId: apiId, id: deploymentId)
             let active = try String.fetchAll(db, sql: "SELECT stage_name FROM stage WHERE deployment_id = ?", arguments: [deploymentId])
             guard active.isEmpty else {
                 throw StoreError.invalid("Active stages pointing to this deployment must be moved or deleted (\(active.joined(separator: ", ")))")
@@ -145,10 +135,7 @@ extension Store {
     public func deployment(apiId: String, id: String) throws -> Deployment {
         try read { db in
             guard try Self.apiExists(db, apiId) else { throw Self.apiNotFound(apiId) }
-            guard let record = try DeploymentRecord.fetchOne(db, key: id), record.restApiId == apiId else {
-                throw StoreError.notFound(what: "deployment \(id) of API \(apiId)", hint: "GetDeployments lists them")
-            }
-            return try record.deployment()
+            return try Self.requireDeployment(db, apiId: apiId, id: id).deployment()
         }
     }
 

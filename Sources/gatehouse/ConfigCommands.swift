@@ -96,14 +96,7 @@ struct Deploy: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            var parsed: [String: String] = [:]
-            for variable in variables {
-                let parts = variable.split(separator: "=", maxSplits: 1)
-                guard parts.count == 2, !parts[0].isEmpty else {
-                    throw ValidationError("--var takes name=value, got '\(variable)'")
-                }
-                parsed[String(parts[0])] = String(parts[1])
-            }
+            let parsed = try stageVariables(variables)
             let store = try storeOptions.open(.readWrite)
             let deployment = try store.deploy(apiId: api, stageName: stage, description: description, variables: parsed,
                                               actor: .current(source: "cli"))

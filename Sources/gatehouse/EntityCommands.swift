@@ -233,12 +233,14 @@ extension StageCommand {
     }
 }
 
-/// `name=value` pairs as a dictionary, or a usage error naming the one that is not.
+/// `--var name=value` pairs (a name and a value, neither empty) as a dictionary, or a usage error naming the one
+/// that is not; `deploy`, `stage create` and `stage set` read them alike.
 func stageVariables(_ pairs: [String]) throws -> [String: String] {
     var parsed: [String: String] = [:]
     for pair in pairs {
-        guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else { throw ValidationError("--var takes name=value, got '\(pair)'") }
-        parsed[String(pair[..<equals])] = String(pair[pair.index(after: equals)...])
+        let parts = pair.split(separator: "=", maxSplits: 1)
+        guard parts.count == 2, !parts[0].isEmpty else { throw ValidationError("--var takes name=value, got '\(pair)'") }
+        parsed[String(parts[0])] = String(parts[1])
     }
     return parsed
 }

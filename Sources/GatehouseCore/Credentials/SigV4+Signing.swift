@@ -31,6 +31,20 @@ extension SigV4 {
         return difference == 0
     }
 
+    /// Checks a signature over a request with the credential's secret: the canonical request is rebuilt, signed
+    /// and compared in constant time, and a declared payload hash must be the body's (unless the client left the
+    /// payload unsigned). Throws `.mismatch` (with what was signed) or what the canonical request refuses.
+    public static func verify(_ signature: Signature, secret: String, method: String, target: String, headers: [(name: String, value: String)],
+                              payloadHash: String, bodyHash: String) throws(Failure) {
+        let canonical = try canonicalRequest(method: method, target: target, headers: headers, signature: signature, payloadHash: payloadHash)
+        let stringToSign = stringToSign(signature: signature, canonicalRequestHash: self.payloadHash(Data(canonical.utf8)))
+        let expected = self.signature(of: stringToSign, secret: secret, signature: signature)
+        let payloadHolds = payloadHash == unsignedPayload || payloadHash.lowercased() == bodyHash
+        guard constantTimeEqual(expected, signature.signature.lowercased()), payloadHolds else {
+            throw .mismatch(canonicalRequest: canonical, stringToSign: stringToSign)
+        }
+    }
+
     /// The hex SHA-256 of a payload (the canonical request's last line).
     public static func payloadHash<D: DataProtocol>(_ bytes: D) -> String {
         hex(SHA256.hash(data: bytes))

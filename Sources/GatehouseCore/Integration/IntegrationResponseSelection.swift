@@ -125,7 +125,6 @@ public struct CompiledMock: Sendable {
     /// The body's bytes: the template's text, or with CONVERT_TO_BINARY the bytes its base64 stands for (text
     /// that is not base64 is kept as text, as AWS passes it through).
     public func bytes(of body: String) -> [UInt8] {
-        if convertsToBinary, let data = Data(base64Encoded: body.trimmingCharacters(in: .whitespacesAndNewlines)) { return Array(data) }
-        return Array(body.utf8)
+        PayloadConversion.response(Array(body.utf8), handling: convertsToBinary ? .convertToBinary : nil, binary: false)
     }
 }

@@ -58,9 +58,7 @@ public struct TemplatedMock: Sendable {
         responseInput.body = ""
         do {
             let text = try template.render(responseInput)
-            let bytes = entry.response.contentHandling == "CONVERT_TO_BINARY"
-                ? (Data(base64Encoded: text.trimmingCharacters(in: .whitespacesAndNewlines)).map(Array.init) ?? Array(text.utf8))
-                : Array(text.utf8)
+            let bytes = PayloadConversion.response(Array(text.utf8), handling: ContentHandling(entry.response.contentHandling), binary: false)
             return .answer(status: status, headers: headers, contentType: type, body: bytes)
         } catch {
             return .failed("Unable to transform response: the \(selected.statusCode) response template for \(type): \(error)")

@@ -119,34 +119,17 @@ final class AdminHandler: ChannelInboundHandler, RemovableChannelHandler {
                 // The store is read and written on the I/O pool; the answer is written back on this loop.
                 let request = (head.method.rawValue, head.uri, head.headers.map { ($0.name, $0.value) }, body)
                 body = []
-                let loop = context.eventLoop
-                let bound = NIOLoopBound((self, context), eventLoop: loop)
-                io.runIfActive(eventLoop: loop) {
+                answerOffLoop(context, head, io, failureType: "application/json",
+                              failure: { #"{"message":"the worker is shutting down: \#($0)"}"# }) {
                     extensions.respond(method: request.0, uri: request.1, headers: request.2, body: request.3)
-                }.whenComplete { result in
-                    let (handler, context) = bound.value
-                    switch result {
-                    case .success(let answer):
-                        handler.write(context, head, HTTPResponseStatus(statusCode: answer.status), answer.headers, answer.body)
-                    case .failure(let error):
-                        handler.write(context, head, .serviceUnavailable, [("Content-Type", "application/json")],
-                                      Array(#"{"message":"the worker is shutting down: \#(error)"}"#.utf8))
-                    }
                 }
                 return
             }
             if head.method == .GET, path == "/metrics", let io {
                 // Rendering reads the certificates' expiry (files on disk): on the I/O pool, not this event loop.
-                let loop = context.eventLoop, metrics = self.metrics
-                let bound = NIOLoopBound((self, context), eventLoop: loop)
-                io.runIfActive(eventLoop: loop) { metrics() }.whenComplete { result in
-                    let (handler, context) = bound.value
-                    switch result {
-                    case .success(let text):
-                        handler.write(context, head, .ok, [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")], Array(text.utf8))
-                    case .failure(let error):
-                        handler.write(context, head, .serviceUnavailable, [("Content-Type", "text/plain")], Array("the worker is shutting down: \(error)\n".utf8))
-                    }
+                let metrics = self.metrics
+                answerOffLoop(context, head, io, failureType: "text/plain", failure: { "the worker is shutting down: \($0)\n" }) {
+                    (200, [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")], Array(metrics().utf8))
                 }
                 return
             }
@@ -157,6 +140,23 @@ final class AdminHandler: ChannelInboundHandler, RemovableChannelHandler {
             default: (status, type, text) = (.notFound, "text/plain", "not found: GET /metrics or /healthz\n")
             }
             write(context, head, status, [("Content-Type", type)], Array(text.utf8))
+        }
+    }
+
+    /// Runs `work` (which reads files or the store) on the I/O pool and writes what it answers back on this loop;
+    /// a pool that is shutting down answers 503 with `failure`'s text.
+    private func answerOffLoop(_ context: ChannelHandlerContext, _ head: HTTPRequestHead, _ io: NIOThreadPool, failureType: String,
+                               failure: @escaping @Sendable (any Error) -> String,
+                               _ work: @escaping @Sendable () -> (status: Int, headers: [(name: String, value: String)], body: [UInt8])) {
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        io.runIfActive(eventLoop: context.eventLoop, work).whenComplete { result in
+            let (handler, context) = bound.value
+            switch result {
+            case .success(let answer):
+                handler.write(context, head, HTTPResponseStatus(statusCode: answer.status), answer.headers, answer.body)
+            case .failure(let error):
+                handler.write(context, head, .serviceUnavailable, [("Content-Type", failureType)], Array(failure(error).utf8))
+            }
         }
     }
 

@@ -292,10 +292,7 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
             if case .stream(let source, _) = response.body { source.cancel() }
             return
         }
-        var response = response
-        if let type = response.gatewayType, let customized = call.context.stage?.gatewayResponses {
-            response = customized.apply(to: response, type: type, message: response.gatewayMessage ?? type.message, head: call.head, context: call.context)
-        }
+        var response = call.context.customized(response, head: call.head)
         if let minimum = call.context.stage?.binding.definition.restApi.minimumCompressionSize, let encoding = ResponseCompression.accepted(call.head.headers) {
             response = ResponseCompression.apply(to: response, minimum: minimum, encoding: encoding, isHead: call.head.method == .HEAD)
         }

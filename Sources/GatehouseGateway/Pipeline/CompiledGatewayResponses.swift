@@ -85,7 +85,7 @@ final class CompiledGatewayResponses: Sendable {
     static func query(_ head: HTTPRequestHead) -> [String: String] {
         guard let mark = head.uri.firstIndex(of: "?") else { return [:] }
         var result: [String: String] = [:]
-        for (name, value) in GatewayRequest.decodeQuery(String(head.uri[head.uri.index(after: mark)...])) { result[name] = value }
+        for (name, value) in QueryString.pairs(String(head.uri[head.uri.index(after: mark)...])) { result[name] = value }
         return result
     }
 }

@@ -43,17 +43,7 @@ public struct GatewayRequest {
     }
 
     /// Every query parameter in order, percent-decoded (`+` as a space), repeats kept.
-    public var queryPairs: [(name: String, value: String)] { Self.decodeQuery(query) }
-
-    /// A query string's parameters in order, percent-decoded (`+` as a space), repeats kept.
-    public static func decodeQuery(_ query: String?) -> [(name: String, value: String)] {
-        (query ?? "").split(separator: "&").map { pair in
-            let kv = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let name = String(kv[0]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(kv[0])
-            let value = kv.count > 1 ? (String(kv[1]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(kv[1])) : ""
-            return (name, value)
-        }
-    }
+    public var queryPairs: [(name: String, value: String)] { QueryString.pairs(query) }
 
     /// The client's IP address, as text.
     public let sourceIp: String?

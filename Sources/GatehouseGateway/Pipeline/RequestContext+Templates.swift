@@ -1,5 +1,6 @@
 import Foundation
 import GatehouseCore
+import NIOHTTP1
 
 extension RequestContext {
     /// `$context` as mappings read it, the authorizer's verdict included (`authorizer.claims.NAME`,
@@ -22,6 +23,12 @@ extension RequestContext {
         if clientCertificate != nil { values.merge(clientCertificateValues) { _, new in new } }
         values["domainName"] = domainName ?? request.head.headers.first(name: "host").map { DomainName.normalized($0) } ?? ""
         return values
+    }
+
+    /// `response` as the API customized it, when the gateway made it itself (its gateway responses).
+    func customized(_ response: GatewayResponse, head: HTTPRequestHead) -> GatewayResponse {
+        guard let type = response.gatewayType, let customized = stage?.gatewayResponses else { return response }
+        return customized.apply(to: response, type: type, message: response.gatewayMessage ?? type.message, head: head, context: self)
     }
 
     /// What a mapping template sees of this call: `body` as `$input.body`, the method request's parameters,

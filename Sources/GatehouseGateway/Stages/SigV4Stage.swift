@@ -80,16 +80,8 @@ final class SigV4Stage: GatewayStage {
     private func verify(_ signature: SigV4.Signature, credential: GatewayConfiguration.ServedCredential, payloadHash: String,
                         bodyHash: String, request: GatewayRequest, context: RequestContext) -> GatewayResponse? {
         do {
-            let canonical = try SigV4.canonicalRequest(method: request.head.method.rawValue, target: request.head.uri,
-                                                       headers: request.head.headers.map { ($0.name, $0.value) },
-                                                       signature: signature, payloadHash: payloadHash)
-            let stringToSign = SigV4.stringToSign(signature: signature, canonicalRequestHash: SigV4.hex(SHA256.hash(data: Data(canonical.utf8))))
-            let expected = SigV4.signature(of: stringToSign, secret: credential.secret, signature: signature)
-            // A declared payload hash must be the body's (unless the client said it left the payload unsigned).
-            let payloadHolds = payloadHash == SigV4.unsignedPayload || payloadHash.lowercased() == bodyHash
-            guard SigV4.constantTimeEqual(expected, signature.signature.lowercased()), payloadHolds else {
-                throw SigV4.Failure.mismatch(canonicalRequest: canonical, stringToSign: stringToSign)
-            }
+            try SigV4.verify(signature, secret: credential.secret, method: request.head.method.rawValue, target: request.head.uri,
+                             headers: request.head.headers.map { ($0.name, $0.value) }, payloadHash: payloadHash, bodyHash: bodyHash)
             let user = SigV4.userArn(account: identity.account, name: credential.name)
             let resource = SigV4.resourceArn(region: identity.region, account: identity.account, apiId: context.target?.apiId ?? "",
                                              stage: context.target?.stageName ?? "", verb: request.head.method.rawValue,

@@ -30,8 +30,7 @@ struct ValidationStage: GatewayStage {
             }
         }
         guard let bodyModels, let schemas else { return next(request, context) }
-        let contentType = request.head.headers.first(name: "content-type")?.split(separator: ";").first
-            .map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? "application/json"
+        let contentType = CompiledTemplates.mediaType(request.head.headers.first(name: "content-type"))
         guard let model = bodyModels[contentType] ?? (bodyModels.count == 1 && contentType == "application/json" ? bodyModels.values.first : nil) else {
             return next(request, context)
         }
