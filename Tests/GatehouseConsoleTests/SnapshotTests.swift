@@ -52,6 +52,7 @@ import Testing
         let apis = screen(.apis, 80, 24)
         #expect(apis.contains { $0.contains("/pets/{petId}") && $0.contains("GET") }, "\(apis.joined(separator: "\n"))")
         #expect(apis.contains { $0.contains("› prod") && $0.contains("/pets ") }, "the stage shows under API › STAGE")
+        #expect(apis.contains { $0.contains("/pets ") && $0.contains(" PROXY") && !$0.contains("HTTP_…") }, "a cut HTTP_PROXY is not HTTP_…")
         let audit = screen(.audit, 80, 24).joined(separator: "\n")
         #expect(audit.contains("restapis/") && audit.contains("/pets/{petId}/GET"), "the target's start and end: \(audit)")
         let keys = screen(.keys, 80, 24)
@@ -61,6 +62,9 @@ import Testing
         #expect(keys.contains { $0.contains("orphan") }, "a key on no plan is listed too")
         let alarms = screen(.alarms, 80, 24).joined(separator: "\n")
         #expect(alarms.contains("petstore-5xx") && alarms.contains("ALARM ●"))
+        let longName = screen(.alarms, 80, 24) { $0.data.alarms[0].rule.name = "checkout-5xx-errors-over-threshold" }
+        #expect(longName.contains { $0.contains("checkout-5xx-errors-over-threshold") && $0.contains("ALARM ●") },
+                "an alarm's whole name beside its state: \(longName.joined(separator: "\n"))")
         for view in ConsoleView.allCases {
             let lines = screen(view, 80, 24) { $0.frozen = true; $0.readOnly = true }
             #expect(lines[0].contains("FROZEN") && lines[0].contains("read-only") && lines[0].contains(" 5m "), "\(view): \(lines[0])")

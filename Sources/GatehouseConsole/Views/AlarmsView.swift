@@ -16,7 +16,9 @@ enum AlarmsView {
         let rows = ConsoleReducer.visibleAlarms(state)
         let listHeight = max(3, min(rows.count + 2, body.height * 55 / 100))
         let columns = [
-            TableColumn(title: "NAME", width: 20, priority: 10, minWidth: 14), TableColumn(title: "STATE", width: 17, priority: 9, minWidth: 9),
+            // The name identifies the row: as wide as the longest (14 to 40), so the other columns give way first.
+            TableColumn(title: "NAME", width: min(40, max(14, rows.map(\.rule.name.count).max() ?? 14)), priority: 10, minWidth: 14),
+            TableColumn(title: "STATE", width: 17, priority: 9, minWidth: 9),
             TableColumn(title: "SINCE", width: 8, alignRight: true, priority: 6, minWidth: 5),
             TableColumn(title: "ACK BY", width: 12, priority: 5, minWidth: 7), TableColumn(title: "WATCHES", width: 0, priority: 8, minWidth: 16),
             TableColumn(title: "RULE", width: 0, priority: 4, minWidth: 12),

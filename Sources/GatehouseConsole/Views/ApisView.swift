@@ -26,7 +26,7 @@ enum ApisView {
                 name.count + stage.count <= width ? name + stage : String(name.prefix(max(1, width - stage.count - 1))) + "…" + stage
             }
             return [TableCell(tree, first ? .normal : .border, fit: first ? fit : nil), TableCell(row.resourcePath), TableCell(row.httpMethod, .accent),
-                    TableCell(Charts.sparkline(row.sparkline, width: 12), .accent), TableCell(row.integration, .muted), TableCell(row.authorization),
+                    TableCell(Charts.sparkline(row.sparkline, width: 12), .accent), Self.integration(row.integration), TableCell(row.authorization),
                     TableCell(row.apiKeyRequired ? "yes" : "no"), TableCell(row.cache?.ratio ?? "off", row.cache == nil ? .muted : .normal),
                     TableCell(Format.limit(row.throttle.rate, row.throttle.burst)),
                     TableCell(row.throttleScope.rawValue, row.throttleScope == .account ? .muted : .accent),
@@ -35,6 +35,13 @@ enum ApisView {
         }
         Table.draw(&buffer, x: body.x + 1, y: body.y, width: body.width - 2, height: body.height, columns: columns, rows: cells,
                    selected: rows.isEmpty ? nil : state.currentSelection, empty: "No deployed methods")
+    }
+
+    /// The integration (type, verb, URI); narrow, `HTTP_PROXY` becomes `PROXY`, since a cut `HTTP_…` reads like `HTTP`.
+    static func integration(_ text: String) -> TableCell {
+        TableCell(text, .muted, fit: { width in
+            text.count <= width || !text.hasPrefix("HTTP_PROXY") ? text : String(text.dropFirst("HTTP_".count))
+        })
     }
 
     /// The endpoint type and the custom domains reaching the stage; narrow, the domains become a count (`PRIVATE +1`).
