@@ -126,33 +126,62 @@ final class RawUpstreamHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var chunk = unwrapInboundIn(data)
-        buffer.writeBuffer(&chunk)
-        var wrote = false
-        while let length = Self.messageLength(buffer), buffer.readableBytes >= length, let message = buffer.readSlice(length: length) {
-            client.write(message, promise: nil)
-            wrote = true
+        // The usual case, whole responses in one read, passes the read buffer itself on (no copy).
+        if buffer.readableBytes == 0 {
+            let complete = Self.completeLength(chunk)
+            if complete > 0, let messages = chunk.readSlice(length: complete) { client.writeAndFlush(messages, promise: nil) }
+            if chunk.readableBytes > 0 { buffer = chunk }
+            return
         }
-        if wrote { client.flush() }
-        buffer.discardReadBytes()
+        buffer.writeBuffer(&chunk)
+        let complete = Self.completeLength(buffer)
+        if complete > 0, let messages = buffer.readSlice(length: complete) {
+            client.writeAndFlush(messages, promise: nil)
+            buffer = buffer.readableBytes > 0 ? buffer.getSlice(at: buffer.readerIndex, length: buffer.readableBytes) ?? ByteBuffer() : ByteBuffer()
+        }
     }
 
-    /// Head plus Content-Length bytes, once the head has arrived.
-    static func messageLength(_ buffer: ByteBuffer) -> Int? {
-        let bytes = buffer.readableBytesView
-        guard let head = bytes.firstRange(of: [13, 10, 13, 10]) else { return nil }
-        let headLength = head.upperBound - bytes.startIndex
-        let name: [UInt8] = Array("content-length:".utf8)
-        var i = bytes.startIndex
-        while i + name.count < head.lowerBound {
-            if bytes[i] == 10, zip(name, bytes[(i + 1)...]).allSatisfy({ $0 == ($1 | 0x20) || ($0 == 58 && $1 == 58) || ($0 == 45 && $1 == 45) }) {
-                var j = i + 1 + name.count, value = 0
-                while j < head.lowerBound, bytes[j] == 32 { j += 1 }
-                while j < head.lowerBound, bytes[j] >= 48, bytes[j] <= 57 { value = value * 10 + Int(bytes[j] - 48); j += 1 }
-                return headLength + value
-            }
-            i += 1
+    /// How many bytes at the front are whole responses.
+    static func completeLength(_ buffer: ByteBuffer) -> Int {
+        var view = buffer, total = 0
+        while let length = messageLength(view), view.readableBytes >= length {
+            total += length
+            view.moveReaderIndex(forwardBy: length)
         }
-        return headLength
+        return total
+    }
+
+    /// Head plus Content-Length bytes, once the head has arrived: one pass over raw bytes (the blank line, then the header lines scanned for Content-Length), no collection algorithms or allocations.
+    static func messageLength(_ buffer: ByteBuffer) -> Int? {
+        buffer.withUnsafeReadableBytes { raw -> Int? in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            var headEnd = -1, at = 3
+            while at < bytes.count {
+                if bytes[at] == 10, bytes[at - 1] == 13, bytes[at - 2] == 10, bytes[at - 3] == 13 { headEnd = at - 3; break }
+                at += 1
+            }
+            guard headEnd >= 0 else { return nil }
+            let name: StaticString = "content-length:"
+            let nameLength = name.utf8CodeUnitCount
+            var i = 0
+            while i + 1 + nameLength < headEnd {
+                if bytes[i] == 10 {
+                    var match = true
+                    for k in 0..<nameLength where (bytes[i + 1 + k] | 0x20) != (name.utf8Start[k] | 0x20) {
+                        match = false
+                        break
+                    }
+                    if match {
+                        var j = i + 1 + nameLength, value = 0
+                        while j < headEnd, bytes[j] == 32 { j += 1 }
+                        while j < headEnd, bytes[j] >= 48, bytes[j] <= 57 { value = value * 10 + Int(bytes[j] - 48); j += 1 }
+                        return headEnd + 4 + value
+                    }
+                }
+                i += 1
+            }
+            return headEnd + 4
+        }
     }
 }
 
