@@ -40,7 +40,7 @@ import Testing
         let dir = try TempDir()
         defer { dir.remove() }
         let empty = dir.path("empty.db")
-        FileManager.default.createFile(atPath: empty, contents: Data())
+        _ = FileManager.default.createFile(atPath: empty, contents: Data())
         let read = try await gatehouse("apis", "--store", empty)
         #expect(read.status != 0 && read.stderr.contains("not a Gatehouse store: \(empty) (the file is empty)"), "\(read.stderr)")
         #expect(try digest(empty).isEmpty)

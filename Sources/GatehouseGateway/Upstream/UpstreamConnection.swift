@@ -2,15 +2,18 @@ import NIOCore
 import NIOHTTP1
 
 /// One keep-alive connection to a backend: it carries one exchange at a time, writes its request as bytes,
-/// hands the response parts (NIOHTTP1's decoder) to it, and holds reads while the client cannot take more.
+/// frames the response from the bytes read (`UpstreamResponseParser`) and hands it to the exchange, and holds
+/// reads while the client cannot take more.
 final class UpstreamConnection: ChannelDuplexHandler, RemovableChannelHandler {
-    typealias InboundIn = HTTPClientResponsePart
+    typealias InboundIn = ByteBuffer
     typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     let endpoint: UpstreamEndpoint
     var pool: UpstreamPool?
-    private let decoder: UpstreamResponseDecoder
+    private var parser = UpstreamResponseParser()
+    /// Bytes of a response head that has not arrived whole yet.
+    private var partial: ByteBuffer?
     private var context: ChannelHandlerContext?
     private var exchange: UpstreamExchange?
     private var reads = ReadGate()
@@ -19,9 +22,8 @@ final class UpstreamConnection: ChannelDuplexHandler, RemovableChannelHandler {
     private var timer: Scheduled<Void>?
     private var timerDeadline = NIODeadline.distantFuture
 
-    init(endpoint: UpstreamEndpoint, decoder: UpstreamResponseDecoder) {
+    init(endpoint: UpstreamEndpoint) {
         self.endpoint = endpoint
-        self.decoder = decoder
     }
 
     var isActive: Bool { context?.channel.isActive ?? false }
@@ -66,10 +68,10 @@ final class UpstreamConnection: ChannelDuplexHandler, RemovableChannelHandler {
         pool?.release(self, reusable: reusable)
     }
 
-    /// Writes a request head; the decoder learns which method the next response answers.
+    /// Writes a request head; the parser learns which method the next response answers.
     func writeHead(_ request: UpstreamRequestHead, flush: Bool) {
         guard let context else { return }
-        decoder.expectResponse(to: request.method)
+        parser.expectResponse(to: request.method)
         context.write(wrapOutboundOut(request.bytes), promise: nil)
         if flush { context.flush() }
     }
@@ -101,12 +103,30 @@ final class UpstreamConnection: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let part = unwrapInboundIn(data)
-        guard let exchange else { return }  // nothing asked for it: a stray response, dropped with the connection below
-        switch part {
-        case .head(let head): exchange.receivedHead(head)
-        case .body(let chunk): exchange.receivedBody(chunk)
-        case .end: exchange.receivedEnd()
+        var buffer = unwrapInboundIn(data)
+        if var held = partial {
+            partial = nil
+            held.writeBuffer(&buffer)
+            buffer = held
+        }
+        do {
+            while let event = try parser.next(&buffer) {
+                // Nothing asked for it (a stray response): the parser refuses it, and the connection goes below.
+                guard let exchange else { break }
+                switch event {
+                case .head(let head): exchange.receivedHead(head)
+                case .body(let chunk): exchange.receivedBody(chunk)
+                case .end: exchange.receivedEnd()
+                }
+            }
+        } catch {
+            errorCaught(context: context, error: error)
+            return
+        }
+        if buffer.readableBytes > 0 {
+            // The rest of a head (a body piece is always taken whole): kept until the next read.
+            buffer.discardReadBytes()
+            partial = buffer
         }
     }
 
@@ -122,6 +142,8 @@ final class UpstreamConnection: ChannelDuplexHandler, RemovableChannelHandler {
     func channelInactive(context: ChannelHandlerContext) {
         timer?.cancel()
         timer = nil
+        // A response that runs until the connection ends is complete now.
+        if case .end? = parser.finish(), let exchange { exchange.receivedEnd() }
         if let exchange {
             self.exchange = nil
             exchange.connectionClosed(UpstreamError.closedBeforeResponse)

@@ -113,9 +113,7 @@ final class UpstreamPool {
                     if let context {
                         try sync.addHandler(NIOSSLClientHandler(context: context, serverHostname: endpoint.host.first?.isNumber == true ? nil : endpoint.host))
                     }
-                    let decoder = UpstreamResponseDecoder(decoder: HTTPResponseDecoder(leftOverBytesStrategy: .fireError))
-                    try sync.addHandler(ByteToMessageHandler(decoder))
-                    try sync.addHandler(UpstreamConnection(endpoint: endpoint, decoder: decoder))
+                    try sync.addHandler(UpstreamConnection(endpoint: endpoint))
                 }
             }
         bootstrap.connect(host: endpoint.host, port: endpoint.port).assumeIsolated().whenComplete { result in

@@ -1,0 +1,294 @@
+import NIOCore
+import NIOHTTP1
+
+/// A backend's HTTP/1.x response, framed in one pass over the bytes read: the head (status line and header
+/// fields, checked strictly), then the body by Content-Length, chunked coding or the end of the connection.
+/// It replaces NIOHTTP1's decoder on the upstream hop, whose callbacks, boxed parts and extra handler were a
+/// tenth of a proxied call's user time (docs/performance.md); body pieces are slices of the read buffer.
+struct UpstreamResponseParser {
+    /// What a pass found: a head, a piece of body, or the end of the response.
+    enum Event {
+        case head(HTTPResponseHead)
+        case body(ByteBuffer)
+        case end
+    }
+
+    /// Why a response could not be read; the call fails with 502 and the connection is dropped.
+    enum ParseError: Error, CustomStringConvertible {
+        case badStatusLine(String)
+        case badHeader(String)
+        case headTooLarge
+        case badFraming(String)
+        case badChunk(String)
+        case unexpectedData
+
+        var description: String {
+            switch self {
+            case .badStatusLine(let line): return "the backend sent a malformed status line: \(line)"
+            case .badHeader(let why): return "the backend sent a malformed header field: \(why)"
+            case .headTooLarge: return "the backend's response head is over \(UpstreamResponseParser.maxHeadBytes) bytes"
+            case .badFraming(let why): return "the backend's response framing is invalid: \(why)"
+            case .badChunk(let why): return "the backend's chunked body is malformed: \(why)"
+            case .unexpectedData: return "the backend sent bytes nobody asked for"
+            }
+        }
+    }
+
+    /// The most a response head may take (NIOHTTP1's default for responses).
+    static let maxHeadBytes = 80 * 1024
+
+    private enum State {
+        case idle
+        case head
+        case body(remaining: Int)
+        case closeDelimited
+        case chunkSize
+        case chunkData(remaining: Int)
+        case chunkEnd
+        case trailers
+    }
+
+    private var state = State.idle
+    private var answersHead = false
+
+    /// The next response answers a request of `method` (a response to HEAD has no body).
+    mutating func expectResponse(to method: HTTPMethod) {
+        state = .head
+        answersHead = method == .HEAD
+    }
+
+    /// Whether a response is being read (its head or body has not ended).
+    var isReading: Bool {
+        if case .idle = state { return false }
+        return true
+    }
+
+    /// The response runs until the connection ends: the end of input completes it.
+    var endsWithConnection: Bool {
+        if case .closeDelimited = state { return true }
+        return false
+    }
+
+    /// The next event from `buffer`, consuming what it used; nil when more bytes are needed (or no response
+    /// is expected and the buffer is empty).
+    mutating func next(_ buffer: inout ByteBuffer) throws -> Event? {
+        while true {
+            switch state {
+            case .idle:
+                if buffer.readableBytes > 0 { throw ParseError.unexpectedData }
+                return nil
+            case .head:
+                guard let head = try parseHead(&buffer) else { return nil }
+                if head.status.code < 200 {
+                    continue  // 1xx: interim, the final answer follows
+                }
+                return .head(head)
+            case .body(let remaining):
+                if remaining == 0 {
+                    state = .idle
+                    return .end
+                }
+                guard buffer.readableBytes > 0, let piece = buffer.readSlice(length: min(remaining, buffer.readableBytes)) else { return nil }
+                state = .body(remaining: remaining - piece.readableBytes)
+                return .body(piece)
+            case .closeDelimited:
+                guard buffer.readableBytes > 0, let piece = buffer.readSlice(length: buffer.readableBytes) else { return nil }
+                return .body(piece)
+            case .chunkSize:
+                guard let line = try Self.line(&buffer, limit: 1024, tooLong: ParseError.badChunk("a chunk-size line over 1 KiB")) else { return nil }
+                let size = try Self.chunkSize(line)
+                state = size == 0 ? .trailers : .chunkData(remaining: size)
+            case .chunkData(let remaining):
+                guard buffer.readableBytes > 0, let piece = buffer.readSlice(length: min(remaining, buffer.readableBytes)) else { return nil }
+                state = remaining == piece.readableBytes ? .chunkEnd : .chunkData(remaining: remaining - piece.readableBytes)
+                return .body(piece)
+            case .chunkEnd:
+                guard let line = try Self.line(&buffer, limit: 2, tooLong: ParseError.badChunk("no CRLF after a chunk's data")) else { return nil }
+                guard line.readableBytes == 0 else { throw ParseError.badChunk("no CRLF after a chunk's data") }
+                state = .chunkSize
+            case .trailers:
+                guard let line = try Self.line(&buffer, limit: Self.maxHeadBytes, tooLong: ParseError.headTooLarge) else { return nil }
+                if line.readableBytes == 0 {
+                    state = .idle
+                    return .end
+                }
+            }
+        }
+    }
+
+    /// The end of input: completes a response that runs until it (nil when nothing was being read, or the
+    /// response stops short, which the caller reports as a cut).
+    mutating func finish() -> Event? {
+        guard endsWithConnection else { return nil }
+        state = .idle
+        return .end
+    }
+
+    // MARK: the head
+
+    private mutating func parseHead(_ buffer: inout ByteBuffer) throws -> HTTPResponseHead? {
+        let found: (length: Int, head: HTTPResponseHead)? = try buffer.withUnsafeReadableBytes { raw in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            guard let end = Self.headEnd(bytes) else {
+                if bytes.count > Self.maxHeadBytes { throw ParseError.headTooLarge }
+                return nil
+            }
+            guard end.bodyStart <= Self.maxHeadBytes else { throw ParseError.headTooLarge }
+            return (end.bodyStart, try Self.head(UnsafeBufferPointer(rebasing: bytes[0..<end.headEnd])))
+        }
+        guard let found else { return nil }
+        buffer.moveReaderIndex(forwardBy: found.length)
+        try frame(found.head)
+        return found.head
+    }
+
+    /// Where the head ends (the index of its last line's end) and the body starts: at the first empty line,
+    /// CRLF CRLF or, leniently, LF LF.
+    private static func headEnd(_ bytes: UnsafeBufferPointer<UInt8>) -> (headEnd: Int, bodyStart: Int)? {
+        var i = 0
+        while i < bytes.count {
+            if bytes[i] == 10 {
+                if i + 1 < bytes.count, bytes[i + 1] == 10 { return (i, i + 2) }
+                if i + 2 < bytes.count, bytes[i + 1] == 13, bytes[i + 2] == 10 { return (i, i + 3) }
+            }
+            i += 1
+        }
+        return nil
+    }
+
+    /// The status line and header fields (the bytes up to the last field's LF, exclusive).
+    private static func head(_ bytes: UnsafeBufferPointer<UInt8>) throws -> HTTPResponseHead {
+        var lines = LineIterator(bytes: bytes)
+        guard let statusLine = lines.next() else { throw ParseError.badStatusLine("(empty)") }
+        let (version, status) = try Self.statusLine(statusLine)
+        var fields: [(String, String)] = []
+        fields.reserveCapacity(8)
+        while let line = lines.next() {
+            fields.append(try Self.field(line))
+        }
+        return HTTPResponseHead(version: version, status: status, headers: HTTPHeaders(fields))
+    }
+
+    /// `HTTP/1.x SP 3DIGIT [SP reason]`.
+    private static func statusLine(_ line: UnsafeBufferPointer<UInt8>) throws -> (HTTPVersion, HTTPResponseStatus) {
+        let prefix: StaticString = "HTTP/1."
+        func bad() -> ParseError { ParseError.badStatusLine(String(decoding: line.prefix(100), as: UTF8.self)) }
+        guard line.count >= 12, (0..<7).allSatisfy({ line[$0] == prefix.utf8Start[$0] }), line[7] == 48 || line[7] == 49,
+              line[8] == 32, (9..<12).allSatisfy({ line[$0] >= 48 && line[$0] <= 57 }), line.count == 12 || line[12] == 32 else { throw bad() }
+        let code = Int(line[9] - 48) * 100 + Int(line[10] - 48) * 10 + Int(line[11] - 48)
+        guard code >= 100 else { throw bad() }
+        for byte in line.dropFirst(12) where byte < 32 && byte != 9 || byte == 127 { throw bad() }
+        let reason = line.count > 13 ? String(decoding: UnsafeBufferPointer(rebasing: line[13...]), as: UTF8.self) : ""
+        return (HTTPVersion(major: 1, minor: Int(line[7] - 48)), HTTPResponseStatus(statusCode: code, reasonPhrase: reason))
+    }
+
+    /// `name: value`, the name a token, the value without its surrounding whitespace or control characters.
+    private static func field(_ line: UnsafeBufferPointer<UInt8>) throws -> (String, String) {
+        guard let first = line.first else { throw ParseError.badHeader("an empty line inside the head") }
+        if first == 32 || first == 9 { throw ParseError.badHeader("a folded line (obs-fold)") }
+        guard let colon = line.firstIndex(of: 58), colon > 0 else {
+            throw ParseError.badHeader("no colon in \(String(decoding: line.prefix(60), as: UTF8.self))")
+        }
+        for byte in line[..<colon] where !HTTPHeadWriter.isTokenByte(byte) {
+            throw ParseError.badHeader("byte \(byte) in the name \(String(decoding: line[..<colon].prefix(60), as: UTF8.self))")
+        }
+        var start = colon + 1, end = line.count
+        while start < end, line[start] == 32 || line[start] == 9 { start += 1 }
+        while end > start, line[end - 1] == 32 || line[end - 1] == 9 { end -= 1 }
+        for byte in line[start..<end] where byte < 32 && byte != 9 || byte == 127 {
+            throw ParseError.badHeader("control byte \(byte) in the value of \(String(decoding: line[..<colon], as: UTF8.self))")
+        }
+        return (String(decoding: UnsafeBufferPointer(rebasing: line[..<colon]), as: UTF8.self),
+                String(decoding: UnsafeBufferPointer(rebasing: line[start..<end]), as: UTF8.self))
+    }
+
+    /// How the body is framed (RFC 9112 §6.3): none for HEAD, 1xx, 204 and 304; chunked when chunked is the
+    /// last transfer coding; the rest of the connection for another coding; else Content-Length, else the
+    /// rest of the connection. Both Transfer-Encoding and Content-Length, or differing lengths, are refused.
+    private mutating func frame(_ head: HTTPResponseHead) throws {
+        let code = head.status.code
+        if code < 200 {
+            state = .head
+            return
+        }
+        if answersHead || code == 204 || code == 304 {
+            state = .body(remaining: 0)
+            return
+        }
+        let codings = head.headers[canonicalForm: "transfer-encoding"]
+        let lengths = head.headers[canonicalForm: "content-length"]
+        if !codings.isEmpty {
+            guard lengths.isEmpty else { throw ParseError.badFraming("both Transfer-Encoding and Content-Length") }
+            state = codings.last?.lowercased() == "chunked" ? .chunkSize : .closeDelimited
+            return
+        }
+        guard let first = lengths.first else {
+            state = .closeDelimited
+            return
+        }
+        guard lengths.allSatisfy({ $0 == first }), !first.isEmpty, first.utf8.count <= 18, first.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }),
+              let length = Int(first) else {
+            throw ParseError.badFraming("Content-Length \(lengths.joined(separator: ", "))")
+        }
+        state = .body(remaining: length)
+    }
+
+    // MARK: lines
+
+    /// The next line (without CRLF or LF) from `buffer`, consumed; nil until a whole line is there.
+    private static func line(_ buffer: inout ByteBuffer, limit: Int, tooLong: ParseError) throws -> ByteBuffer? {
+        let view = buffer.readableBytesView
+        guard let lf = view.firstIndex(of: 10) else {
+            if buffer.readableBytes > limit { throw tooLong }
+            return nil
+        }
+        let length = lf - view.startIndex
+        guard length <= limit else { throw tooLong }
+        var line = buffer.readSlice(length: length) ?? ByteBuffer()
+        buffer.moveReaderIndex(forwardBy: 1)
+        if line.readableBytes > 0, line.getInteger(at: line.writerIndex - 1, as: UInt8.self) == 13 {
+            line.moveWriterIndex(to: line.writerIndex - 1)
+        }
+        return line
+    }
+
+    /// A chunk-size line: hex digits, then optional extensions after `;` (ignored).
+    private static func chunkSize(_ line: ByteBuffer) throws -> Int {
+        var size = 0, digits = 0
+        for byte in line.readableBytesView {
+            let value: Int
+            switch byte {
+            case 48...57: value = Int(byte - 48)
+            case 65...70: value = Int(byte - 55)
+            case 97...102: value = Int(byte - 87)
+            case 59, 32, 9:
+                guard digits > 0 else { throw ParseError.badChunk("no size before an extension") }
+                return size
+            default:
+                throw ParseError.badChunk("byte \(byte) in a chunk size")
+            }
+            digits += 1
+            guard digits <= 15 else { throw ParseError.badChunk("a chunk size of more than 15 hex digits") }
+            size = size * 16 + value
+        }
+        guard digits > 0 else { throw ParseError.badChunk("an empty chunk-size line") }
+        return size
+    }
+}
+
+/// The lines of a head: split at LF, a CR before it dropped.
+private struct LineIterator {
+    let bytes: UnsafeBufferPointer<UInt8>
+    var position = 0
+
+    mutating func next() -> UnsafeBufferPointer<UInt8>? {
+        guard position < bytes.count else { return nil }
+        var end = position
+        while end < bytes.count, bytes[end] != 10 { end += 1 }
+        let next = end + 1
+        if end > position, bytes[end - 1] == 13 { end -= 1 }
+        let line = UnsafeBufferPointer(rebasing: bytes[position..<end])
+        position = next
+        return line
+    }
+}
