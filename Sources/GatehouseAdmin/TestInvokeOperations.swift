@@ -80,8 +80,7 @@ enum TestInvokeOperations {
         let authorizer = try ContractOperations.findAuthorizer(definition, call.variable("authorizer_id"))
         // A one-method API guarded by the authorizer and answered by a MOCK: what the authorizer decides is the answer.
         var probe = Method(httpMethod: "GET", authorizationType: authorizer.methodAuthorizationType,
-                           methodIntegration: Integration(type: .mock, requestTemplates: ["application/json": #"{"statusCode": 200}"#],
-                                                          integrationResponses: ["default": IntegrationResponse(statusCode: "200")]))
+                           methodIntegration: .mock())
         probe.authorizerId = authorizer.id
         var restApi = definition.restApi
         restApi.policy = nil

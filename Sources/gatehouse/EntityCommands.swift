@@ -145,30 +145,21 @@ extension MethodCommand {
                 guard let kind = IntegrationType(rawValue: type.uppercased()) else { return }
                 var integration: Integration
                 if kind == .mock {
-                    integration = Integration(type: .mock, requestTemplates: ["application/json": "{\"statusCode\": \(status)}"],
-                                              integrationResponses: ["default": IntegrationResponse(statusCode: String(status),
-                                                                                                    responseTemplates: body.map { ["application/json": $0] } ?? [:])])
+                    integration = Integration.mock(status: status, body: body)
                 } else {
                     integration = Integration(type: kind, httpMethod: (httpMethod ?? verb).uppercased(), uri: uri)
                     if kind == .http { integration.integrationResponses = ["default": IntegrationResponse(statusCode: "200")] }
                 }
                 if let problem = integration.templateProblem() { throw ValidationError("--body: \(problem)") }
-                var created = Method(httpMethod: verb, authorizationType: authorizationType.uppercased(), apiKeyRequired: apiKeyRequired,
+                let created = Method(httpMethod: verb, authorizationType: authorizationType.uppercased(), apiKeyRequired: apiKeyRequired,
                                      methodIntegration: integration)
-                for segment in PathSegment.split(path) {
-                    switch segment {
-                    case .parameter(let name), .greedy(let name): created.requestParameters["method.request.path.\(name)"] = true
-                    default: break
+                do {
+                    _ = try storeOptions.open(.readWrite).changeDefinition(apiId: api, action: "PutMethod", target: "restapis/\(api) \(verb) \(path)",
+                                                                       actor: Actor.current(source: "cli")) {
+                        try $0.putMethod(created, path: path, replace: replace)
                     }
-                }
-                try storeOptions.open(.readWrite).changeDefinition(apiId: api, action: "PutMethod", target: "restapis/\(api) \(verb) \(path)",
-                                                                   actor: Actor.current(source: "cli")) { definition in
-                    let (resource, _) = try definition.ensureResource(path: path)
-                    guard let index = definition.resources.firstIndex(where: { $0.id == resource.id }) else { return }
-                    if definition.resources[index].resourceMethods[verb] != nil && !replace {
-                        throw ValidationError("\(verb) \(path) exists already; give --replace to replace it")
-                    }
-                    definition.resources[index].resourceMethods[verb] = created
+                } catch let exists as ApiDefinition.MethodExists {
+                    throw ValidationError("\(exists); give --replace to replace it")
                 }
                 print("\(api) \(verb) \(path): \(kind.rawValue) (deploy to serve it)")
             }
@@ -185,12 +176,8 @@ extension MethodCommand {
             try await reportingErrors {
                 let (path, verb) = try methodPathAndVerb(method)
                 try storeOptions.open(.readWrite).changeDefinition(apiId: api, action: "DeleteMethod", target: "restapis/\(api) \(verb) \(path)",
-                                                                   actor: Actor.current(source: "cli")) { definition in
-                    guard let index = definition.resources.firstIndex(where: { $0.path == path }),
-                          definition.resources[index].resourceMethods[verb] != nil else {
-                        throw ValidationError("API \(api) has no method \(verb) \(path)")
-                    }
-                    definition.resources[index].resourceMethods[verb] = nil
+                                                                   actor: Actor.current(source: "cli")) {
+                    try $0.removeMethod(verb: verb, path: path)
                 }
                 print("\(api) \(verb) \(path): deleted (deploy to serve it)")
             }

@@ -20,24 +20,13 @@ extension ConsoleEdit {
                 _ = try $0.removeResource(path: path)
             }
         case .createMethod(let api, let verb, let path, let target):
-            let integration = target == "mock"
-                ? Integration(type: .mock, requestTemplates: ["application/json": #"{"statusCode": 200}"#],
-                              integrationResponses: ["default": IntegrationResponse(statusCode: "200")])
-                : Integration(type: .httpProxy, httpMethod: verb, uri: target)
-            try store.changeDefinition(apiId: api, action: "PutMethod", target: "restapis/\(api) \(verb) \(path)", actor: actor) { definition in
-                let (resource, _) = try definition.ensureResource(path: path)
-                guard let index = definition.resources.firstIndex(where: { $0.id == resource.id }) else { return }
-                guard definition.resources[index].resourceMethods[verb] == nil else {
-                    throw ApiDefinition.EditError(description: "\(verb) \(path) exists already in API \(api)")
-                }
-                definition.resources[index].resourceMethods[verb] = Method(httpMethod: verb, methodIntegration: integration)
+            let integration = target == "mock" ? Integration.mock() : Integration(type: .httpProxy, httpMethod: verb, uri: target)
+            _ = try store.changeDefinition(apiId: api, action: "PutMethod", target: "restapis/\(api) \(verb) \(path)", actor: actor) {
+                try $0.putMethod(Method(httpMethod: verb, methodIntegration: integration), path: path, replace: false)
             }
         case .deleteMethod(let api, let verb, let path):
-            try store.changeDefinition(apiId: api, action: "DeleteMethod", target: "restapis/\(api) \(verb) \(path)", actor: actor) { definition in
-                guard let index = definition.resources.firstIndex(where: { $0.path == path }), definition.resources[index].resourceMethods[verb] != nil else {
-                    throw ApiDefinition.EditError(description: "API \(api) has no method \(verb) \(path)")
-                }
-                definition.resources[index].resourceMethods[verb] = nil
+            try store.changeDefinition(apiId: api, action: "DeleteMethod", target: "restapis/\(api) \(verb) \(path)", actor: actor) {
+                try $0.removeMethod(verb: verb, path: path)
             }
         case .deploy(let api, let stage):
             try store.deploy(apiId: api, stageName: stage, description: "from the console", variables: [:], actor: actor)

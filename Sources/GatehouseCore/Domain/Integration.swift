@@ -76,3 +76,13 @@ public struct IntegrationResponse: Codable, Sendable, Equatable {
         self.responseTemplates = responseTemplates
     }
 }
+
+extension Integration {
+    /// A MOCK that answers `status` with `body` (an application/json mapping template; none: an empty body), as
+    /// AWS's console makes one: the request template selects the status, one default integration response.
+    public static func mock(status: Int = 200, body: String? = nil) -> Integration {
+        Integration(type: .mock, requestTemplates: ["application/json": "{\"statusCode\": \(status)}"],
+                    integrationResponses: ["default": IntegrationResponse(statusCode: String(status),
+                                                                          responseTemplates: body.map { ["application/json": $0] } ?? [:])])
+    }
+}

@@ -46,13 +46,13 @@ public struct CorsSettings: Sendable, Equatable {
             if resource.resourceMethods.isEmpty && resourcePath == nil { continue }
             let allowHeaders = (headers.isEmpty ? Self.defaultHeaders : headers).joined(separator: ",")
             var options = Method(httpMethod: "OPTIONS")
-            options.methodIntegration = Integration(
-                type: .mock, requestTemplates: ["application/json": #"{"statusCode": 200}"#],
-                integrationResponses: ["default": IntegrationResponse(statusCode: "200", responseParameters: [
-                    "method.response.header.Access-Control-Allow-Headers": Self.literal(allowHeaders),
-                    "method.response.header.Access-Control-Allow-Methods": Self.literal(allowed.joined(separator: ",")),
-                    "method.response.header.Access-Control-Allow-Origin": Self.literal(origin),
-                ], responseTemplates: ["application/json": ""])])
+            var preflight = Integration.mock(body: "")
+            preflight.integrationResponses["default"]?.responseParameters = [
+                "method.response.header.Access-Control-Allow-Headers": Self.literal(allowHeaders),
+                "method.response.header.Access-Control-Allow-Methods": Self.literal(allowed.joined(separator: ",")),
+                "method.response.header.Access-Control-Allow-Origin": Self.literal(origin),
+            ]
+            options.methodIntegration = preflight
             resource.resourceMethods["OPTIONS"] = options
             for (verb, var method) in resource.resourceMethods where verb != "OPTIONS" {
                 guard var integration = method.methodIntegration, integration.type == .http || integration.type == .mock else { continue }
