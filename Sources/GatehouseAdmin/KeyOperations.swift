@@ -192,9 +192,7 @@ enum KeyOperations {
         }
         let plan = try call.store.usagePlan(id: planId)
         let now = Date()
-        var start = plan.quota?.period.start(containing: now) ?? now
-        if let since = plan.quotaSince, since > start { start = since }
-        let from = UsageDay.string(start), today = UsageDay.string(now)
+        let from = UsageDay.string(plan.quotaPeriodStart(at: now) ?? now), today = UsageDay.string(now)
         let used = try call.store.keyUsage(fromDay: from, toDay: today, planId: planId, keyId: keyId).reduce(0) { $0 + $1.used }
         let left = max(0, (plan.quota?.limit ?? 0) - used)
         return .json(.object([("usagePlanId", .string(planId)), ("startDate", .string(from)), ("endDate", .string(today)),

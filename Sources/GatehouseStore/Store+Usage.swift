@@ -66,9 +66,7 @@ extension Store {
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM usage_plan_key WHERE plan_id = ? AND key_id = ?", arguments: [planId, keyId]) == true else {
                 throw StoreError.notFound(what: "key \(keyId) on usage plan \(planId)", hint: "`gatehouse plan` lists a plan's keys")
             }
-            var start = quota.period.start(containing: now)
-            if let since = plan.quotaSince, since > start { start = since }
-            let fromDay = UsageDay.string(start), today = UsageDay.string(now)
+            let fromDay = UsageDay.string(plan.quotaPeriodStart(at: now) ?? now), today = UsageDay.string(now)
             let used = try Int.fetchOne(db, sql: "SELECT COALESCE(SUM(used), 0) FROM key_usage WHERE plan_id = ? AND key_id = ? AND day >= ?",
                                         arguments: [planId, keyId, fromDay]) ?? 0
             let delta = max(0, quota.limit - remaining) - used

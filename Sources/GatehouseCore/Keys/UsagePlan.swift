@@ -34,6 +34,15 @@ public struct UsagePlan: Codable, Sendable, Equatable {
         apiStages.first { $0.apiId == apiId && $0.stage == stageName }
     }
 
+    /// Where the quota's period holding `date` starts counting: the period's start, or when the quota was set if
+    /// that is later (the first period counts from then). Nil without a quota.
+    public func quotaPeriodStart(at date: Date) -> Date? {
+        guard let quota else { return nil }
+        let start = quota.period.start(containing: date)
+        if let since = quotaSince, since > start { return since }
+        return start
+    }
+
     /// The requests the quota allows in the period holding `date` (the initial period less `offset`).
     public func quotaLimit(at date: Date) -> Int? {
         guard let quota else { return nil }
