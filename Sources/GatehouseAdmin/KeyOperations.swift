@@ -27,10 +27,9 @@ enum KeyOperations {
 
     static func getKeys(_ call: ManagementCall) throws -> ManagementAPI.Reply {
         let include = call.query["includeValues"] == "true"
-        var keys = try call.store.apiKeys()
+        var keys = try call.store.apiKeys(values: include)
         if let prefix = call.query["name"] { keys = keys.filter { $0.name.hasPrefix(prefix) } }
         if let customer = call.query["customerId"] { keys = keys.filter { $0.customerId == customer } }
-        if include { keys = try keys.map { try call.store.apiKey(id: $0.id, value: true) } }
         return .json(try call.page(keys.map { ManagementShapes.apiKey($0, includeValue: include) }))
     }
 
@@ -172,8 +171,8 @@ enum KeyOperations {
     }
 
     static func getPlanKeys(_ call: ManagementCall) throws -> ManagementAPI.Reply {
-        let keys = try call.store.planKeys(planId: call.variable("usageplanId"))
-        return .json(try call.page(try keys.map { planKey(try call.store.apiKey(id: $0.id, value: true)) }))
+        let keys = try call.store.planKeys(planId: call.variable("usageplanId"), values: true)
+        return .json(try call.page(keys.map(planKey)))
     }
 
     static func deletePlanKey(_ call: ManagementCall) throws -> ManagementAPI.Reply {

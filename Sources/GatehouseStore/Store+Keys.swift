@@ -60,9 +60,9 @@ extension Store {
                        after: "\(key.name)\(key.enabled ? "" : " (disabled)")")
     }
 
-    /// Every key, by name, without values.
-    public func apiKeys() throws -> [ApiKey] {
-        try read { db in try Row.fetchAll(db, sql: "SELECT * FROM api_key ORDER BY name, id").map { Self.apiKey(from: $0, value: false) } }
+    /// Every key, by name (with its value only when `values` is true).
+    public func apiKeys(values: Bool = false) throws -> [ApiKey] {
+        try read { db in try Row.fetchAll(db, sql: "SELECT * FROM api_key ORDER BY name, id").map { Self.apiKey(from: $0, value: values) } }
     }
 
     /// One key (its value only when `value` is true).

@@ -152,14 +152,14 @@ extension Store {
         }
     }
 
-    /// The keys on a plan, by name, without values.
-    public func planKeys(planId: String) throws -> [ApiKey] {
+    /// The keys on a plan, by name (with their values only when `values` is true).
+    public func planKeys(planId: String, values: Bool = false) throws -> [ApiKey] {
         try read { db in
             _ = try Self.requirePlan(db, id: planId)
             return try Row.fetchAll(db, sql: """
                 SELECT api_key.* FROM api_key JOIN usage_plan_key ON usage_plan_key.key_id = api_key.id
                 WHERE usage_plan_key.plan_id = ? ORDER BY api_key.name, api_key.id
-                """, arguments: [planId]).map { Self.apiKey(from: $0, value: false) }
+                """, arguments: [planId]).map { Self.apiKey(from: $0, value: values) }
         }
     }
 

@@ -193,7 +193,8 @@ def test_keys_plans_and_account(client):
     assert "value" not in client.get_api_key(apiKey=key["id"])
     assert client.get_api_key(apiKey=key["id"], includeValue=True)["value"] == "partner-key-0123456789"
     assert client.update_api_key(apiKey=key["id"], patchOperations=[{"op": "replace", "path": "/enabled", "value": "false"}])["enabled"] is False
-    assert key["id"] in [k["id"] for k in client.get_api_keys(includeValues=True)["items"]]
+    assert {k["id"]: k.get("value") for k in client.get_api_keys(includeValues=True)["items"]}[key["id"]] == "partner-key-0123456789"
+    assert all("value" not in k for k in client.get_api_keys()["items"]), "values only when asked for"
     plan = client.create_usage_plan(name="gold", apiStages=[{"apiId": api_id, "stage": "prod"}],
                                     throttle={"rateLimit": 10.0, "burstLimit": 5}, quota={"limit": 1000, "period": "DAY"})
     assert plan["apiStages"] == [{"apiId": api_id, "stage": "prod"}] and plan["quota"]["period"] == "DAY"
@@ -202,7 +203,7 @@ def test_keys_plans_and_account(client):
     assert plan["throttle"]["rateLimit"] == 20.0 and plan["name"] == "platinum"
     plan_key = client.create_usage_plan_key(usagePlanId=plan["id"], keyId=key["id"], keyType="API_KEY")
     assert plan_key["id"] == key["id"] and plan_key["type"] == "API_KEY"
-    assert [k["id"] for k in client.get_usage_plan_keys(usagePlanId=plan["id"])["items"]] == [key["id"]]
+    assert [(k["id"], k["value"]) for k in client.get_usage_plan_keys(usagePlanId=plan["id"])["items"]] == [(key["id"], "partner-key-0123456789")]
     assert client.get_usage_plan_key(usagePlanId=plan["id"], keyId=key["id"])["name"] == "partner"
     imported = client.import_api_keys(body=f"Name,Key,Description,Enabled,UsagePlanIds\nbulk,bulk-key-value-0123456789,from csv,true,{plan['id']}\n".encode(),
                                       format="csv", failOnWarnings=True)
