@@ -228,11 +228,10 @@ struct VelocityEvaluator {
         }
     }
 
-    private func jsonPath(_ arguments: [VelocityExpression], _ name: String, at: SourceLocation) throws(TemplateError) -> JSONPath {
-        // Evaluated without side effects: a path is a literal in every template AWS documents.
+    private mutating func jsonPath(_ arguments: [VelocityExpression], _ name: String, at: SourceLocation) throws(TemplateError) -> JSONPath {
+        // The argument is evaluated as any other (as Velocity does; a path is a literal in every template AWS documents).
         guard arguments.count == 1 else { throw TemplateError(line: at.line, column: at.column, message: "$input.\(name)() takes one JSONPath") }
-        var copy = self
-        guard let text = try copy.evaluate(arguments[0]) else {
+        guard let text = try evaluate(arguments[0]) else {
             throw TemplateError(line: at.line, column: at.column, message: "$input.\(name)(): the path is null")
         }
         do {
