@@ -39,8 +39,7 @@ struct MethodCommand: AsyncParsableCommand {
         func run() async throws {
             try await reportingErrors {
                 let key = try methodKey(method)
-                guard let slash = key.lastIndex(of: "/") else { return }
-                let path = String(key[..<slash]).isEmpty ? "/" : String(key[..<slash]), verb = String(key[key.index(after: slash)...])
+                let (path, verb) = try methodPathAndVerb(method)
                 let store = try storeOptions.open(.readWrite)
                 if let apiKeyRequired {
                     try store.setMethodApiKeyRequired(apiId: api, resourcePath: path, verb: verb, required: apiKeyRequired, actor: Actor.current(source: "cli"))
