@@ -297,7 +297,7 @@ enum ContractOperations {
 
     static func tag(_ call: ManagementCall) throws -> ManagementAPI.Reply {
         let id = try taggedApi(call), added = call.stringMap("tags") ?? [:]
-        _ = try call.store.changeDefinition(apiId: id, action: "TagResource", target: "restapis/\(id)", actor: call.actor) { definition in
+        _ = try RestApiOperations.change(call, id: id, action: "TagResource", target: "restapis/\(id)") { definition in
             var tags = definition.restApi.tags ?? []
             for (name, value) in added.sorted(by: { $0.key < $1.key }) {
                 if let index = tags.firstIndex(where: { $0.name == name }) { tags[index].value = value } else { tags.append(ApiTag(name: name, value: value)) }
@@ -310,7 +310,7 @@ enum ContractOperations {
     static func untag(_ call: ManagementCall) throws -> ManagementAPI.Reply {
         let id = try taggedApi(call)
         let removed = Set(call.queryPairs.filter { $0.0 == "tagKeys" }.map(\.1))
-        _ = try call.store.changeDefinition(apiId: id, action: "UntagResource", target: "restapis/\(id)", actor: call.actor) { definition in
+        _ = try RestApiOperations.change(call, id: id, action: "UntagResource", target: "restapis/\(id)") { definition in
             definition.restApi.tags = definition.restApi.tags?.filter { !removed.contains($0.name) || $0.value == nil }
         }
         return .empty

@@ -38,11 +38,10 @@ enum ResourceOperations {
         return .json(ManagementShapes.resource(try find(try RestApiOperations.definition(call), call.variable("resource_id")), embedMethods: embed))
     }
 
-    /// Changes the API's draft through the store, after checking it exists (AWS's NotFoundException for an unknown id).
+    /// Changes the API's draft through the store (AWS's NotFoundException for an unknown id), audited as the operation.
     static func change<T>(_ call: ManagementCall, target: String, _ body: (inout ApiDefinition) throws -> T) throws -> T {
         let id = call.variable("restapi_id")
-        _ = try RestApiOperations.definition(call)
-        return try call.store.changeDefinition(apiId: id, action: call.operation, target: "restapis/\(id)/\(target)", actor: call.actor, body)
+        return try RestApiOperations.change(call, id: id, action: call.operation, target: "restapis/\(id)/\(target)", body)
     }
 
     static func createResource(_ call: ManagementCall) throws -> ManagementAPI.Reply {

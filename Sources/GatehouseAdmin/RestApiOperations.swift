@@ -51,11 +51,20 @@ enum RestApiOperations {
         return definition
     }
 
+    /// Changes API `id`'s draft through the store in one transaction; an unknown id is AWS's NotFoundException.
+    static func change<T>(_ call: ManagementCall, id: String, action: String, target: String,
+                          _ body: (inout ApiDefinition) throws -> T) throws -> T {
+        do {
+            return try call.store.changeDefinition(apiId: id, action: action, target: target, actor: call.actor, body)
+        } catch StoreError.notFound(let what, _) where what == "API \(id)" {
+            throw ManagementError.notFound("Invalid API identifier specified \(id)")
+        }
+    }
+
     static func update(_ call: ManagementCall) throws -> ManagementAPI.Reply {
         let operations = try call.patchOperations()
         let id = call.variable("restapi_id")
-        guard try call.store.definition(apiId: id) != nil else { throw ManagementError.notFound("Invalid API identifier specified \(id)") }
-        let updated = try call.store.changeDefinition(apiId: id, action: "UpdateRestApi", target: "restapis/\(id)", actor: call.actor) { definition in
+        let updated = try change(call, id: id, action: "UpdateRestApi", target: "restapis/\(id)") { definition in
             for operation in operations { try apply(operation, to: &definition.restApi) }
             return definition.restApi
         }

@@ -47,6 +47,11 @@ def test_rest_api_round_trip_and_paging(client):
         assert client.delete_rest_api(restApiId=other)["ResponseMetadata"]["HTTPStatusCode"] == 202
     with pytest.raises(client.exceptions.NotFoundException):
         client.get_rest_api(restApiId=others[0])
+    # A change to an API that is gone says so as AWS does (and writes nothing).
+    for change in (lambda: client.create_resource(restApiId=others[0], parentId="root", pathPart="x"),
+                   lambda: client.update_rest_api(restApiId=others[0], patchOperations=[{"op": "replace", "path": "/name", "value": "y"}])):
+        with pytest.raises(client.exceptions.NotFoundException, match="Invalid API identifier specified"):
+            change()
     client.delete_rest_api(restApiId=api_id)
 
 
