@@ -150,7 +150,7 @@ func serverChannel(options: GatewayOptions) throws -> EmbeddedChannel {
     return channel
 }
 
-/// What the codec lets through but HTTP/1.1 does not (the worker's own checks behind llhttp's).
+/// What the request parser lets through but HTTP/1.1 does not (the worker's own checks behind the parser's).
 @Suite struct RequestRefusalTests {
     func head(_ version: HTTPVersion, uri: String = "/", hosts: [String] = ["a"]) -> HTTPRequestHead {
         HTTPRequestHead(version: version, method: .GET, uri: uri, headers: HTTPHeaders(hosts.map { ("Host", $0) }))

@@ -228,8 +228,8 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
         if call?.response == .done { finishCall() }
     }
 
-    /// Requests the codec accepts but HTTP/1.1 does not: no `Host` (RFC 9112 §3.2), a version other than
-    /// 1.0 or 1.1 (505), a request target past the limit (414).
+    /// Requests the parser accepts but HTTP/1.1 does not: no `Host` (RFC 9112 §3.2), a request target past the
+    /// limit (414); and a version other than 1.0 or 1.1 (505), which the parser already refuses from the wire.
     static func refusal(for head: HTTPRequestHead, maxURIBytes: Int) -> (response: GatewayResponse, reason: String)? {
         func answer(_ status: HTTPResponseStatus, _ message: String) -> GatewayResponse {
             var headers = HTTPHeaders()
@@ -484,8 +484,7 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
 
     // MARK: what the parser rejects
 
-    /// Headers over the limit get 431, any other malformed request 400, then the connection closes; a
-    /// response already under way is cut instead (its status line is gone). Other errors close the connection.
+    /// The TLS handshake's outcome (the listener's client certificate and protocol) for the calls that follow.
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let established = event as? TLSHandshakeHandler.Established {
             tls = established.info
@@ -494,12 +493,15 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
         context.fireUserInboundEventTriggered(event)
     }
 
+    /// What the request parser refused gets its status (431 for fields over the limit, 414 for a request line
+    /// over it, 400 for the rest), then the connection closes; a response already under way is cut instead (its
+    /// status line is gone). Other errors close the connection.
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        guard let parserError = error as? HTTPParserError else {
+        guard let parserError = error as? RequestParser.ParseError else {
             context.close(promise: nil)
             return
         }
-        let status: HTTPResponseStatus = parserError == .headerOverflow ? .requestHeaderFieldsTooLarge : .badRequest
+        let status = parserError.status
         if let call {
             call.keepAlive = false
             call.body?.fail(GatewayError.protocolViolation("malformed request: \(parserError)"))

@@ -127,18 +127,18 @@ final class GatewayServer: Service, Sendable {
         logger.info("drained")
     }
 
-    /// A client connection's pipeline: NIOHTTP1's request decoder (llhttp, with the header limits), the
-    /// timeouts, and the connection handler, which writes its responses as bytes (no response encoder).
+    /// A client connection's pipeline: Gatehouse's request parser (strict framing, the request-line and header
+    /// limits), the timeouts, and the connection handler, which writes its responses as bytes (no encoder).
     @discardableResult
     static func configure(_ pipeline: ChannelPipeline.SynchronousOperations, options: GatewayOptions,
                           shared: GatewayConnectionHandler.Shared) throws -> any ChannelHandler {
-        var limits = NIOHTTPDecoderLimitConfiguration()
-        limits.maxHeaderFieldSize = options.maxHeaderBytes
-        limits.maxHeaderListSize = options.maxHeaderBytes
         let timeouts = ConnectionTimeoutHandler(idle: .seconds(double: options.idleTimeout),
                                                 headerRead: .seconds(double: options.headerReadTimeout),
                                                 minBodyRate: options.minBodyBytesPerSecond)
-        let decoder = ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes, limitConfiguration: limits))
+        // A line past the target limit plus room for the method and version is 414 before it ends; a shorter one
+        // over the target limit is answered 414 by the connection handler.
+        let parser = RequestParser(maxRequestLineBytes: options.maxURIBytes + 1024, maxFieldBytes: options.maxHeaderBytes)
+        let decoder = ByteToMessageHandler(GatewayRequestDecoder(parser: parser))
         try pipeline.addHandler(decoder)
         try pipeline.addHandler(timeouts)
         try pipeline.addHandler(GatewayConnectionHandler(shared: shared, timeouts: timeouts))

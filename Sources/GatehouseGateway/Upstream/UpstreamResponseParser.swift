@@ -182,24 +182,13 @@ struct UpstreamResponseParser {
         return (HTTPVersion(major: 1, minor: Int(line[7] - 48)), HTTPResponseStatus(statusCode: code, reasonPhrase: reason))
     }
 
-    /// `name: value`, the name a token, the value without its surrounding whitespace or control characters.
+    /// A field line, as `HTTPFieldLine` checks it.
     private static func field(_ line: UnsafeBufferPointer<UInt8>) throws -> (String, String) {
-        guard let first = line.first else { throw ParseError.badHeader("an empty line inside the head") }
-        if first == 32 || first == 9 { throw ParseError.badHeader("a folded line (obs-fold)") }
-        guard let colon = line.firstIndex(of: 58), colon > 0 else {
-            throw ParseError.badHeader("no colon in \(String(decoding: line.prefix(60), as: UTF8.self))")
+        do {
+            return try HTTPFieldLine.parse(line)
+        } catch {
+            throw ParseError.badHeader(error.reason)
         }
-        for byte in line[..<colon] where !HTTPHeadWriter.isTokenByte(byte) {
-            throw ParseError.badHeader("byte \(byte) in the name \(String(decoding: line[..<colon].prefix(60), as: UTF8.self))")
-        }
-        var start = colon + 1, end = line.count
-        while start < end, line[start] == 32 || line[start] == 9 { start += 1 }
-        while end > start, line[end - 1] == 32 || line[end - 1] == 9 { end -= 1 }
-        for byte in line[start..<end] where byte < 32 && byte != 9 || byte == 127 {
-            throw ParseError.badHeader("control byte \(byte) in the value of \(String(decoding: line[..<colon], as: UTF8.self))")
-        }
-        return (String(decoding: UnsafeBufferPointer(rebasing: line[..<colon]), as: UTF8.self),
-                String(decoding: UnsafeBufferPointer(rebasing: line[start..<end]), as: UTF8.self))
     }
 
     /// How the body is framed (RFC 9112 §6.3): none for HEAD, 1xx, 204 and 304; chunked when chunked is the

@@ -1,0 +1,310 @@
+import NIOCore
+import NIOHTTP1
+
+/// A client's HTTP/1.0 and 1.1 requests, framed in one pass over the bytes read and checked strictly (RFC 9112):
+/// lines end in CRLF, the request line is `token SP target SP HTTP/1.x`, fields as `HTTPFieldLine` checks them,
+/// and a body is framed by exactly one Content-Length or by chunked coding (last) — never by both, never by
+/// duplicates — so no two parsers can disagree about where a request ends (request smuggling). It replaces
+/// NIOHTTP1's llhttp decoder on the client hop; body pieces are slices of the read buffer.
+struct RequestParser {
+    /// What a pass found: a head, a piece of body, or the end of the request.
+    enum Event {
+        case head(HTTPRequestHead)
+        case body(ByteBuffer)
+        case end
+    }
+
+    /// Why a request was refused: the status to answer (400, 414, 431) and what was wrong, for the log.
+    struct ParseError: Error, CustomStringConvertible {
+        let status: HTTPResponseStatus
+        let reason: String
+
+        var description: String { reason }
+
+        static func bad(_ reason: String) -> ParseError { ParseError(status: .badRequest, reason: reason) }
+    }
+
+    /// The longest request line (method, target, version); past it 414.
+    let maxRequestLineBytes: Int
+    /// The most the header fields may take together; past it 431.
+    let maxFieldBytes: Int
+
+    init(maxRequestLineBytes: Int, maxFieldBytes: Int) {
+        self.maxRequestLineBytes = maxRequestLineBytes
+        self.maxFieldBytes = maxFieldBytes
+    }
+
+    private enum State {
+        case head
+        case body(remaining: Int)
+        case chunkSize
+        case chunkData(remaining: Int)
+        case chunkEnd
+        case trailers(bytes: Int)
+    }
+
+    private var state = State.head
+    /// How far the bytes of an unfinished head have been scanned (from the buffer's reader index), where its
+    /// current line starts, and where its request line ends (-1: not yet).
+    private var scanned = 0
+    private var lineStart = 0
+    private var requestLineEnd = -1
+
+    /// The next event from `buffer`, consuming what it used; nil when more bytes are needed.
+    mutating func next(_ buffer: inout ByteBuffer) throws(ParseError) -> Event? {
+        while true {
+            switch state {
+            case .head:
+                guard let head = try parseHead(&buffer) else { return nil }
+                return .head(head)
+            case .body(let remaining):
+                if remaining == 0 {
+                    state = .head
+                    return .end
+                }
+                guard buffer.readableBytes > 0, let piece = buffer.readSlice(length: min(remaining, buffer.readableBytes)) else { return nil }
+                state = .body(remaining: remaining - piece.readableBytes)
+                return .body(piece)
+            case .chunkSize:
+                guard let line = try Self.line(&buffer, limit: 4096, what: "chunk-size line") else { return nil }
+                let size = try Self.chunkSize(line)
+                state = size == 0 ? .trailers(bytes: 0) : .chunkData(remaining: size)
+            case .chunkData(let remaining):
+                guard buffer.readableBytes > 0, let piece = buffer.readSlice(length: min(remaining, buffer.readableBytes)) else { return nil }
+                state = remaining == piece.readableBytes ? .chunkEnd : .chunkData(remaining: remaining - piece.readableBytes)
+                return .body(piece)
+            case .chunkEnd:
+                guard let line = try Self.line(&buffer, limit: 0, what: "chunk's end") else { return nil }
+                guard line.readableBytes == 0 else { throw .bad("no CRLF after a chunk's data") }
+                state = .chunkSize
+            case .trailers(let bytes):
+                guard let line = try Self.line(&buffer, limit: maxFieldBytes - bytes, what: "trailer field") else { return nil }
+                if line.readableBytes == 0 {
+                    state = .head
+                    return .end
+                }
+                do {
+                    _ = try line.withUnsafeReadableBytes { raw throws(HTTPFieldLine.Problem) in try HTTPFieldLine.parse(raw.bindMemory(to: UInt8.self)) }
+                } catch {
+                    throw .bad("trailer: \(error.reason)")
+                }
+                state = .trailers(bytes: bytes + line.readableBytes + 2)
+            }
+        }
+    }
+
+    // MARK: the head
+
+    /// The head, once its empty line is there: scanned incrementally (a head trickling in byte by byte costs
+    /// one look at each byte), its lines checked to end in CRLF, its limits enforced as it grows.
+    private mutating func parseHead(_ buffer: inout ByteBuffer) throws(ParseError) -> HTTPRequestHead? {
+        let outcome: (consumed: Int, head: HTTPRequestHead?)? = try buffer.withUnsafeReadableBytes { raw throws(ParseError) in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            var i = scanned
+            while i < bytes.count {
+                defer { i += 1 }
+                guard bytes[i] == 10 else { continue }
+                guard i > lineStart, bytes[i - 1] == 13 else { throw .bad("a line ending in LF without CR") }
+                let length = i - 1 - lineStart
+                if requestLineEnd < 0 {
+                    if length == 0 {
+                        // Empty lines before a request line are skipped (RFC 9112 §2.2).
+                        lineStart = i + 1
+                        continue
+                    }
+                    guard length <= maxRequestLineBytes else {
+                        throw ParseError(status: .uriTooLong, reason: "the request line is over \(maxRequestLineBytes) bytes")
+                    }
+                    requestLineEnd = i - 1
+                    lineStart = i + 1
+                    continue
+                }
+                if length == 0 {
+                    let head = try Self.head(bytes, requestLine: firstLine(bytes), fields: requestLineEnd + 2, end: lineStart)
+                    let consumed = i + 1
+                    scanned = 0
+                    lineStart = 0
+                    requestLineEnd = -1
+                    return (consumed, head)
+                }
+                lineStart = i + 1
+                if lineStart - (requestLineEnd + 2) > maxFieldBytes {
+                    throw ParseError(status: .requestHeaderFieldsTooLarge, reason: "the header fields are over \(maxFieldBytes) bytes")
+                }
+            }
+            scanned = bytes.count
+            if requestLineEnd < 0, bytes.count - lineStart > maxRequestLineBytes {
+                throw ParseError(status: .uriTooLong, reason: "the request line is over \(maxRequestLineBytes) bytes")
+            }
+            if requestLineEnd >= 0, bytes.count - (requestLineEnd + 2) > maxFieldBytes {
+                throw ParseError(status: .requestHeaderFieldsTooLarge, reason: "the header fields are over \(maxFieldBytes) bytes")
+            }
+            // Only empty lines so far: drop them.
+            if requestLineEnd < 0, lineStart > 0 { return (lineStart, nil) }
+            return nil
+        }
+        guard let outcome else { return nil }
+        buffer.moveReaderIndex(forwardBy: outcome.consumed)
+        guard let head = outcome.head else {
+            scanned -= outcome.consumed
+            lineStart -= outcome.consumed
+            return nil
+        }
+        try frame(head)
+        return head
+    }
+
+    /// Where the request line starts (after any empty lines skipped in this buffer) and ends.
+    private func firstLine(_ bytes: UnsafeBufferPointer<UInt8>) -> Range<Int> {
+        var start = requestLineEnd
+        while start > 0, bytes[start - 1] != 10 { start -= 1 }
+        return start..<requestLineEnd
+    }
+
+    /// The request line and the fields (each line ends in CRLF; `end` is past the last field's CRLF).
+    private static func head(_ bytes: UnsafeBufferPointer<UInt8>, requestLine: Range<Int>, fields: Int, end: Int) throws(ParseError) -> HTTPRequestHead {
+        let line = UnsafeBufferPointer(rebasing: bytes[requestLine])
+        guard let firstSpace = line.firstIndex(of: 32), firstSpace > 0 else { throw .bad("a malformed request line") }
+        for byte in line[..<firstSpace] where !HTTPHeadWriter.isTokenByte(byte) { throw .bad("byte \(byte) in the method") }
+        let targetStart = firstSpace + 1
+        guard let secondSpace = line[targetStart...].firstIndex(of: 32), secondSpace > targetStart else {
+            throw .bad("a malformed request line")
+        }
+        for byte in line[targetStart..<secondSpace] where byte <= 32 || byte >= 127 { throw .bad("byte \(byte) in the request target") }
+        let version = line[(secondSpace + 1)...]
+        let minor: Int
+        if version.elementsEqual("HTTP/1.1".utf8) {
+            minor = 1
+        } else if version.elementsEqual("HTTP/1.0".utf8) {
+            minor = 0
+        } else {
+            throw .bad("the version \(String(decoding: version.prefix(20), as: UTF8.self)) is not HTTP/1.0 or HTTP/1.1")
+        }
+        var fieldsList: [(String, String)] = []
+        fieldsList.reserveCapacity(12)
+        var start = fields
+        while start < end {
+            var stop = start
+            while bytes[stop] != 13 || bytes[stop + 1] != 10 { stop += 1 }
+            do {
+                fieldsList.append(try HTTPFieldLine.parse(UnsafeBufferPointer(rebasing: bytes[start..<stop])))
+            } catch {
+                throw .bad(error.reason)
+            }
+            start = stop + 2
+        }
+        let method = HTTPMethod(rawValue: String(decoding: UnsafeBufferPointer(rebasing: line[..<firstSpace]), as: UTF8.self))
+        let uri = String(decoding: UnsafeBufferPointer(rebasing: line[targetStart..<secondSpace]), as: UTF8.self)
+        return HTTPRequestHead(version: HTTPVersion(major: 1, minor: minor), method: method, uri: uri, headers: HTTPHeaders(fieldsList))
+    }
+
+    /// How the body is framed (RFC 9112 §6.1–6.3): chunked when Transfer-Encoding's last coding is chunked;
+    /// exactly one Content-Length of digits; else none. Both, duplicates, another last coding or a
+    /// Transfer-Encoding in an HTTP/1.0 request are refused.
+    private mutating func frame(_ head: HTTPRequestHead) throws(ParseError) {
+        var codings: [Substring] = [], lengths: [String] = []
+        for (name, value) in head.headers {
+            let count = name.utf8.count
+            if count == 17, name.lowercased() == "transfer-encoding" {
+                codings += value.split(separator: ",").map { $0.trimmingWhitespace() }
+            } else if count == 14, name.lowercased() == "content-length" {
+                lengths.append(value)
+            }
+        }
+        if !codings.isEmpty {
+            guard lengths.isEmpty else { throw .bad("both Transfer-Encoding and Content-Length") }
+            guard head.version.minor == 1 else { throw .bad("Transfer-Encoding in an HTTP/1.0 request") }
+            guard codings.last?.lowercased() == "chunked", codings.filter({ $0.lowercased() == "chunked" }).count == 1 else {
+                throw .bad("Transfer-Encoding \(codings.joined(separator: ", ")) does not end in chunked")
+            }
+            state = .chunkSize
+            return
+        }
+        guard let length = lengths.first else {
+            state = .body(remaining: 0)
+            return
+        }
+        guard lengths.count == 1 else { throw .bad("\(lengths.count) Content-Length fields") }
+        guard !length.isEmpty, length.utf8.count <= 18, length.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), let value = Int(length) else {
+            throw .bad("Content-Length \(length.prefix(30)) is not a number of bytes")
+        }
+        state = .body(remaining: value)
+    }
+
+    // MARK: lines of the body
+
+    /// The next CRLF-terminated line (without it) from `buffer`, consumed; nil until it is whole.
+    private static func line(_ buffer: inout ByteBuffer, limit: Int, what: String) throws(ParseError) -> ByteBuffer? {
+        let view = buffer.readableBytesView
+        guard let lf = view.firstIndex(of: 10) else {
+            if buffer.readableBytes > limit + 1 { throw .bad("a \(what) over \(limit) bytes") }
+            return nil
+        }
+        let length = lf - view.startIndex
+        guard length >= 1, view[lf - 1] == 13 else { throw .bad("a \(what) ending in LF without CR") }
+        guard length - 1 <= limit else { throw .bad("a \(what) over \(limit) bytes") }
+        let line = buffer.readSlice(length: length - 1) ?? ByteBuffer()
+        buffer.moveReaderIndex(forwardBy: 2)
+        return line
+    }
+
+    /// A chunk-size line: 1 to 15 hex digits, then optionally `;` and extensions (ignored, without CR or LF).
+    private static func chunkSize(_ line: ByteBuffer) throws(ParseError) -> Int {
+        var size = 0, digits = 0
+        for byte in line.readableBytesView {
+            let value: Int
+            switch byte {
+            case 48...57: value = Int(byte - 48)
+            case 65...70: value = Int(byte - 55)
+            case 97...102: value = Int(byte - 87)
+            case 59:
+                guard digits > 0 else { throw .bad("a chunk extension without a size") }
+                return size
+            default:
+                throw .bad("byte \(byte) in a chunk size")
+            }
+            digits += 1
+            guard digits <= 15 else { throw .bad("a chunk size of more than 15 hex digits") }
+            size = size * 16 + value
+        }
+        guard digits > 0 else { throw .bad("an empty chunk-size line") }
+        return size
+    }
+}
+
+private extension Substring {
+    func trimmingWhitespace() -> Substring {
+        var text = self
+        while let first = text.first, first == " " || first == "\t" { text.removeFirst() }
+        while let last = text.last, last == " " || last == "\t" { text.removeLast() }
+        return text
+    }
+}
+
+/// `RequestParser` in a channel pipeline: each request's head, body pieces and end as `HTTPServerRequestPart`s for
+/// the timeouts and the connection handler; a refusal is an error the connection handler answers (400, 414, 431).
+struct GatewayRequestDecoder: ByteToMessageDecoder {
+    typealias InboundOut = HTTPServerRequestPart
+
+    var parser: RequestParser
+
+    /// Every event the bytes hold, at once: a request's end follows its last body piece (or its head) without
+    /// waiting for more bytes, which `ByteToMessageHandler` would not ask for with its buffer empty.
+    mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+        while let event = try parser.next(&buffer) {
+            switch event {
+            case .head(let head): context.fireChannelRead(wrapInboundOut(.head(head)))
+            case .body(let piece): context.fireChannelRead(wrapInboundOut(.body(piece)))
+            case .end: context.fireChannelRead(wrapInboundOut(.end(nil)))
+            }
+        }
+        return .needMoreData
+    }
+
+    mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
+        // What arrived whole is delivered; a request cut off by the end of input is dropped with the connection.
+        _ = try decode(context: context, buffer: &buffer)
+        buffer.moveReaderIndex(to: buffer.writerIndex)
+        return .needMoreData
+    }
+}
