@@ -15,6 +15,11 @@ let package = Package(
         .executableTarget(name: "FuzzOpenAPI", dependencies: [.product(name: "GatehouseCore", package: "Gatehouse")]),
         .executableTarget(name: "FuzzRouter", dependencies: [.product(name: "GatehouseCore", package: "Gatehouse")]),
         .executableTarget(name: "FuzzAccessLogFormat", dependencies: [.product(name: "GatehouseCore", package: "Gatehouse")]),
+        .executableTarget(name: "FuzzParsers", dependencies: [
+            .product(name: "GatehouseGateway", package: "Gatehouse"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
         .executableTarget(name: "FuzzRequestHead", dependencies: [
             .product(name: "GatehouseGateway", package: "Gatehouse"),
             .product(name: "NIOCore", package: "swift-nio"),

@@ -1,0 +1,66 @@
+@testable import GatehouseGateway
+import NIOCore
+import NIOHTTP1
+
+/// Both hops' HTTP/1.x parsers on any bytes: they never crash, and they agree with themselves — the bytes fed
+/// whole and fed in two pieces (cut where the first byte says) give the same requests or responses, bodies and
+/// refusal, so no read boundary can change where a message ends.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzParsers(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
+    guard count > 1 else { return 0 }
+    let bytes = Array(UnsafeRawBufferPointer(start: start, count: count))
+    let input = Array(bytes.dropFirst())
+    let cut = Int(bytes[0]) % (input.count + 1)
+    if requests(input, cut: input.count) != requests(input, cut: cut) { fatalError("RequestParser depends on where reads end") }
+    if responses(input, cut: input.count) != responses(input, cut: cut) { fatalError("UpstreamResponseParser depends on where reads end") }
+    return 0
+}
+
+/// What the request parser made of `input` read in two pieces: a line per event, then the refusal if any.
+func requests(_ input: [UInt8], cut: Int) -> [String] {
+    var parser = RequestParser(maxRequestLineBytes: 512, maxFieldBytes: 1024)
+    var events: [String] = [], buffer = ByteBuffer(), body: [UInt8] = []
+    do {
+        for piece in [input[..<cut], input[cut...]] {
+            buffer.writeBytes(piece)
+            while let event = try parser.next(&buffer) {
+                switch event {
+                case .head(let head): events.append("head \(head.method) \(head.uri) \(head.version) \(head.headers.map { "\($0.name)=\($0.value)" })")
+                case .body(var piece): body += piece.readBytes(length: piece.readableBytes) ?? []
+                case .end:
+                    events.append("end \(body)")
+                    body = []
+                }
+            }
+        }
+    } catch {
+        events.append("refused \(error.status.code)")
+    }
+    return events
+}
+
+/// What the upstream parser made of `input` read in two pieces, as responses to GETs, then the end of input.
+func responses(_ input: [UInt8], cut: Int) -> [String] {
+    var parser = UpstreamResponseParser()
+    parser.expectResponse(to: .GET)
+    var events: [String] = [], buffer = ByteBuffer(), body: [UInt8] = []
+    do {
+        for piece in [input[..<cut], input[cut...]] {
+            buffer.writeBytes(piece)
+            while let event = try parser.next(&buffer) {
+                switch event {
+                case .head(let head): events.append("head \(head.status.code) \(head.version) \(head.headers.map { "\($0.name)=\($0.value)" })")
+                case .body(var piece): body += piece.readBytes(length: piece.readableBytes) ?? []
+                case .end:
+                    events.append("end \(body)")
+                    body = []
+                    parser.expectResponse(to: .GET)
+                }
+            }
+        }
+        if case .end? = parser.finish() { events.append("end at EOF \(body)") }
+    } catch {
+        events.append("refused")
+    }
+    return events
+}
