@@ -32,18 +32,12 @@ struct RequestParser {
     init(maxRequestLineBytes: Int, maxFieldBytes: Int) {
         self.maxRequestLineBytes = maxRequestLineBytes
         self.maxFieldBytes = maxFieldBytes
+        body = HTTPBodyFramer(strictLines: true, maxTrailerBytes: maxFieldBytes)
     }
 
-    private enum State {
-        case head
-        case body(remaining: Int)
-        case chunkSize
-        case chunkData(remaining: Int)
-        case chunkEnd
-        case trailers(bytes: Int)
-    }
-
-    private var state = State.head
+    /// The body of the request being read (none between requests).
+    private var body: HTTPBodyFramer
+    private var inBody = false
     /// How far the bytes of an unfinished head have been scanned (from the buffer's reader index), where its
     /// current line starts, and where its request line ends (-1: not yet).
     private var scanned = 0
@@ -52,44 +46,23 @@ struct RequestParser {
 
     /// The next event from `buffer`, consuming what it used; nil when more bytes are needed.
     mutating func next(_ buffer: inout ByteBuffer) throws(ParseError) -> Event? {
-        while true {
-            switch state {
-            case .head:
-                guard let head = try parseHead(&buffer) else { return nil }
-                return .head(head)
-            case .body(let remaining):
-                if remaining == 0 {
-                    state = .head
-                    return .end
-                }
-                guard buffer.readableBytes > 0, let piece = buffer.readSlice(length: min(remaining, buffer.readableBytes)) else { return nil }
-                state = .body(remaining: remaining - piece.readableBytes)
-                return .body(piece)
-            case .chunkSize:
-                guard let line = try Self.line(&buffer, limit: 4096, what: "chunk-size line") else { return nil }
-                let size = try Self.chunkSize(line)
-                state = size == 0 ? .trailers(bytes: 0) : .chunkData(remaining: size)
-            case .chunkData(let remaining):
-                guard buffer.readableBytes > 0, let piece = buffer.readSlice(length: min(remaining, buffer.readableBytes)) else { return nil }
-                state = remaining == piece.readableBytes ? .chunkEnd : .chunkData(remaining: remaining - piece.readableBytes)
-                return .body(piece)
-            case .chunkEnd:
-                guard let line = try Self.line(&buffer, limit: 0, what: "chunk's end") else { return nil }
-                guard line.readableBytes == 0 else { throw .bad("no CRLF after a chunk's data") }
-                state = .chunkSize
-            case .trailers(let bytes):
-                guard let line = try Self.line(&buffer, limit: maxFieldBytes - bytes, what: "trailer field") else { return nil }
-                if line.readableBytes == 0 {
-                    state = .head
-                    return .end
-                }
-                do {
-                    _ = try line.withUnsafeReadableBytes { raw throws(HTTPFieldLine.Problem) in try HTTPFieldLine.parse(raw.bindMemory(to: UInt8.self)) }
-                } catch {
-                    throw .bad("trailer: \(error.reason)")
-                }
-                state = .trailers(bytes: bytes + line.readableBytes + 2)
-            }
+        guard inBody else {
+            guard let head = try parseHead(&buffer) else { return nil }
+            inBody = true
+            return .head(head)
+        }
+        let step: HTTPBodyFramer.Step
+        do {
+            step = try body.next(&buffer)
+        } catch {
+            throw .bad(error.reason)
+        }
+        switch step {
+        case .piece(let piece): return .body(piece)
+        case .end:
+            inBody = false
+            return .end
+        case .needMore: return nil
         }
     }
 
@@ -217,58 +190,18 @@ struct RequestParser {
             guard codings.last?.lowercased() == "chunked", codings.filter({ $0.lowercased() == "chunked" }).count == 1 else {
                 throw .bad("Transfer-Encoding \(codings.joined(separator: ", ")) does not end in chunked")
             }
-            state = .chunkSize
+            body.start(.chunked)
             return
         }
         guard let length = lengths.first else {
-            state = .body(remaining: 0)
+            body.start(.length(0))
             return
         }
         guard lengths.count == 1 else { throw .bad("\(lengths.count) Content-Length fields") }
         guard !length.isEmpty, length.utf8.count <= 18, length.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), let value = Int(length) else {
             throw .bad("Content-Length \(length.prefix(30)) is not a number of bytes")
         }
-        state = .body(remaining: value)
-    }
-
-    // MARK: lines of the body
-
-    /// The next CRLF-terminated line (without it) from `buffer`, consumed; nil until it is whole.
-    private static func line(_ buffer: inout ByteBuffer, limit: Int, what: String) throws(ParseError) -> ByteBuffer? {
-        let view = buffer.readableBytesView
-        guard let lf = view.firstIndex(of: 10) else {
-            if buffer.readableBytes > limit + 1 { throw .bad("a \(what) over \(limit) bytes") }
-            return nil
-        }
-        let length = lf - view.startIndex
-        guard length >= 1, view[lf - 1] == 13 else { throw .bad("a \(what) ending in LF without CR") }
-        guard length - 1 <= limit else { throw .bad("a \(what) over \(limit) bytes") }
-        let line = buffer.readSlice(length: length - 1) ?? ByteBuffer()
-        buffer.moveReaderIndex(forwardBy: 2)
-        return line
-    }
-
-    /// A chunk-size line: 1 to 15 hex digits, then optionally `;` and extensions (ignored, without CR or LF).
-    private static func chunkSize(_ line: ByteBuffer) throws(ParseError) -> Int {
-        var size = 0, digits = 0
-        for byte in line.readableBytesView {
-            let value: Int
-            switch byte {
-            case 48...57: value = Int(byte - 48)
-            case 65...70: value = Int(byte - 55)
-            case 97...102: value = Int(byte - 87)
-            case 59:
-                guard digits > 0 else { throw .bad("a chunk extension without a size") }
-                return size
-            default:
-                throw .bad("byte \(byte) in a chunk size")
-            }
-            digits += 1
-            guard digits <= 15 else { throw .bad("a chunk size of more than 15 hex digits") }
-            size = size * 16 + value
-        }
-        guard digits > 0 else { throw .bad("an empty chunk-size line") }
-        return size
+        body.start(.length(value))
     }
 }
 

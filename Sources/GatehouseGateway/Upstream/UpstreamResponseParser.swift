@@ -37,19 +37,12 @@ struct UpstreamResponseParser {
     /// The most a response head may take (NIOHTTP1's default for responses).
     static let maxHeadBytes = 80 * 1024
 
-    private enum State {
-        case idle
-        case head
-        case body(remaining: Int)
-        case closeDelimited
-        case chunkSize
-        case chunkData(remaining: Int)
-        case chunkEnd
-        case trailers
-    }
+    /// Between responses, reading a head, or reading a body (`body` frames it).
+    private enum State { case idle, head, body }
 
     private var state = State.idle
     private var answersHead = false
+    private var body = HTTPBodyFramer(strictLines: false, maxTrailerBytes: UpstreamResponseParser.maxHeadBytes)
 
     /// The next response answers a request of `method` (a response to HEAD has no body).
     mutating func expectResponse(to method: HTTPMethod) {
@@ -58,60 +51,40 @@ struct UpstreamResponseParser {
     }
 
     /// Whether a response is being read (its head or body has not ended).
-    var isReading: Bool {
-        if case .idle = state { return false }
-        return true
-    }
+    var isReading: Bool { state != .idle }
 
     /// The response runs until the connection ends: the end of input completes it.
-    var endsWithConnection: Bool {
-        if case .closeDelimited = state { return true }
-        return false
-    }
+    var endsWithConnection: Bool { state == .body && body.endsWithConnection }
 
     /// The next event from `buffer`, consuming what it used; nil when more bytes are needed (or no response
     /// is expected and the buffer is empty).
     mutating func next(_ buffer: inout ByteBuffer) throws -> Event? {
-        while true {
-            switch state {
-            case .idle:
-                if buffer.readableBytes > 0 { throw ParseError.unexpectedData }
-                return nil
-            case .head:
+        switch state {
+        case .idle:
+            if buffer.readableBytes > 0 { throw ParseError.unexpectedData }
+            return nil
+        case .head:
+            while true {
                 guard let head = try parseHead(&buffer) else { return nil }
-                if head.status.code < 200 {
-                    continue  // 1xx: interim, the final answer follows
+                if head.status.code >= 200 {
+                    state = .body
+                    return .head(head)
                 }
-                return .head(head)
-            case .body(let remaining):
-                if remaining == 0 {
-                    state = .idle
-                    return .end
-                }
-                guard buffer.readableBytes > 0, let piece = buffer.readSlice(length: min(remaining, buffer.readableBytes)) else { return nil }
-                state = .body(remaining: remaining - piece.readableBytes)
-                return .body(piece)
-            case .closeDelimited:
-                guard buffer.readableBytes > 0, let piece = buffer.readSlice(length: buffer.readableBytes) else { return nil }
-                return .body(piece)
-            case .chunkSize:
-                guard let line = try Self.line(&buffer, limit: 1024, tooLong: ParseError.badChunk("a chunk-size line over 1 KiB")) else { return nil }
-                let size = try Self.chunkSize(line)
-                state = size == 0 ? .trailers : .chunkData(remaining: size)
-            case .chunkData(let remaining):
-                guard buffer.readableBytes > 0, let piece = buffer.readSlice(length: min(remaining, buffer.readableBytes)) else { return nil }
-                state = remaining == piece.readableBytes ? .chunkEnd : .chunkData(remaining: remaining - piece.readableBytes)
-                return .body(piece)
-            case .chunkEnd:
-                guard let line = try Self.line(&buffer, limit: 2, tooLong: ParseError.badChunk("no CRLF after a chunk's data")) else { return nil }
-                guard line.readableBytes == 0 else { throw ParseError.badChunk("no CRLF after a chunk's data") }
-                state = .chunkSize
-            case .trailers:
-                guard let line = try Self.line(&buffer, limit: Self.maxHeadBytes, tooLong: ParseError.headTooLarge) else { return nil }
-                if line.readableBytes == 0 {
-                    state = .idle
-                    return .end
-                }
+                // 1xx: interim, the final answer follows
+            }
+        case .body:
+            let step: HTTPBodyFramer.Step
+            do {
+                step = try body.next(&buffer)
+            } catch {
+                throw ParseError.badChunk(error.reason)
+            }
+            switch step {
+            case .piece(let piece): return .body(piece)
+            case .end:
+                state = .idle
+                return .end
+            case .needMore: return nil
             }
         }
     }
@@ -119,7 +92,7 @@ struct UpstreamResponseParser {
     /// The end of input: completes a response that runs until it (nil when nothing was being read, or the
     /// response stops short, which the caller reports as a cut).
     mutating func finish() -> Event? {
-        guard endsWithConnection else { return nil }
+        guard state == .body, body.finish() else { return nil }
         state = .idle
         return .end
     }
@@ -196,72 +169,27 @@ struct UpstreamResponseParser {
     /// rest of the connection. Both Transfer-Encoding and Content-Length, or differing lengths, are refused.
     private mutating func frame(_ head: HTTPResponseHead) throws {
         let code = head.status.code
-        if code < 200 {
-            state = .head
-            return
-        }
+        if code < 200 { return }
         if answersHead || code == 204 || code == 304 {
-            state = .body(remaining: 0)
+            body.start(.length(0))
             return
         }
         let codings = head.headers[canonicalForm: "transfer-encoding"]
         let lengths = head.headers[canonicalForm: "content-length"]
         if !codings.isEmpty {
             guard lengths.isEmpty else { throw ParseError.badFraming("both Transfer-Encoding and Content-Length") }
-            state = codings.last?.lowercased() == "chunked" ? .chunkSize : .closeDelimited
+            body.start(codings.last?.lowercased() == "chunked" ? .chunked : .untilClose)
             return
         }
         guard let first = lengths.first else {
-            state = .closeDelimited
+            body.start(.untilClose)
             return
         }
         guard lengths.allSatisfy({ $0 == first }), !first.isEmpty, first.utf8.count <= 18, first.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }),
               let length = Int(first) else {
             throw ParseError.badFraming("Content-Length \(lengths.joined(separator: ", "))")
         }
-        state = .body(remaining: length)
-    }
-
-    // MARK: lines
-
-    /// The next line (without CRLF or LF) from `buffer`, consumed; nil until a whole line is there.
-    private static func line(_ buffer: inout ByteBuffer, limit: Int, tooLong: ParseError) throws -> ByteBuffer? {
-        let view = buffer.readableBytesView
-        guard let lf = view.firstIndex(of: 10) else {
-            if buffer.readableBytes > limit { throw tooLong }
-            return nil
-        }
-        let length = lf - view.startIndex
-        guard length <= limit else { throw tooLong }
-        var line = buffer.readSlice(length: length) ?? ByteBuffer()
-        buffer.moveReaderIndex(forwardBy: 1)
-        if line.readableBytes > 0, line.getInteger(at: line.writerIndex - 1, as: UInt8.self) == 13 {
-            line.moveWriterIndex(to: line.writerIndex - 1)
-        }
-        return line
-    }
-
-    /// A chunk-size line: hex digits, then optional extensions after `;` (ignored).
-    private static func chunkSize(_ line: ByteBuffer) throws -> Int {
-        var size = 0, digits = 0
-        for byte in line.readableBytesView {
-            let value: Int
-            switch byte {
-            case 48...57: value = Int(byte - 48)
-            case 65...70: value = Int(byte - 55)
-            case 97...102: value = Int(byte - 87)
-            case 59, 32, 9:
-                guard digits > 0 else { throw ParseError.badChunk("no size before an extension") }
-                return size
-            default:
-                throw ParseError.badChunk("byte \(byte) in a chunk size")
-            }
-            digits += 1
-            guard digits <= 15 else { throw ParseError.badChunk("a chunk size of more than 15 hex digits") }
-            size = size * 16 + value
-        }
-        guard digits > 0 else { throw ParseError.badChunk("an empty chunk-size line") }
-        return size
+        body.start(.length(length))
     }
 }
 
