@@ -54,18 +54,6 @@ struct HTTPBodyFramer {
         }
     }
 
-    /// Whether a body is being read.
-    var isReading: Bool {
-        if case .idle = state { return false }
-        return true
-    }
-
-    /// The body runs until the connection ends.
-    var endsWithConnection: Bool {
-        if case .untilClose = state { return true }
-        return false
-    }
-
     /// The next piece or the end from `buffer`, consuming what it used.
     mutating func next(_ buffer: inout ByteBuffer) throws(Problem) -> Step {
         while true {
@@ -113,7 +101,7 @@ struct HTTPBodyFramer {
 
     /// The end of input: completes a body that runs until it (false when none was, or it stopped short).
     mutating func finish() -> Bool {
-        guard endsWithConnection else { return false }
+        guard case .untilClose = state else { return false }
         state = .idle
         return true
     }
@@ -145,7 +133,9 @@ struct HTTPBodyFramer {
             case 48...57: value = Int(byte - 48)
             case 65...70: value = Int(byte - 55)
             case 97...102: value = Int(byte - 87)
-            case 59, 32 where !strictLines, 9 where !strictLines:
+            case 59, 32, 9:
+                // Only a backend may put whitespace between the size and its extensions.
+                if byte != 59 && strictLines { throw Problem(reason: "byte \(byte) in a chunk size") }
                 guard digits > 0 else { throw Problem(reason: "a chunk extension without a size") }
                 return size
             default:

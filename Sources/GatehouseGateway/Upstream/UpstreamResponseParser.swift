@@ -42,19 +42,20 @@ struct UpstreamResponseParser {
 
     private var state = State.idle
     private var answersHead = false
+    /// How far an unfinished head has been searched for its end (from the buffer's reader index), so a head that
+    /// trickles in is not searched from its start on every read.
+    private var headScanned = 0
     private var body = HTTPBodyFramer(strictLines: false, maxTrailerBytes: UpstreamResponseParser.maxHeadBytes)
 
     /// The next response answers a request of `method` (a response to HEAD has no body).
     mutating func expectResponse(to method: HTTPMethod) {
         state = .head
         answersHead = method == .HEAD
+        headScanned = 0
     }
 
     /// Whether a response is being read (its head or body has not ended).
     var isReading: Bool { state != .idle }
-
-    /// The response runs until the connection ends: the end of input completes it.
-    var endsWithConnection: Bool { state == .body && body.endsWithConnection }
 
     /// The next event from `buffer`, consuming what it used; nil when more bytes are needed (or no response
     /// is expected and the buffer is empty).
@@ -102,10 +103,13 @@ struct UpstreamResponseParser {
     private mutating func parseHead(_ buffer: inout ByteBuffer) throws -> HTTPResponseHead? {
         let found: (length: Int, head: HTTPResponseHead)? = try buffer.withUnsafeReadableBytes { raw in
             let bytes = raw.bindMemory(to: UInt8.self)
-            guard let end = Self.headEnd(bytes) else {
+            // The last two bytes searched could not be looked past yet: search again from there.
+            guard let end = Self.headEnd(bytes, from: max(0, headScanned - 2)) else {
                 if bytes.count > Self.maxHeadBytes { throw ParseError.headTooLarge }
+                headScanned = bytes.count
                 return nil
             }
+            headScanned = 0
             guard end.bodyStart <= Self.maxHeadBytes else { throw ParseError.headTooLarge }
             return (end.bodyStart, try Self.head(UnsafeBufferPointer(rebasing: bytes[0..<end.headEnd])))
         }
@@ -116,9 +120,9 @@ struct UpstreamResponseParser {
     }
 
     /// Where the head ends (the index of its last line's end) and the body starts: at the first empty line,
-    /// CRLF CRLF or, leniently, LF LF.
-    private static func headEnd(_ bytes: UnsafeBufferPointer<UInt8>) -> (headEnd: Int, bodyStart: Int)? {
-        var i = 0
+    /// CRLF CRLF or, leniently, LF LF, looking from `start`.
+    private static func headEnd(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> (headEnd: Int, bodyStart: Int)? {
+        var i = start
         while i < bytes.count {
             if bytes[i] == 10 {
                 if i + 1 < bytes.count, bytes[i + 1] == 10 { return (i, i + 2) }
