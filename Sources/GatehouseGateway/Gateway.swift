@@ -56,19 +56,21 @@ public final class Gateway: Sendable {
         clientConfiguration.httpVersion = .http1Only
         client = HTTPClient(eventLoopGroup: group, configuration: clientConfiguration)
         telemetry = TelemetryQueue(capacity: options.telemetryQueueCapacity)
-        upstream = try UpstreamPools(group: group, maxConnectionsPerBackend: options.maxUpstreamConnections, caBundle: options.backendCABundle)
+        let flushes = try FlushBatches(group: group)
+        upstream = try UpstreamPools(group: group, maxConnectionsPerBackend: options.maxUpstreamConnections, caBundle: options.backendCABundle,
+                                     flushes: flushes)
         tlsContexts = TLSContexts(table: table, metrics: metrics, logger: logger, io: io)
         let connections = ConnectionRegistry()
         var servers: [GatewayServer] = []
         if options.plainListener {
             servers.append(GatewayServer(options: options, listener: .init(host: options.host, port: options.port, flag: "--listen", tls: nil,
                                                                            isPrivate: options.privateListeners),
-                                         group: group, table: table, telemetry: telemetry, metrics: metrics, connections: connections, logger: logger))
+                                         group: group, table: table, telemetry: telemetry, metrics: metrics, connections: connections, flushes: flushes, logger: logger))
         }
         if let tlsHost = options.tlsHost {
             servers.append(GatewayServer(options: options, listener: .init(host: tlsHost, port: options.tlsPort, flag: "--tls-listen", tls: tlsContexts,
                                                                            isPrivate: options.privateListeners),
-                                         group: group, table: table, telemetry: telemetry, metrics: metrics, connections: connections, logger: logger))
+                                         group: group, table: table, telemetry: telemetry, metrics: metrics, connections: connections, flushes: flushes, logger: logger))
         }
         guard let first = servers.first else {
             throw GatewayError.cannotListen(address: "nothing", flag: "--listen", reason: "no listener: give --listen HOST:PORT or --tls-listen HOST:PORT")

@@ -24,6 +24,8 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
         var trustedProxies: [CIDR] = []
         /// The listener was started with `--private`: PRIVATE APIs are served on it.
         var privateListener = false
+        /// Responses are flushed once per pass of the event loop.
+        var flushes = FlushBatches()
     }
 
     private enum ResponseState { case none, streaming, done }
@@ -81,6 +83,8 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
     private var queued = CircularBuffer<HTTPServerRequestPart>()
     /// What the TLS handshake established (TLS listener only).
     private var tls: TLSConnectionInfo?
+    /// This loop's flush batch (nil: flush at once).
+    private var flushBatch: FlushBatch?
 
     init(shared: Shared, timeouts: ConnectionTimeoutHandler?) {
         self.shared = shared
@@ -89,6 +93,7 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        flushBatch = shared.flushes.batch(for: context.eventLoop)
         remote = context.channel.remoteAddress
         sourceIp = remote?.ipAddress
         slot = shared.connections.add(context.channel)
@@ -381,7 +386,8 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
     }
 
     func responseBodyFlush() {
-        context?.flush()
+        guard let context else { return }
+        if let flushBatch { flushBatch.flush(context) } else { context.flush() }
     }
 
     func responseBodyEnd() {
@@ -423,7 +429,12 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
             setReadsPaused(false)
         }
         if call.chunked, call.head.method != .HEAD { context.write(wrapOutboundOut(HTTPHeadWriter.lastChunk), promise: nil) }
-        context.flush()
+        if !close, let flushBatch {
+            // With the other responses of this pass of the loop: one wake-up of the client for all of them.
+            flushBatch.flush(context)
+        } else {
+            context.flush()
+        }
         timeouts?.responseEnded()
         if close {
             context.close(promise: nil)

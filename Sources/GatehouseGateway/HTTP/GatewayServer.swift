@@ -34,7 +34,8 @@ final class GatewayServer: Service, Sendable {
     var connections: ConnectionRegistry { shared.connections }
 
     init(options: GatewayOptions, listener: Listener, group: any EventLoopGroup, table: RoutingTableBox,
-         telemetry: TelemetryQueue, metrics: GatewayMetrics, connections: ConnectionRegistry, logger: Logger) {
+         telemetry: TelemetryQueue, metrics: GatewayMetrics, connections: ConnectionRegistry, flushes: FlushBatches = FlushBatches(),
+         logger: Logger) {
         self.options = options
         self.listenerSettings = listener
         self.metrics = metrics
@@ -43,7 +44,8 @@ final class GatewayServer: Service, Sendable {
         shared = GatewayConnectionHandler.Shared(table: table, maxBodyBytes: options.maxBodyBytes,
                                                  maxURIBytes: options.maxURIBytes,
                                                  log: LogStage(telemetry: telemetry, metrics: metrics), connections: connections,
-                                                 trustedProxies: options.trustedProxies, privateListener: listener.isPrivate)
+                                                 trustedProxies: options.trustedProxies, privateListener: listener.isPrivate,
+                                                 flushes: flushes)
         bound = group.next().makePromise(of: SocketAddress.self)
     }
 

@@ -73,7 +73,8 @@ final class UpstreamConnection: ChannelDuplexHandler, RemovableChannelHandler {
         guard let context else { return }
         parser.expectResponse(to: request.method)
         context.write(wrapOutboundOut(request.bytes), promise: nil)
-        if flush { context.flush() }
+        guard flush else { return }
+        if let batch = pool?.flushes { batch.flush(context) } else { context.flush() }
     }
 
     /// Writes a piece of the request body, framed as a chunk when the body has no declared length.

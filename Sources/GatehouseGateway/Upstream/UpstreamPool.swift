@@ -16,12 +16,15 @@ final class UpstreamPool {
     let eventLoop: any EventLoop
     let limit: Int
     let tls: UpstreamTLS
+    /// Requests are flushed once per pass of the loop (nil: at once).
+    let flushes: FlushBatch?
     private var backends: [UpstreamEndpoint: Backend] = [:]
     private var closed = false
     static let connectTimeout = TimeAmount.seconds(10)
 
-    init(eventLoop: any EventLoop, limit: Int, tls: UpstreamTLS) {
+    init(eventLoop: any EventLoop, limit: Int, tls: UpstreamTLS, flushes: FlushBatch? = nil) {
         self.eventLoop = eventLoop
+        self.flushes = flushes
         self.limit = limit
         self.tls = tls
     }

@@ -42,12 +42,12 @@ public final class UpstreamPools: Sendable {
     /// Connections kept per backend on each loop (idle and busy together).
     public let maxConnectionsPerBackend: Int
 
-    public init(group: any EventLoopGroup, maxConnectionsPerBackend: Int = 256, caBundle: String? = nil) throws {
+    public init(group: any EventLoopGroup, maxConnectionsPerBackend: Int = 256, caBundle: String? = nil, flushes: FlushBatches = FlushBatches()) throws {
         self.maxConnectionsPerBackend = maxConnectionsPerBackend
         let tls = UpstreamTLS(caBundle: caBundle)
         var pools: [ObjectIdentifier: NIOLoopBound<UpstreamPool>] = [:]
         for loop in group.makeIterator() {
-            let pool = try loop.submit { NIOLoopBound(UpstreamPool(eventLoop: loop, limit: maxConnectionsPerBackend, tls: tls), eventLoop: loop) }.wait()
+            let pool = try loop.submit { NIOLoopBound(UpstreamPool(eventLoop: loop, limit: maxConnectionsPerBackend, tls: tls, flushes: flushes.batch(for: loop)), eventLoop: loop) }.wait()
             pools[ObjectIdentifier(loop)] = pool
         }
         self.pools = pools
