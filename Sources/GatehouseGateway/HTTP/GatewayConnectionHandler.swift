@@ -4,13 +4,14 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 
-/// The transport of one client connection, on its event loop from the first byte to the last: reads each
-/// request, runs the route stage and the method's compiled chain, writes the response (streaming a
-/// backend's body with backpressure both ways), and hands the call to the log stage. It knows nothing of
-/// what the stages do; it enforces the body limit (413), `Expect: 100-continue` and keep-alive, answers what
-/// the parser rejects (431, 400), and writes responses as bytes (`HTTPHeadWriter`), one write per response.
+/// The transport of one client connection, on its event loop from the first byte to the last: frames each
+/// request from the bytes read (`RequestParser`, no decoder handler in front and no request part boxed per
+/// event), runs the route stage and the method's compiled chain, writes the response (streaming a backend's
+/// body with backpressure both ways), and hands the call to the log stage. It knows nothing of what the stages
+/// do; it enforces the body limit (413), `Expect: 100-continue`, keep-alive and the connection's timeouts,
+/// answers what the parser rejects (431, 414, 400), and writes responses as bytes (`HTTPHeadWriter`).
 final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
-    typealias InboundIn = HTTPServerRequestPart
+    typealias InboundIn = ByteBuffer
     typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
@@ -68,7 +69,12 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
     }
 
     private let shared: Shared
-    private let timeouts: ConnectionTimeoutHandler?
+    private let timeouts: ConnectionTimeouts
+    private var parser: RequestParser
+    /// Bytes read and not parsed yet: an unfinished head, or pipelined requests waiting for the call before them.
+    private var inbound: ByteBuffer?
+    /// `parseInbound` is running (a call answered inside it asks for the next request: the running pass takes it).
+    private var parsing = false
     private var context: ChannelHandlerContext?
     private var slot: ConnectionRegistry.Slot?
     private var call: Call?
@@ -80,14 +86,14 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
     private var reads = ReadGate()
     private var requestIds = RequestIdGenerator()
     private var tables = RoutingTableBox.Reader()
-    private var queued = CircularBuffer<HTTPServerRequestPart>()
     /// What the TLS handshake established (TLS listener only).
     private var tls: TLSConnectionInfo?
     /// This loop's flush batch (nil: flush at once).
     private var flushBatch: FlushBatch?
 
-    init(shared: Shared, timeouts: ConnectionTimeoutHandler?) {
+    init(shared: Shared, parser: RequestParser, timeouts: ConnectionTimeouts) {
         self.shared = shared
+        self.parser = parser
         self.timeouts = timeouts
     }
 
@@ -97,16 +103,28 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
         remote = context.channel.remoteAddress
         sourceIp = remote?.ipAddress
         slot = shared.connections.add(context.channel)
+        if context.channel.isActive { startTimeouts(context) }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        startTimeouts(context)
+        context.fireChannelActive()
+    }
+
+    private func startTimeouts(_ context: ChannelHandlerContext) {
+        timeouts.start(on: context.eventLoop) { [weak self] in self?.context?.close(promise: nil) }
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
         // Always called when the channel goes away, even one closed before it became active.
+        timeouts.stop()
         shared.connections.remove(context.channel)
         slot = nil
         self.context = nil
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        timeouts.stop()
         if let call {
             call.body?.fail(GatewayError.protocolViolation("the client closed the connection"))
             call.source?.cancel()
@@ -121,32 +139,59 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
     // MARK: reading
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let part = unwrapInboundIn(data)
-        // A pipelined request waits, with reading held, until the call before it is over. Reads are held only
-        // then, not around every call (NIO's pipelining handler toggled epoll interest twice per proxied call).
-        if !queued.isEmpty || (call != nil && part.isHead) {
-            queued.append(part)
+        var bytes = unwrapInboundIn(data)
+        if var held = inbound {
+            inbound = nil
+            held.writeBuffer(&bytes)
+            inbound = held
+        } else {
+            inbound = bytes
+        }
+        parseInbound()
+    }
+
+    /// Frames and dispatches what has been read, as far as the calls allow. A pipelined request waits unparsed,
+    /// with reading held, until the call before it is over (reads are held only then, not around every call:
+    /// NIO's pipelining handler toggled epoll interest twice per proxied call).
+    private func parseInbound() {
+        guard !parsing else { return }
+        guard let context, var buffer = inbound else {
             updateReadGate()
             return
         }
-        dispatch(part, context: context)
-    }
-
-    private func dispatch(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) {
-        switch part {
-        case .head(let head): received(head, context: context)
-        case .body(let chunk): received(chunk)
-        case .end: receivedEnd()
+        inbound = nil
+        parsing = true
+        defer { parsing = false }
+        do {
+            while true {
+                while call == nil || parser.isReadingBody, let event = try parser.next(&buffer) {
+                    switch event {
+                    case .head(let head):
+                        timeouts.receivedHead()
+                        received(head, context: context)
+                    case .body(let chunk):
+                        timeouts.receivedBody(chunk.readableBytes)
+                        received(chunk)
+                    case .end:
+                        timeouts.receivedEnd()
+                        receivedEnd()
+                    }
+                    if self.context == nil || !context.channel.isActive { return }
+                }
+                // Bytes read while a call was being dispatched (a re-entrant read) go after these.
+                guard var later = inbound else { break }
+                inbound = nil
+                buffer.writeBuffer(&later)
+            }
+        } catch {
+            refuse(error, context: context)
+            return
         }
-    }
-
-    /// Hands queued pipelined parts over, in order, as far as the calls allow.
-    private func drainQueue() {
-        guard let context else { return }
-        while let part = queued.first {
-            if call != nil && part.isHead { break }
-            queued.removeFirst()
-            dispatch(part, context: context)
+        if buffer.readableBytes > 0 {
+            buffer.discardReadBytes()
+            inbound = buffer
+            // The start of a head, not whole yet: the header-read timeout runs from here.
+            if call == nil { timeouts.headStarted() }
         }
         updateReadGate()
     }
@@ -435,11 +480,11 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
         } else {
             context.flush()
         }
-        timeouts?.responseEnded()
+        timeouts.responseEnded()
         if close {
             context.close(promise: nil)
         } else if finished {
-            drainQueue()
+            parseInbound()
         }
     }
 
@@ -450,7 +495,7 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
         if !call.keepAlive || !open {
             context.close(promise: nil)
         } else {
-            drainQueue()
+            parseInbound()
         }
     }
 
@@ -485,8 +530,10 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
         updateReadGate()
     }
 
+    /// Reads are held while the body's consumer is paused, or while a pipelined request waits for the call before it.
     private func updateReadGate() {
-        reads.set(held: readsPaused || !queued.isEmpty, context: context)
+        let waiting = call != nil && !parser.isReadingBody && (inbound?.readableBytes ?? 0) > 0
+        reads.set(held: readsPaused || waiting, context: context)
     }
 
     func read(context: ChannelHandlerContext) {
@@ -504,14 +551,16 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
         context.fireUserInboundEventTriggered(event)
     }
 
+    /// Errors from below (a TLS failure, a reset) close the connection.
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.close(promise: nil)
+    }
+
     /// What the request parser refused gets its status (431 for fields over the limit, 414 for a request line
     /// over it, 400 for the rest), then the connection closes; a response already under way is cut instead (its
-    /// status line is gone). Other errors close the connection.
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        guard let parserError = error as? RequestParser.ParseError else {
-            context.close(promise: nil)
-            return
-        }
+    /// status line is gone).
+    private func refuse(_ parserError: RequestParser.ParseError, context: ChannelHandlerContext) {
+        inbound = nil
         let status = parserError.status
         if let call {
             call.keepAlive = false
@@ -536,12 +585,5 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
         bytes.writeString(body)
         context.writeAndFlush(wrapOutboundOut(bytes), promise: nil)
         context.close(promise: nil)
-    }
-}
-
-extension HTTPServerRequestPart {
-    var isHead: Bool {
-        if case .head = self { return true }
-        return false
     }
 }

@@ -72,9 +72,9 @@ final class GatewayServer: Service, Sendable {
                             try sync.addHandler(RefuseConnectionHandler())
                             return
                         }
-                        let decoder = try Self.configure(sync, options: options, shared: shared)
+                        let handler = try Self.configure(sync, options: options, shared: shared)
                         if let tls = listenerSettings.tls {
-                            try Self.configureTLS(channel, before: decoder, contexts: tls, metrics: metrics, logger: logger)
+                            try Self.configureTLS(channel, before: handler, contexts: tls, metrics: metrics, logger: logger)
                         }
                     }
                 }
@@ -129,30 +129,28 @@ final class GatewayServer: Service, Sendable {
         logger.info("drained")
     }
 
-    /// A client connection's pipeline: Gatehouse's request parser (strict framing, the request-line and header
-    /// limits), the timeouts, and the connection handler, which writes its responses as bytes (no encoder).
+    /// A client connection's pipeline: one handler, which frames requests with Gatehouse's parser (strict framing,
+    /// the request-line and header limits), keeps the timeouts and writes its responses as bytes (no encoder).
     @discardableResult
     static func configure(_ pipeline: ChannelPipeline.SynchronousOperations, options: GatewayOptions,
                           shared: GatewayConnectionHandler.Shared) throws -> any ChannelHandler {
-        let timeouts = ConnectionTimeoutHandler(idle: .seconds(double: options.idleTimeout),
-                                                headerRead: .seconds(double: options.headerReadTimeout),
-                                                minBodyRate: options.minBodyBytesPerSecond)
+        let timeouts = ConnectionTimeouts(idle: .seconds(double: options.idleTimeout),
+                                          headerRead: .seconds(double: options.headerReadTimeout),
+                                          minBodyRate: options.minBodyBytesPerSecond)
         // A line past the target limit plus room for the method and version is 414 before it ends; a shorter one
         // over the target limit is answered 414 by the connection handler.
         let parser = RequestParser(maxRequestLineBytes: options.maxURIBytes + 1024, maxFieldBytes: options.maxHeaderBytes)
-        let decoder = ByteToMessageHandler(GatewayRequestDecoder(parser: parser))
-        try pipeline.addHandler(decoder)
-        try pipeline.addHandler(timeouts)
-        try pipeline.addHandler(GatewayConnectionHandler(shared: shared, timeouts: timeouts))
-        return decoder
+        let handler = GatewayConnectionHandler(shared: shared, parser: parser, timeouts: timeouts)
+        try pipeline.addHandler(handler)
+        return handler
     }
 
     /// A TLS connection's front: NIO's SNI reader looks at the client hello, the domain's context is chosen
     /// (made or reloaded off the hot path of established connections), and the TLS handler and the handshake
-    /// observer go in before the HTTP decoder. A name with no certificate closes the connection, counted.
-    static func configureTLS(_ channel: any Channel, before decoder: any ChannelHandler, contexts: TLSContexts,
+    /// observer go in before the connection handler. A name with no certificate closes the connection, counted.
+    static func configureTLS(_ channel: any Channel, before handler: any ChannelHandler, contexts: TLSContexts,
                              metrics: GatewayMetrics, logger: Logger) throws {
-        let decoder = NIOLoopBound(decoder, eventLoop: channel.eventLoop)
+        let handler = NIOLoopBound(handler, eventLoop: channel.eventLoop)
         let sni = ByteToMessageHandler(SNIHandler { result in
             let serverName: String?
             switch result {
@@ -161,8 +159,8 @@ final class GatewayServer: Service, Sendable {
             }
             return contexts.context(serverName: serverName, on: channel.eventLoop).flatMapThrowing { context in
                 let sync = channel.pipeline.syncOperations
-                try sync.addHandler(NIOSSLServerHandler(context: context), position: .before(decoder.value))
-                try sync.addHandler(TLSHandshakeHandler(serverName: serverName, metrics: metrics), position: .before(decoder.value))
+                try sync.addHandler(NIOSSLServerHandler(context: context), position: .before(handler.value))
+                try sync.addHandler(TLSHandshakeHandler(serverName: serverName, metrics: metrics), position: .before(handler.value))
             }.flatMapErrorThrowing { error in
                 let refusal = error as? TLSContexts.Refusal
                 metrics.countHandshakeFailure(reason: refusal?.reason ?? "handshake")

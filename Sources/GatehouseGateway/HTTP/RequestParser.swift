@@ -5,7 +5,8 @@ import NIOHTTP1
 /// lines end in CRLF, the request line is `token SP target SP HTTP/1.x`, fields as `HTTPFieldLine` checks them,
 /// and a body is framed by exactly one Content-Length or by chunked coding (last) — never by both, never by
 /// duplicates — so no two parsers can disagree about where a request ends (request smuggling). It replaces
-/// NIOHTTP1's llhttp decoder on the client hop; body pieces are slices of the read buffer.
+/// NIOHTTP1's llhttp decoder on the client hop (the connection handler calls it on the bytes it reads); body
+/// pieces are slices of the read buffer.
 struct RequestParser {
     /// What a pass found: a head, a piece of body, or the end of the request.
     enum Event {
@@ -38,6 +39,8 @@ struct RequestParser {
     /// The body of the request being read (none between requests).
     private var body: HTTPBodyFramer
     private var inBody = false
+    /// A request's body is being read (between a head and its end).
+    var isReadingBody: Bool { inBody }
     /// How far the bytes of an unfinished head have been scanned (from the buffer's reader index), where its
     /// current line starts, and where its request line ends (-1: not yet).
     private var scanned = 0
@@ -211,33 +214,5 @@ private extension Substring {
         while let first = text.first, first == " " || first == "\t" { text.removeFirst() }
         while let last = text.last, last == " " || last == "\t" { text.removeLast() }
         return text
-    }
-}
-
-/// `RequestParser` in a channel pipeline: each request's head, body pieces and end as `HTTPServerRequestPart`s for
-/// the timeouts and the connection handler; a refusal is an error the connection handler answers (400, 414, 431).
-struct GatewayRequestDecoder: ByteToMessageDecoder {
-    typealias InboundOut = HTTPServerRequestPart
-
-    var parser: RequestParser
-
-    /// Every event the bytes hold, at once: a request's end follows its last body piece (or its head) without
-    /// waiting for more bytes, which `ByteToMessageHandler` would not ask for with its buffer empty.
-    mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
-        while let event = try parser.next(&buffer) {
-            switch event {
-            case .head(let head): context.fireChannelRead(wrapInboundOut(.head(head)))
-            case .body(let piece): context.fireChannelRead(wrapInboundOut(.body(piece)))
-            case .end: context.fireChannelRead(wrapInboundOut(.end(nil)))
-            }
-        }
-        return .needMoreData
-    }
-
-    mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
-        // What arrived whole is delivered; a request cut off by the end of input is dropped with the connection.
-        _ = try decode(context: context, buffer: &buffer)
-        buffer.moveReaderIndex(to: buffer.writerIndex)
-        return .needMoreData
     }
 }
