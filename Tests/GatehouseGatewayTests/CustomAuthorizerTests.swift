@@ -189,12 +189,12 @@ import Testing
         #expect(metrics.contains("gatehouse_authorizer_cache_hits_total{"), "the second /pets call and /orders came from the cache")
 
         try await waitUntilAsync("the caller and the authorizer's verdict are in the access log") {
-            let rows = try await run("/usr/bin/env", ["sqlite3", db, "SELECT principal, formatted FROM access_log WHERE principal IS NOT NULL"]).stdout
+            let rows = try await run("/usr/bin/env", ["sqlite3", "-cmd", ".timeout 5000", db, "SELECT principal, formatted FROM access_log WHERE principal IS NOT NULL"]).stdout
             return rows.contains("user-allow|user-allow|user-allow|blue|false|-") && rows.contains("user-allow|user-allow|user-allow|blue|true|-")
                 && rows.contains("user-ops|user-ops|user-ops|blue|false|-")
         }
         try await waitUntilAsync("the refusals are logged with their reasons") {
-            let rows = try await run("/usr/bin/env", ["sqlite3", db, "SELECT error FROM access_log WHERE status >= 400"]).stdout
+            let rows = try await run("/usr/bin/env", ["sqlite3", "-cmd", ".timeout 5000", db, "SELECT error FROM access_log WHERE status >= 400"]).stdout
             return rows.contains("AUTHORIZER_FAILURE: the authorizer answered 500") && rows.contains("AUTHORIZER_CONFIGURATION_ERROR")
                 && rows.contains("ACCESS_DENIED: the authorizer's policy does not allow")
         }
@@ -244,7 +244,7 @@ import Testing
         #expect(try await call(["Authorization: key:unknown-key-0000000000000"]) == 403)
         #expect(try await call(["Authorization: allow", "x-api-key: \(value)"]) == 403, "the header is not the key source")
         try await waitUntilAsync("the call is metered against the key") {
-            let rows = try await run("/usr/bin/env", ["sqlite3", db, "SELECT count(*) FROM access_log WHERE api_key_id = '\(keyId)' AND status = 200"]).stdout
+            let rows = try await run("/usr/bin/env", ["sqlite3", "-cmd", ".timeout 5000", db, "SELECT count(*) FROM access_log WHERE api_key_id = '\(keyId)' AND status = 200"]).stdout
             return rows.trimmingCharacters(in: .whitespacesAndNewlines) == "1"
         }
     }

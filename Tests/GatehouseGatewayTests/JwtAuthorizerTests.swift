@@ -169,7 +169,7 @@ import Testing
 
         // Every refusal is logged with its reason.
         try await waitUntilAsync("the refusals are logged") {
-            let rows = try await run("/usr/bin/env", ["sqlite3", db, "SELECT error FROM access_log WHERE status IN (401, 403)"])
+            let rows = try await run("/usr/bin/env", ["sqlite3", "-cmd", ".timeout 5000", db, "SELECT error FROM access_log WHERE status IN (401, 403)"])
             return rows.stdout.contains("UNAUTHORIZED: the token expired") && rows.stdout.contains("ACCESS_DENIED: the token carries none")
                 && rows.stdout.contains("UNAUTHORIZED: no token in Authorization")
         }

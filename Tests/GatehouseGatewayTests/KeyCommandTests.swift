@@ -30,7 +30,7 @@ import Testing
 
         // The store keeps the value's SHA-256 for lookup.
         let hash = try await run("/usr/bin/env", ["python3", "-c", "import hashlib,sys;print(hashlib.sha256(sys.argv[1].encode()).hexdigest().upper())", value])
-        let stored = try await run("/usr/bin/env", ["sqlite3", db, "SELECT hex(value_hash) FROM api_key WHERE id = '\(id)'"])
+        let stored = try await run("/usr/bin/env", ["sqlite3", "-cmd", ".timeout 5000", db, "SELECT hex(value_hash) FROM api_key WHERE id = '\(id)'"])
         #expect(stored.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == hash.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
 
         #expect(try await gatehouse("key", "disable", "--store", db, id).status == 0)

@@ -169,7 +169,7 @@ import Testing
 
         // Every refusal is in the access log with its type and reason.
         try await waitUntilAsync("the refusals are logged") {
-            let rows = try await run("/usr/bin/env", ["sqlite3", db, "SELECT error FROM access_log WHERE status = 403"])
+            let rows = try await run("/usr/bin/env", ["sqlite3", "-cmd", ".timeout 5000", db, "SELECT error FROM access_log WHERE status = 403"])
             return rows.stdout.contains("INVALID_SIGNATURE: Signature expired") && rows.stdout.contains("ACCESS_DENIED: User: arn:aws:iam::")
                 && rows.stdout.contains("MISSING_AUTHENTICATION_TOKEN")
         }

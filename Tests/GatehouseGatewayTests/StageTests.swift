@@ -197,5 +197,10 @@ import Testing
         #expect(ProxyStage.equalsIgnoringCase("X-Forwarded-For", "x-forwarded-for"))
         #expect(!ProxyStage.equalsIgnoringCase("X-Forwarded-For", "x-forwarded-fos"))
         #expect(!ProxyStage.equalsIgnoringCase("a[", "a{"), "only letters fold")
+        let line = "x: Keep-Alive, Upgrade"
+        #expect(ProxyStage.equalsIgnoringCase("keep-alive", line.dropFirst(3).prefix(10)), "a slice of a longer string")
+        #expect(!ProxyStage.equalsIgnoringCase("keep-alivf", line.dropFirst(3).prefix(10)))
+        #expect(!ProxyStage.equalsIgnoringCase("", "x") && ProxyStage.equalsIgnoringCase("", ""))
+        #expect(HTTPHeadWriter.isValidValue("text/plain; charset=utf-8") && !HTTPHeadWriter.isValidValue("a\r\nX-Injected: 1"))
     }
 }

@@ -18,7 +18,7 @@ import Testing
         let dir = try TempDir()
         defer { dir.remove() }
         let foreign = dir.path("app.db")
-        let made = try await run("/usr/bin/env", ["sqlite3", foreign, "CREATE TABLE users(id INTEGER PRIMARY KEY, name TEXT); INSERT INTO users(name) VALUES ('ada');"])
+        let made = try await run("/usr/bin/env", ["sqlite3", "-cmd", ".timeout 5000", foreign, "CREATE TABLE users(id INTEGER PRIMARY KEY, name TEXT); INSERT INTO users(name) VALUES ('ada');"])
         #expect(made.status == 0, "\(made.stderr)")
         let before = try digest(foreign)
         let spec = dir.path("api.yaml")
@@ -32,7 +32,7 @@ import Testing
         }
         #expect(try digest(foreign) == before, "the file is byte for byte what it was")
         #expect(siblings(foreign).isEmpty, "no WAL was started on it")
-        let tables = try await run("/usr/bin/env", ["sqlite3", foreign, ".tables"])
+        let tables = try await run("/usr/bin/env", ["sqlite3", "-cmd", ".timeout 5000", foreign, ".tables"])
         #expect(tables.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "users", "no grdb_migrations left behind")
     }
 
@@ -63,7 +63,7 @@ import Testing
         defer { dir.remove() }
         let (db, apiId) = try await sampleStore(dir)
         // Fold the WAL into the file so that any later write would change it.
-        #expect(try await run("/usr/bin/env", ["sqlite3", db, "PRAGMA wal_checkpoint(TRUNCATE);"]).status == 0)
+        #expect(try await run("/usr/bin/env", ["sqlite3", "-cmd", ".timeout 5000", db, "PRAGMA wal_checkpoint(TRUNCATE);"]).status == 0)
         let before = try digest(db)
         for arguments in [["apis"], ["stages", "--api", apiId], ["deployments", "--api", apiId], ["throttle", "list"],
                           ["logging", "show", "--api", apiId, "--stage", "prod"], ["alarm", "list"], ["export", "--api", apiId, "--stage", "prod"]] {

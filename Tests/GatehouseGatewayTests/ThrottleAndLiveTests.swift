@@ -22,10 +22,10 @@ import Testing
             #expect(statusAndBody(try await curl(["-w", "\n%{http_code}", gw.url("/limited")]).stdout).0 == 200)
             // Throttled calls have their own column in the access log.
             try await waitUntil("six rows") { try gw.store.accessLog(after: 0, limit: 10).count == 6 }
-            let rows = try await run("/usr/bin/env", ["sqlite3", gw.store.path, "SELECT status || ':' || throttled FROM access_log ORDER BY id"])
+            let rows = try await run("/usr/bin/env", ["sqlite3", "-cmd", ".timeout 5000", gw.store.path, "SELECT status || ':' || throttled FROM access_log ORDER BY id"])
             #expect(rows.stdout.split(separator: "\n") == ["200:0", "200:0", "429:1", "429:1", "429:1", "200:0"], "\(rows.stdout) \(rows.stderr)")
             // The method's own limit refused them: none counts against the account.
-            let rollup = try await run("/usr/bin/env", ["sqlite3", gw.store.path, "SELECT sum(throttled) || ':' || sum(throttled_account) FROM metric_second"])
+            let rollup = try await run("/usr/bin/env", ["sqlite3", "-cmd", ".timeout 5000", gw.store.path, "SELECT sum(throttled) || ':' || sum(throttled_account) FROM metric_second"])
             #expect(rollup.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "3:0", "\(rollup.stdout) \(rollup.stderr)")
         }
     }
@@ -41,7 +41,7 @@ import Testing
             #expect(statuses == [200, 200, 429, 429])
             // Rows and rollups are written in one transaction.
             try await waitUntil("four rows") { try gw.store.accessLog(after: 0, limit: 10).count == 4 }
-            let rollup = try await run("/usr/bin/env", ["sqlite3", gw.store.path, "SELECT sum(throttled) || ':' || sum(throttled_account) FROM metric_second"])
+            let rollup = try await run("/usr/bin/env", ["sqlite3", "-cmd", ".timeout 5000", gw.store.path, "SELECT sum(throttled) || ':' || sum(throttled_account) FROM metric_second"])
             #expect(rollup.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "2:2", "\(rollup.stdout) \(rollup.stderr)")
         }
     }

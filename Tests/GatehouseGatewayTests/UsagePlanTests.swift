@@ -400,7 +400,7 @@ import Testing
         defer { worker.signal(SIGKILL) }
         let open = "http://127.0.0.1:\(port)/restapis/\(keyedApi)/prod/_user_request_/open"
         #expect(try await Self.call(open, key: nil).0 == 200)
-        let changed = try await run("/usr/bin/env", ["sqlite3", keyedDb, """
+        let changed = try await run("/usr/bin/env", ["sqlite3", "-cmd", ".timeout 5000", keyedDb, """
             UPDATE deployment SET snapshot = replace(snapshot, '"authorizationType":"NONE"', '"authorizationType":"CUSTOM"');
             UPDATE config_version SET version = version + 1;
             """])

@@ -115,7 +115,7 @@ import Testing
         #expect(stage.methodSettings["/limited/GET"]?.throttle == ThrottleLimit(rate: 5, burst: 5))
         #expect(try store.accessLog(after: 0, limit: 10).count > 0, "telemetry committed before the kill is there")
         // Rows and rollups are written in one transaction: after the kill they still agree.
-        let counts = try await run("/usr/bin/env", ["sqlite3", db, "SELECT (SELECT count(*) FROM access_log WHERE api_id IS NOT NULL) || ' ' || "
+        let counts = try await run("/usr/bin/env", ["sqlite3", "-cmd", ".timeout 5000", db, "SELECT (SELECT count(*) FROM access_log WHERE api_id IS NOT NULL) || ' ' || "
                                                         + "(SELECT coalesce(sum(count), 0) FROM metric_second) || ' ' || "
                                                         + "(SELECT coalesce(sum(count), 0) FROM metric_minute)"])
         let numbers = counts.stdout.split(separator: " ").compactMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }

@@ -126,7 +126,11 @@ enum HTTPHeadWriter {
     /// A field value holds no CR, LF or NUL (what would end the field or the head early).
     @inline(__always)
     static func isValidValue(_ value: String) -> Bool {
-        !value.utf8.contains { $0 == 0x0D || $0 == 0x0A || $0 == 0 }
+        let valid = value.utf8.withContiguousStorageIfAvailable { bytes in
+            for byte in bytes where byte == 0x0D || byte == 0x0A || byte == 0 { return false }
+            return true
+        }
+        return valid ?? !value.utf8.contains { $0 == 0x0D || $0 == 0x0A || $0 == 0 }
     }
 
     /// RFC 9110 `tchar`, as two 64-bit masks (bytes 0–63 and 64–127): a shift and a test per byte, no table.

@@ -356,12 +356,23 @@ final class ProxyStage: GatewayStage {
 
     static let hopByHopByLength: [Int: [String]] = Dictionary(grouping: hopByHop, by: { $0.utf8.count })
 
-    /// ASCII case-insensitive equality, without allocating.
+    /// ASCII case-insensitive equality, without allocating; over the two strings' bytes in place when both are
+    /// contiguous (native strings always are), as `zip` over two UTF-8 views cost a percent of a proxied call.
     static func equalsIgnoringCase(_ a: String, _ b: some StringProtocol) -> Bool {
         guard a.utf8.count == b.utf8.count else { return false }
-        return zip(a.utf8, b.utf8).allSatisfy { x, y in
-            x == y || (x | 0x20 == y | 0x20 && (x | 0x20) >= UInt8(ascii: "a") && (x | 0x20) <= UInt8(ascii: "z"))
+        let contiguous = a.utf8.withContiguousStorageIfAvailable { x in
+            b.utf8.withContiguousStorageIfAvailable { y in
+                for i in 0..<x.count where !sameIgnoringCase(x[i], y[i]) { return false }
+                return true
+            }
         }
+        if let contiguous = contiguous ?? nil { return contiguous }
+        return zip(a.utf8, b.utf8).allSatisfy(sameIgnoringCase)
+    }
+
+    @inline(__always)
+    private static func sameIgnoringCase(_ x: UInt8, _ y: UInt8) -> Bool {
+        x == y || (x | 0x20 == y | 0x20 && (x | 0x20) >= UInt8(ascii: "a") && (x | 0x20) <= UInt8(ascii: "z"))
     }
 }
 
