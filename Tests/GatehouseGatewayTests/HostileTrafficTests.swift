@@ -186,6 +186,18 @@ import Testing
         }
     }
 
+    @Test func theBackendsHopByHopFieldsStayOnItsConnection() async throws {
+        let reply = "HTTP/1.1 200 OK\r\nConnection: keep-alive, X-Internal\r\nX-Internal: secret\r\nKeep-Alive: timeout=5\r\n"
+            + "X-Kept: yes\r\nContent-Length: 2\r\n\r\nok"
+        try await withBackend([.send(reply), .close]) { gw in
+            let result = try await curl(["-i", gw.url("/pets")])
+            let head = result.stdout.lowercased()
+            #expect(head.hasPrefix("http/1.1 200") && head.hasSuffix("\r\n\r\nok"), "\(result.stdout)")
+            #expect(head.contains("x-kept: yes\r\n") && head.contains("content-length: 2\r\n"), "\(result.stdout)")
+            #expect(!head.contains("x-internal") && !head.contains("keep-alive"), "named in Connection, or hop-by-hop: \(result.stdout)")
+        }
+    }
+
     @Test func aTricklingBodyStreamsThroughWhole() async throws {
         let head = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 50\r\n\r\n"
         var script: [ScriptedBackend.Step] = [.send(head)]

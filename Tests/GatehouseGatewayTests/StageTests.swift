@@ -150,6 +150,11 @@ import Testing
         #expect(RoutingTable.target(host: "a1.execute-api.local", path: "/prod") == T(apiId: "a1", stageName: "prod", path: "/"))
         #expect(RoutingTable.target(host: "a1.execute-api.local", path: "/") == nil)
         #expect(RoutingTable.target(host: "a1.example.com", path: "/prod/pets") == nil)
+        #expect(RoutingTable.target(host: "a1.execute-api.local", path: "//prod//pets") == T(apiId: "a1", stageName: "prod", path: "//pets"))
+        #expect(RoutingTable.target(host: "a1.execute-api", path: "/restapis/a2/dev/_user_request_/") == T(apiId: "a2", stageName: "dev", path: "/"),
+                "a host that only starts like an invoke host does not count")
+        #expect(RoutingTable.target(host: nil, path: "/restapis/a1/_user_request_/x") == nil, "no stage")
+        #expect(RoutingTable.target(host: nil, path: "/restapis/a1") == nil && RoutingTable.target(host: nil, path: "/restapis/") == nil)
     }
 
     /// A body source that owns its pending response, as `UpstreamExchange` does.

@@ -104,7 +104,8 @@ import Testing
         "HTTP/1.1 200 OK\r\nNoColon\r\n\r\n", "HTTP/1.1 200 OK\r\nX: a\u{00}b\r\n\r\n", "HTTP/1.1 200 OK\r\n: empty\r\n\r\n",
         "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n",
         "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\n", "HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n",
-        "HTTP/1.1 200 OK\r\nContent-Length: 0x10\r\n\r\n", "HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nContent-Length: 0x10\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nContent-Length: 5, 05\r\n\r\n", "HTTP/1.1 200 OK\r\nContent-Length: 5,\r\nContent-Length: 6\r\n\r\n", "HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999\r\n\r\n",
         "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n\r\n",
         "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcX\r\n", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n10000000000000000\r\n",
     ])
@@ -124,5 +125,31 @@ import Testing
         var empty = ByteBuffer()
         #expect(try parser.next(&empty) == nil)
         #expect(!parser.isReading)
+    }
+
+    /// What the head says about its framing and connection, as the connection and the proxy stage read it.
+    static func facts(_ text: String, method: HTTPMethod = .GET) throws -> (ResponseHeadFacts, HTTPVersion) {
+        var parser = UpstreamResponseParser()
+        parser.expectResponse(to: method)
+        var buffer = ByteBuffer(string: text)
+        guard case .head(let head)? = try parser.next(&buffer) else { throw TestFailure("no head in \(text.debugDescription)") }
+        return (parser.facts, head.version)
+    }
+
+    @Test func framingAndConnectionAreReadFromTheFieldBytes() throws {
+        let (plain, v11) = try Self.facts("HTTP/1.1 200 OK\r\nContent-Length: 12\r\n\r\n")
+        #expect(plain.contentLength == 12 && plain.keepAlive(v11) && !plain.connectionNamesFields)
+        let (agreed, _) = try Self.facts("HTTP/1.1 200 OK\r\ncontent-LENGTH: 7 , 7\r\nContent-Length: 7\r\n\r\n")
+        #expect(agreed.contentLength == 7 && agreed.lengths == 3, "equal lengths in a list or repeated are one length")
+        let (closing, _) = try Self.facts("HTTP/1.1 200 OK\r\nConnection: Close\r\nTransfer-Encoding: gzip,, Chunked\r\n\r\n")
+        #expect(!closing.keepAlive(v11) && closing.lastCodingIsChunked && closing.codings == 2 && closing.contentLength == nil)
+        let (old, v10) = try Self.facts("HTTP/1.0 200 OK\r\nContent-Length: 1\r\n\r\n")
+        #expect(!old.keepAlive(v10), "HTTP/1.0 closes unless asked to keep alive")
+        let (kept, _) = try Self.facts("HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 1\r\n\r\n")
+        #expect(kept.keepAlive(v10))
+        let (both, _) = try Self.facts("HTTP/1.1 200 OK\r\nConnection: keep-alive\r\nConnection: keep-alive, X-Secret\r\n\r\n")
+        #expect(!both.keepAlive(v11) && both.connectionNamesFields, "two answers mean close (as NIO reads them); X-Secret is hop-by-hop")
+        let (notChunked, _) = try Self.facts("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, gzip\r\n\r\n")
+        #expect(!notChunked.lastCodingIsChunked && notChunked.contentLength == nil)
     }
 }

@@ -8,6 +8,13 @@ enum HTTPFieldLine {
 
     /// The field's name and its value without surrounding whitespace.
     static func parse(_ line: UnsafeBufferPointer<UInt8>) throws(Problem) -> (name: String, value: String) {
+        let (name, value) = try ranges(line)
+        return (String(decoding: UnsafeBufferPointer(rebasing: line[name]), as: UTF8.self),
+                String(decoding: UnsafeBufferPointer(rebasing: line[value]), as: UTF8.self))
+    }
+
+    /// Where the field's name and its trimmed value are in `line`, once the line is checked.
+    static func ranges(_ line: UnsafeBufferPointer<UInt8>) throws(Problem) -> (name: Range<Int>, value: Range<Int>) {
         guard let first = line.first else { throw Problem(reason: "an empty line inside the head") }
         if first == 32 || first == 9 { throw Problem(reason: "a folded line (obs-fold)") }
         var colon = 0
@@ -24,7 +31,35 @@ enum HTTPFieldLine {
         for byte in line[start..<end] where byte < 32 && byte != 9 || byte == 127 {
             throw Problem(reason: "control byte \(byte) in the value of \(String(decoding: line[..<colon], as: UTF8.self))")
         }
-        return (String(decoding: UnsafeBufferPointer(rebasing: line[..<colon]), as: UTF8.self),
-                String(decoding: UnsafeBufferPointer(rebasing: line[start..<end]), as: UTF8.self))
+        return (0..<colon, start..<end)
+    }
+
+    /// Whether `bytes` spell `lowercased` in any ASCII case (`lowercased` is lowercase ASCII).
+    @inline(__always)
+    static func equalsIgnoringCase(_ bytes: UnsafeBufferPointer<UInt8>, _ lowercased: StaticString) -> Bool {
+        guard bytes.count == lowercased.utf8CodeUnitCount else { return false }
+        let expected = lowercased.utf8Start
+        for i in 0..<bytes.count {
+            let byte = bytes[i]
+            let folded = byte >= 65 && byte <= 90 ? byte | 0x20 : byte
+            if folded != expected[i] { return false }
+        }
+        return true
+    }
+
+    /// Calls `body` with each element of a comma-separated list value, trimmed of spaces and tabs; empty
+    /// elements are skipped (RFC 9110 §5.6.1).
+    @inline(__always)
+    static func forEachListElement(_ value: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+        var start = 0
+        while start <= value.count {
+            var end = start
+            while end < value.count, value[end] != 44 { end += 1 }
+            var from = start, to = end
+            while from < to, value[from] == 32 || value[from] == 9 { from += 1 }
+            while to > from, value[to - 1] == 32 || value[to - 1] == 9 { to -= 1 }
+            if to > from { body(UnsafeBufferPointer(rebasing: value[from..<to])) }
+            start = end + 1
+        }
     }
 }

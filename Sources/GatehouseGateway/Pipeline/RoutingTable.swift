@@ -78,33 +78,50 @@ public struct RoutingTable: Sendable {
     }
 
     /// Reads the two invoke URL forms: `/restapis/{api}/{stage}/_user_request_/{path}`, and
-    /// `{api}.execute-api.<anything>` in Host with `/{stage}/{path}`. Scans the bytes once (no arrays).
+    /// `{api}.execute-api.<anything>` in Host with `/{stage}/{path}`. Scans the bytes once, in place (the
+    /// same scan over `String` indices was 1.6 % of a proxied call).
     public static func target(host: String?, path: String) -> Target? {
-        if let host, let dot = host.utf8.firstIndex(of: UInt8(ascii: ".")), host.utf8[dot...].starts(with: ".execute-api.".utf8) {
-            let apiId = String(host[..<dot])
-            var rest = Substring(path)
-            while rest.utf8.first == UInt8(ascii: "/") { rest = rest.dropFirst() }
-            guard !rest.isEmpty else { return nil }
-            guard let slash = rest.utf8.firstIndex(of: UInt8(ascii: "/")) else {
-                return Target(apiId: apiId, stageName: String(rest), path: "/")
+        var path = path
+        if var host = host {
+            let hosted: Target?? = host.withUTF8 { host in
+                guard let dot = host.firstIndex(of: UInt8(ascii: ".")), starts(host, at: dot, with: ".execute-api.") else { return .none }
+                let apiId = String(decoding: UnsafeBufferPointer(rebasing: host[..<dot]), as: UTF8.self)
+                return .some(path.withUTF8 { path -> Target? in
+                    var start = 0
+                    while start < path.count, path[start] == UInt8(ascii: "/") { start += 1 }
+                    guard start < path.count else { return nil }
+                    guard let slash = path[start...].firstIndex(of: UInt8(ascii: "/")) else {
+                        return Target(apiId: apiId, stageName: text(path, start..<path.count), path: "/")
+                    }
+                    return Target(apiId: apiId, stageName: text(path, start..<slash), path: text(path, slash..<path.count))
+                })
             }
-            return Target(apiId: apiId, stageName: String(rest[..<slash]), path: String(rest[slash...]))
+            if let hosted { return hosted }
         }
         // "/restapis/" api "/" stage "/_user_request_" ["/" path]
-        let prefix = "/restapis/"
-        guard path.utf8.starts(with: prefix.utf8) else { return nil }
-        let afterPrefix = path.utf8.index(path.utf8.startIndex, offsetBy: prefix.utf8.count)
-        let tail = path[afterPrefix...]
-        guard let apiEnd = tail.utf8.firstIndex(of: UInt8(ascii: "/")) else { return nil }
-        let afterApi = tail[tail.index(after: apiEnd)...]
-        guard let stageEnd = afterApi.utf8.firstIndex(of: UInt8(ascii: "/")) else { return nil }
-        let marker = afterApi[afterApi.index(after: stageEnd)...]
-        let userRequest = "_user_request_"
-        guard marker.utf8.starts(with: userRequest.utf8) else { return nil }
-        let rest = marker.utf8.dropFirst(userRequest.utf8.count)
-        guard rest.isEmpty || rest.first == UInt8(ascii: "/") else { return nil }
-        return Target(apiId: String(tail[..<apiEnd]), stageName: String(afterApi[..<stageEnd]),
-                      path: rest.isEmpty ? "/" : String(Substring(rest)))
+        return path.withUTF8 { path -> Target? in
+            let apiStart = 10
+            guard starts(path, at: 0, with: "/restapis/"),
+                  let apiEnd = path[apiStart...].firstIndex(of: UInt8(ascii: "/")),
+                  let stageEnd = path[(apiEnd + 1)...].firstIndex(of: UInt8(ascii: "/")),
+                  starts(path, at: stageEnd + 1, with: "_user_request_") else { return nil }
+            let rest = stageEnd + 1 + 14
+            guard rest == path.count || path[rest] == UInt8(ascii: "/") else { return nil }
+            return Target(apiId: text(path, apiStart..<apiEnd), stageName: text(path, (apiEnd + 1)..<stageEnd),
+                          path: rest == path.count ? "/" : text(path, rest..<path.count))
+        }
+    }
+
+    private static func starts(_ bytes: UnsafeBufferPointer<UInt8>, at offset: Int, with prefix: StaticString) -> Bool {
+        let count = prefix.utf8CodeUnitCount
+        guard offset + count <= bytes.count else { return false }
+        let expected = prefix.utf8Start
+        for i in 0..<count where bytes[offset + i] != expected[i] { return false }
+        return true
+    }
+
+    private static func text(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> String {
+        String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
     }
 
     /// The route stage, first of every call: finds the API, stage, resource and method, then runs the

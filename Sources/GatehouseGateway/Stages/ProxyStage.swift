@@ -251,8 +251,8 @@ final class ProxyStage: GatewayStage {
         }
         let head = UpstreamRequestHead(method: verb, bytes: bytes)
         let choice = transformsResponses ? ResponseTemplateChoice(accept: request.head.headers.first(name: "accept")) : nil
-        let exchange = UpstreamExchange(endpoint: endpoint, head: head, body: request.body, timeout: timeout, context: context, pool: pool) { head, source in
-            self.response(head, source: source, context: context, choice: choice)
+        let exchange = UpstreamExchange(endpoint: endpoint, head: head, body: request.body, timeout: timeout, context: context, pool: pool) { head, facts, source in
+            self.response(head, facts: facts, source: source, context: context, choice: choice)
         }
         exchange.begin()
         guard let choice else { return .pending(exchange.pending) }
@@ -295,12 +295,13 @@ final class ProxyStage: GatewayStage {
 
     /// The method's response from the backend's head: hop-by-hop headers dropped, and for HTTP the
     /// selected integration response's status and header mappings.
-    private func response(_ head: HTTPResponseHead, source: UpstreamExchange, context: RequestContext,
+    private func response(_ head: HTTPResponseHead, facts: ResponseHeadFacts, source: UpstreamExchange, context: RequestContext,
                           choice: ResponseTemplateChoice?) -> GatewayResponse {
         // The backend's headers as they are, less the hop-by-hop ones (nginx always sends `Connection`): a
-        // copy with those removed costs less than building the list again.
+        // copy with those removed costs less than building the list again. `Connection` is split only when the
+        // parser saw it name more than close or keep-alive.
         var headers = head.headers
-        let tokens = Self.connectionTokens(head.headers)
+        let tokens = facts.connectionNamesFields ? head.headers[canonicalForm: "connection"] : []
         for (name, _) in head.headers where Self.isHopByHop(name, connectionTokens: tokens) && headers.contains(name: name) {
             headers.remove(name: name)
         }
@@ -320,8 +321,7 @@ final class ProxyStage: GatewayStage {
                 choice.binary = binaryTypes.contains(head.headers.first(name: "content-type"))
             }
         }
-        let length = head.headers.first(name: "content-length").flatMap(Int.init)
-        return GatewayResponse(status: status, headers: headers, body: .stream(source, expectedLength: length))
+        return GatewayResponse(status: status, headers: headers, body: .stream(source, expectedLength: facts.contentLength))
     }
 
     private func mappingInput(_ request: GatewayRequest, _ context: RequestContext) -> MappingInput {

@@ -115,7 +115,7 @@ final class UpstreamConnection: ChannelDuplexHandler, RemovableChannelHandler {
                 // Nothing asked for it (a stray response): the parser refuses it, and the connection goes below.
                 guard let exchange else { break }
                 switch event {
-                case .head(let head): exchange.receivedHead(head)
+                case .head(let head): exchange.receivedHead(head, facts: parser.facts)
                 case .body(let chunk): exchange.receivedBody(chunk)
                 case .end: exchange.receivedEnd()
                 }

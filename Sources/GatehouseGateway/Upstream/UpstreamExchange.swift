@@ -15,7 +15,7 @@ final class UpstreamExchange: RequestBodyConsumer, ResponseBodySource {
     private let body: RequestBody?
     private let context: RequestContext
     private let pool: UpstreamPool
-    private let respond: (HTTPResponseHead, UpstreamExchange) -> GatewayResponse
+    private let respond: (HTTPResponseHead, ResponseHeadFacts, UpstreamExchange) -> GatewayResponse
 
     private enum State { case connecting, sending, streaming, done }
     private var state = State.connecting
@@ -32,7 +32,7 @@ final class UpstreamExchange: RequestBodyConsumer, ResponseBodySource {
     private var heldFailure: (any Error)?
 
     init(endpoint: UpstreamEndpoint, head: UpstreamRequestHead, body: RequestBody?, timeout: TimeAmount, context: RequestContext,
-         pool: UpstreamPool, respond: @escaping (HTTPResponseHead, UpstreamExchange) -> GatewayResponse) {
+         pool: UpstreamPool, respond: @escaping (HTTPResponseHead, ResponseHeadFacts, UpstreamExchange) -> GatewayResponse) {
         self.endpoint = endpoint
         self.head = head
         self.body = body
@@ -117,17 +117,17 @@ final class UpstreamExchange: RequestBodyConsumer, ResponseBodySource {
 
     // MARK: response
 
-    func receivedHead(_ head: HTTPResponseHead) {
+    func receivedHead(_ head: HTTPResponseHead, facts: ResponseHeadFacts) {
         guard state == .sending, head.status.code >= 200 else { return }  // 1xx interim answers are not forwarded
         state = .streaming
         responseStarted = true
-        keepAlive = head.isKeepAlive
+        keepAlive = facts.keepAlive(head.version)
         lastActivity = NIODeadline.now()
         if let start = context.integrationStart {
             context.integrationLatencyMs = Double((lastActivity - start).nanoseconds) / 1_000_000
         }
         context.integrationStatus = Int(head.status.code)
-        pending.complete(respond(head, self))
+        pending.complete(respond(head, facts, self))
     }
 
     func receivedBody(_ chunk: ByteBuffer) {

@@ -46,6 +46,8 @@ struct UpstreamResponseParser {
     /// trickles in is not searched from its start on every read.
     private var headScanned = 0
     private var body = HTTPBodyFramer(strictLines: false, maxTrailerBytes: UpstreamResponseParser.maxHeadBytes)
+    /// What the last head's framing and connection fields said (read with its `.head` event).
+    private(set) var facts = ResponseHeadFacts()
 
     /// The next response answers a request of `method` (a response to HEAD has no body).
     mutating func expectResponse(to method: HTTPMethod) {
@@ -101,7 +103,7 @@ struct UpstreamResponseParser {
     // MARK: the head
 
     private mutating func parseHead(_ buffer: inout ByteBuffer) throws -> HTTPResponseHead? {
-        let found: (length: Int, head: HTTPResponseHead)? = try buffer.withUnsafeReadableBytes { raw in
+        let found: (length: Int, head: HTTPResponseHead, facts: ResponseHeadFacts)? = try buffer.withUnsafeReadableBytes { raw in
             let bytes = raw.bindMemory(to: UInt8.self)
             // The last two bytes searched could not be looked past yet: search again from there.
             guard let end = Self.headEnd(bytes, from: max(0, headScanned - 2)) else {
@@ -111,10 +113,12 @@ struct UpstreamResponseParser {
             }
             headScanned = 0
             guard end.bodyStart <= Self.maxHeadBytes else { throw ParseError.headTooLarge }
-            return (end.bodyStart, try Self.head(UnsafeBufferPointer(rebasing: bytes[0..<end.headEnd])))
+            let (head, facts) = try Self.head(UnsafeBufferPointer(rebasing: bytes[0..<end.headEnd]))
+            return (end.bodyStart, head, facts)
         }
         guard let found else { return nil }
         buffer.moveReaderIndex(forwardBy: found.length)
+        facts = found.facts
         try frame(found.head)
         return found.head
     }
@@ -133,17 +137,27 @@ struct UpstreamResponseParser {
         return nil
     }
 
-    /// The status line and header fields (the bytes up to the last field's LF, exclusive).
-    private static func head(_ bytes: UnsafeBufferPointer<UInt8>) throws -> HTTPResponseHead {
+    /// The status line and header fields (the bytes up to the last field's LF, exclusive), and what the framing
+    /// and connection fields say.
+    private static func head(_ bytes: UnsafeBufferPointer<UInt8>) throws -> (HTTPResponseHead, ResponseHeadFacts) {
         var lines = LineIterator(bytes: bytes)
         guard let statusLine = lines.next() else { throw ParseError.badStatusLine("(empty)") }
         let (version, status) = try Self.statusLine(statusLine)
         var fields: [(String, String)] = []
-        fields.reserveCapacity(8)
+        fields.reserveCapacity(12)
+        var facts = ResponseHeadFacts()
         while let line = lines.next() {
-            fields.append(try Self.field(line))
+            let ranges: (name: Range<Int>, value: Range<Int>)
+            do {
+                ranges = try HTTPFieldLine.ranges(line)
+            } catch {
+                throw ParseError.badHeader(error.reason)
+            }
+            let name = UnsafeBufferPointer(rebasing: line[ranges.name]), value = UnsafeBufferPointer(rebasing: line[ranges.value])
+            facts.note(name: name, value: value)
+            fields.append((String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self)))
         }
-        return HTTPResponseHead(version: version, status: status, headers: HTTPHeaders(fields))
+        return (HTTPResponseHead(version: version, status: status, headers: HTTPHeaders(fields)), facts)
     }
 
     /// `HTTP/1.x SP 3DIGIT [SP reason]`.
@@ -159,15 +173,6 @@ struct UpstreamResponseParser {
         return (HTTPVersion(major: 1, minor: Int(line[7] - 48)), HTTPResponseStatus(statusCode: code, reasonPhrase: reason))
     }
 
-    /// A field line, as `HTTPFieldLine` checks it.
-    private static func field(_ line: UnsafeBufferPointer<UInt8>) throws -> (String, String) {
-        do {
-            return try HTTPFieldLine.parse(line)
-        } catch {
-            throw ParseError.badHeader(error.reason)
-        }
-    }
-
     /// How the body is framed (RFC 9112 §6.3): none for HEAD, 1xx, 204 and 304; chunked when chunked is the
     /// last transfer coding; the rest of the connection for another coding; else Content-Length, else the
     /// rest of the connection. Both Transfer-Encoding and Content-Length, or differing lengths, are refused.
@@ -178,20 +183,17 @@ struct UpstreamResponseParser {
             body.start(.length(0))
             return
         }
-        let codings = head.headers[canonicalForm: "transfer-encoding"]
-        let lengths = head.headers[canonicalForm: "content-length"]
-        if !codings.isEmpty {
-            guard lengths.isEmpty else { throw ParseError.badFraming("both Transfer-Encoding and Content-Length") }
-            body.start(codings.last?.lowercased() == "chunked" ? .chunked : .untilClose)
+        if facts.codings > 0 {
+            guard facts.lengths == 0 else { throw ParseError.badFraming("both Transfer-Encoding and Content-Length") }
+            body.start(facts.lastCodingIsChunked ? .chunked : .untilClose)
             return
         }
-        guard let first = lengths.first else {
+        guard facts.lengths > 0 else {
             body.start(.untilClose)
             return
         }
-        guard lengths.allSatisfy({ $0 == first }), !first.isEmpty, first.utf8.count <= 18, first.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }),
-              let length = Int(first) else {
-            throw ParseError.badFraming("Content-Length \(lengths.joined(separator: ", "))")
+        guard let length = facts.contentLength else {
+            throw ParseError.badFraming("Content-Length \(head.headers[canonicalForm: "content-length"].joined(separator: ", "))")
         }
         body.start(.length(length))
     }
