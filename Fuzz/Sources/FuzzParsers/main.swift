@@ -49,7 +49,14 @@ func responses(_ input: [UInt8], cut: Int) -> [String] {
             buffer.writeBytes(piece)
             while let event = try parser.next(&buffer) {
                 switch event {
-                case .head(let head): events.append("head \(head.status.code) \(head.version) \(head.headers.map { "\($0.name)=\($0.value)" })")
+                case .head(let head):
+                    // What the parser read from the field bytes agrees with what NIO reads from the same fields.
+                    let facts = parser.facts
+                    if facts.keepAlive(head.version) != head.isKeepAlive { fatalError("keep-alive read differently from NIO: \(facts) \(head)") }
+                    if let length = facts.contentLength, head.headers[canonicalForm: "content-length"].contains(where: { Int($0) != length }) {
+                        fatalError("Content-Length \(length) read differently from the fields: \(head)")
+                    }
+                    events.append("head \(head.status.code) \(head.version) \(head.headers.map { "\($0.name)=\($0.value)" }) \(facts)")
                 case .body(var piece): body += piece.readBytes(length: piece.readableBytes) ?? []
                 case .end:
                     events.append("end \(body)")
