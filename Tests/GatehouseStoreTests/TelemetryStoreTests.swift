@@ -48,6 +48,33 @@ import Testing
         #expect(try store.accessLog(after: 0, limit: 10).first?.record.principal == "AKIAEXAMPLE")
     }
 
+    @Test func everyTextOfEveryRowIsStoredAsItWasEvenPastTheArenasRoom() throws {
+        let temp = try TemporaryStore()
+        defer { temp.remove() }
+        let store = try Store(path: temp.path)
+        let second = Date(timeIntervalSince1970: 1_800_000_000)
+        // Texts of every size in one batch, one row's texts together past the arena's 64 KiB (bound as copies),
+        // rows after it back in the arena, non-ASCII and empty texts among them.
+        let records = (0..<40).map { i in
+            var r = record(i, status: 200, at: second, latency: 1)
+            r.userAgent = i == 7 ? String(repeating: "ü", count: 40_000) : "agent-\(i)-" + String(repeating: "x", count: i * 37)
+            r.sourceIp = "10.0.0.\(i)"
+            r.formatted = i == 7 ? String(repeating: "f", count: 30_000) : (i == 8 ? "" : "line \(i) « \(i) »")
+            r.principal = i.isMultiple(of: 3) ? nil : "user-\(i)"
+            return r
+        }
+        try store.writeTelemetry(records)
+        let stored = try store.accessLog(after: 0, limit: 100).map(\.record)
+        #expect(stored.count == 40)
+        for (written, read) in zip(records, stored) {
+            #expect(read.requestId == written.requestId)
+            #expect(read.userAgent == written.userAgent, "user agent of \(written.requestId)")
+            #expect(read.sourceIp == written.sourceIp && read.path == written.path && read.stage == written.stage, "\(written.requestId)")
+            #expect(read.principal == written.principal, "principal of \(written.requestId)")
+        }
+        #expect(try store.formattedAccessLog(apiId: "api1", stage: "prod", limit: 100) == records.compactMap(\.formatted))
+    }
+
     @Test func retentionByAgeAndByRows() throws {
         let temp = try TemporaryStore()
         defer { temp.remove() }
