@@ -27,7 +27,9 @@ final class UpstreamExchange: RequestBodyConsumer, ResponseBodySource {
     private var timer: Scheduled<Void>?
     private var lastActivity = NIODeadline.now()
     private var sink: (any ResponseBodySink)?
-    private var held = CircularBuffer<ByteBuffer>(initialCapacity: 0)
+    /// Body pieces read before the client's side started streaming (an empty array allocates nothing; NIO's
+    /// `CircularBuffer` allocated room for one piece per call even when none was ever held).
+    private var held: [ByteBuffer] = []
     private var heldEnd = false
     private var heldFailure: (any Error)?
 
@@ -155,7 +157,9 @@ final class UpstreamExchange: RequestBodyConsumer, ResponseBodySource {
 
     func start(_ sink: any ResponseBodySink) {
         self.sink = sink
-        while let chunk = held.popFirst() { sink.responseBodyChunk(chunk) }
+        let early = held
+        held = []
+        for chunk in early { sink.responseBodyChunk(chunk) }
         if let heldFailure {
             sink.responseBodyFailed(heldFailure)
         } else if heldEnd {
