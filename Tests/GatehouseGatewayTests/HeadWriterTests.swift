@@ -17,6 +17,23 @@ import Testing
         #expect(!HTTPHeadWriter.isValidName("Nämé"))
     }
 
+    @Test func statusLinesAreNIOsForEveryStatusAndVersion() {
+        let codes = [100, 200, 201, 202, 204, 206, 301, 302, 304, 400, 401, 403, 404, 409, 413, 415, 429, 431, 500, 502, 503, 504, 505, 599]
+        for code in codes {
+            for version in [HTTPVersion.http1_1, .http1_0] {
+                let status = HTTPResponseStatus(statusCode: code)
+                var buffer = ByteBuffer()
+                HTTPHeadWriter.writeResponseHead(version: version, status: status, headers: [:], into: &buffer)
+                let expected = "HTTP/1.\(version.minor) \(code) \(status.reasonPhrase)\r\n\r\n"
+                #expect(String(buffer: buffer) == expected, "\(code) over HTTP/1.\(version.minor)")
+            }
+        }
+        var custom = ByteBuffer()
+        HTTPHeadWriter.writeResponseHead(version: .http1_1, status: .custom(code: 299, reasonPhrase: "Fine"), headers: [:], into: &custom)
+        #expect(String(buffer: custom) == "HTTP/1.1 299 Fine\r\n\r\n")
+        #expect(HTTPHeadWriter.commonStatus(.ok) != nil && HTTPHeadWriter.commonStatus(.custom(code: 299, reasonPhrase: "Fine")) == nil)
+    }
+
     @Test func theConnectionsFieldsReplaceTheResponsesOwnAndTheRestStayInOrder() {
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: "application/json")

@@ -28,6 +28,10 @@ enum HTTPHeadWriter {
 
     private static func writeStatusLine(version: HTTPVersion, status: HTTPResponseStatus, into buffer: inout ByteBuffer) {
         writeVersion(version, into: &buffer)
+        if let common = commonStatus(status) {
+            buffer.writeStaticString(common)
+            return
+        }
         buffer.writeInteger(UInt8(ascii: " "))
         let code = Int(status.code)
         buffer.writeInteger(UInt8(ascii: "0") + UInt8(code / 100 % 10))
@@ -90,7 +94,33 @@ enum HTTPHeadWriter {
     /// The last chunk of a chunked body, without trailers.
     static let lastChunk = ByteBuffer(string: "0\r\n\r\n")
 
+    /// The rest of the status line, from the space after the version, for the statuses a gateway answers most
+    /// (NIO's reason phrases): one copy where the status line was eight writes and a `String` (1.5 % of a MOCK call).
+    @inline(__always)
+    static func commonStatus(_ status: HTTPResponseStatus) -> StaticString? {
+        switch status {
+        case .ok: return " 200 OK\r\n"
+        case .created: return " 201 Created\r\n"
+        case .noContent: return " 204 No Content\r\n"
+        case .notModified: return " 304 Not Modified\r\n"
+        case .badRequest: return " 400 Bad Request\r\n"
+        case .unauthorized: return " 401 Unauthorized\r\n"
+        case .forbidden: return " 403 Forbidden\r\n"
+        case .notFound: return " 404 Not Found\r\n"
+        case .tooManyRequests: return " 429 Too Many Requests\r\n"
+        case .internalServerError: return " 500 Internal Server Error\r\n"
+        case .badGateway: return " 502 Bad Gateway\r\n"
+        case .serviceUnavailable: return " 503 Service Unavailable\r\n"
+        case .gatewayTimeout: return " 504 Gateway Timeout\r\n"
+        default: return nil
+        }
+    }
+
     private static func writeVersion(_ version: HTTPVersion, into buffer: inout ByteBuffer) {
+        if version == .http1_1 {
+            buffer.writeStaticString("HTTP/1.1")
+            return
+        }
         buffer.writeString("HTTP/")
         buffer.writeInteger(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: version.major))
         buffer.writeInteger(UInt8(ascii: "."))
