@@ -22,7 +22,7 @@ def read(path, measured):
             where = f"round {r}" if measured else "warm-up/1,000-connection run"
             invalid.append(f"{where}, {c} connections, {t}: {non2xx} non-2xx, {errors} socket errors")
         elif measured:
-            runs[(int(c), t)].append((float(rps), float(p50), float(p99), float(cpu) * 1e6 / max(1, int(requests))))
+            runs[(int(c), t)].append((float(rps), float(p50), float(p99), float(cpu) * 1e6 / max(1, int(requests)), int(r)))
 
 
 read(results, measured=True)
@@ -37,7 +37,7 @@ for (c, t) in runs:
     if t not in targets:
         targets.append(t)
 print(f"{'conns':>5} {'target':<11} {'req/s':>9} {'x nginx-1w':>10} {'x nginx-auto':>12} {'p50 ms':>7} {'p99 ms':>7} "
-      f"{'+p99 vs direct':>14} {'CPU us/req':>10} {'rounds':>6}")
+      f"{'+p99 vs direct':>14} {'CPU us/req':>10} {'rounds':>6}  x nginx-1w in each round (min-max)")
 summary = {}
 for c in sorted({c for c, _ in runs}):
     anchor1 = med([x[0] for x in runs.get((c, "nginx-1w"), [])])
@@ -47,8 +47,13 @@ for c in sorted({c for c, _ in runs}):
         rs = runs.get((c, t), [])
         rps, p50, p99, cpu = (med([x[i] for x in rs]) for i in range(4))
         summary[(c, t)] = (rps, p99, cpu)
+        # The ratio within each round, against nginx-1w measured minutes apart rather than over the whole run: on a
+        # noisy machine its spread says how far the median ratio can be trusted.
+        anchor_by_round = {x[4]: x[0] for x in runs.get((c, "nginx-1w"), [])}
+        per_round = [x[0] / anchor_by_round[x[4]] for x in rs if anchor_by_round.get(x[4])]
+        spread = f"{min(per_round):.2f}-{max(per_round):.2f}" if per_round else "-"
         print(f"{c:>5} {t:<11} {rps:>9.0f} {rps / anchor1:>10.2f} {rps / anchora:>12.2f} {p50:>7.2f} {p99:>7.2f} "
-              f"{p99 - direct99:>14.2f} {cpu:>10.1f} {len(rs):>6}")
+              f"{p99 - direct99:>14.2f} {cpu:>10.1f} {len(rs):>6}  {spread}")
     print()
 if invalid:
     print("INVALID runs (left out of the medians):")
