@@ -58,6 +58,21 @@ import Testing
         #expect(parsed.ends == 3, "every request ends, a bodiless one right after its head")
     }
 
+    @Test func keepAliveIsReadAsNIOReadsIt() throws {
+        let connections = ["", "Connection: keep-alive\r\n", "Connection: close\r\n", "Connection: Keep-Alive, Upgrade\r\n",
+                           "Connection: keep-alive\r\nConnection: keep-alive\r\n", "Connection: close, keep-alive\r\n",
+                           "Connection: upgrade\r\n", "connection: ,, CLOSE ,\r\n", "Connection:\r\n"]
+        for version in ["1.1", "1.0"] {
+            for field in connections {
+                var parser = RequestParser(maxRequestLineBytes: 1024, maxFieldBytes: 1024)
+                var buffer = ByteBuffer(string: "GET / HTTP/\(version)\r\nHost: a\r\n\(field)\r\n")
+                guard case .head(let head)? = try parser.next(&buffer) else { throw TestFailure("no head") }
+                #expect(parser.keepAlive == head.isKeepAlive, "HTTP/\(version) with \(field.debugDescription)")
+            }
+        }
+        #expect(try Self.parse("GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n").heads.count == 1)
+    }
+
     @Test func anUnknownMethodIsKeptAsItCame() throws {
         let parsed = try Self.parse("PURGE /cache HTTP/1.1\r\nHost: a\r\n\r\n")
         #expect(parsed.heads.first?.method == .RAW(value: "PURGE"))

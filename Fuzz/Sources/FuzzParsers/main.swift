@@ -25,7 +25,9 @@ func requests(_ input: [UInt8], cut: Int) -> [String] {
             buffer.writeBytes(piece)
             while let event = try parser.next(&buffer) {
                 switch event {
-                case .head(let head): events.append("head \(head.method) \(head.uri) \(head.version) \(head.headers.map { "\($0.name)=\($0.value)" })")
+                case .head(let head):
+                    if parser.keepAlive != head.isKeepAlive { fatalError("request keep-alive read differently from NIO: \(head)") }
+                    events.append("head \(head.method) \(head.uri) \(head.version) \(head.headers.map { "\($0.name)=\($0.value)" })")
                 case .body(var piece): body += piece.readBytes(length: piece.readableBytes) ?? []
                 case .end:
                     events.append("end \(body)")

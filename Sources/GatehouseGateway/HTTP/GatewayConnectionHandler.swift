@@ -204,7 +204,7 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
         let declaredLength = head.headers.first(name: "content-length").flatMap(Int.init)
         let hasBody = declaredLength.map { $0 > 0 } ?? head.headers.contains(name: "transfer-encoding")
         let call = Call(head: head, context: requestContext, receivedAt: receivedAt, receivedDate: Date(),
-                        keepAlive: head.isKeepAlive && !shared.connections.isDraining)
+                        keepAlive: parser.keepAlive && !shared.connections.isDraining)
         if let refusal = Self.refusal(for: head, maxURIBytes: shared.maxURIBytes) {
             call.discardingBody = true
             call.keepAlive = false
