@@ -41,10 +41,8 @@ struct RequestParser {
     private var inBody = false
     /// A request's body is being read (between a head and its end).
     var isReadingBody: Bool { inBody }
-    /// Whether the last head's connection may carry another request, as NIO's `isKeepAlive` reads it (`close`
-    /// wins, two answers mean close, none is the version's default), read while its fields are framed: asking
-    /// `HTTPHeaders` afterwards split the values into arrays of strings on every call from a client that sends
-    /// `Connection: keep-alive`.
+    /// Whether the last head's connection may carry another request (`ConnectionOption`, read while its fields
+    /// are framed).
     private(set) var keepAlive = false
     /// How far the bytes of an unfinished head have been scanned (from the buffer's reader index), where its
     /// current line starts, and where its request line ends (-1: not yet).
@@ -184,31 +182,19 @@ struct RequestParser {
     /// Transfer-Encoding in an HTTP/1.0 request are refused.
     private mutating func frame(_ head: HTTPRequestHead) throws(ParseError) {
         var codings: [Substring] = [], lengths: [String] = []
-        var connection = ResponseHeadFacts.ConnectionOption.unspecified
+        var connection = ConnectionOption.unspecified
         for (name, value) in head.headers {
             let count = name.utf8.count
             if count == 10, ProxyStage.equalsIgnoringCase(name, "connection") {
                 var value = value
-                value.withUTF8 { bytes in
-                    HTTPFieldLine.forEachListElement(bytes) { option in
-                        if HTTPFieldLine.equalsIgnoringCase(option, "close") {
-                            connection = .close
-                        } else if HTTPFieldLine.equalsIgnoringCase(option, "keep-alive") {
-                            connection = connection == .unspecified ? .keepAlive : .close
-                        }
-                    }
-                }
+                value.withUTF8 { connection.read($0) }
             } else if count == 17, name.lowercased() == "transfer-encoding" {
                 codings += value.split(separator: ",").map { $0.trimmingWhitespace() }
             } else if count == 14, name.lowercased() == "content-length" {
                 lengths.append(value)
             }
         }
-        switch connection {
-        case .close: keepAlive = false
-        case .keepAlive: keepAlive = true
-        case .unspecified: keepAlive = head.version.minor >= 1
-        }
+        keepAlive = connection.keepAlive(head.version)
         if !codings.isEmpty {
             guard lengths.isEmpty else { throw .bad("both Transfer-Encoding and Content-Length") }
             guard head.version.minor == 1 else { throw .bad("Transfer-Encoding in an HTTP/1.0 request") }

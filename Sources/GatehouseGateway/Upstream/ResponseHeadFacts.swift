@@ -16,15 +16,9 @@ struct ResponseHeadFacts: Sendable, Equatable {
     /// `Connection` names fields beyond `close` and `keep-alive` (they are dropped as hop-by-hop too).
     var connectionNamesFields = false
 
-    enum ConnectionOption: Sendable, Equatable { case unspecified, close, keepAlive }
-
     /// Whether the connection may carry another exchange after this response.
     func keepAlive(_ version: HTTPVersion) -> Bool {
-        switch connection {
-        case .close: return false
-        case .keepAlive: return true
-        case .unspecified: return version.major == 1 && version.minor >= 1
-        }
+        connection.keepAlive(version)
     }
 
     /// The body's length, when the head frames it by one agreed Content-Length and no coding.
@@ -34,15 +28,7 @@ struct ResponseHeadFacts: Sendable, Equatable {
     mutating func note(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) {
         switch name.count {
         case 10 where HTTPFieldLine.equalsIgnoringCase(name, "connection"):
-            HTTPFieldLine.forEachListElement(value) { option in
-                if HTTPFieldLine.equalsIgnoringCase(option, "close") {
-                    connection = .close
-                } else if HTTPFieldLine.equalsIgnoringCase(option, "keep-alive") {
-                    connection = connection == .unspecified ? .keepAlive : .close
-                } else {
-                    connectionNamesFields = true
-                }
-            }
+            if connection.read(value) { connectionNamesFields = true }
         case 14 where HTTPFieldLine.equalsIgnoringCase(name, "content-length"):
             HTTPFieldLine.forEachListElement(value) { digits in
                 lengths += 1
