@@ -163,10 +163,10 @@ import Testing
         try await tmux.send("C-u", "7", "Enter")
         try await tmux.waitFor("the confirmation") { $0.contains("Confirm") }
         try await tmux.send("y")
-        try await tmux.waitFor("the save under way", timeout: 3) { $0.split(separator: "\n").first?.contains("saving…") == true }
+        try await tmux.waitFor("the save under way", timeout: 6) { $0.split(separator: "\n").first?.contains("saving…") == true }
         // The screen stays live: another view comes up at once while the save waits for the lock.
         try await tmux.send("2")
-        let live = try await tmux.waitFor("the APIs view while saving", timeout: 3) { screen in
+        let live = try await tmux.waitFor("the APIs view while saving", timeout: 6) { screen in
             screen.split(separator: "\n", omittingEmptySubsequences: false).dropFirst(2).first?.hasPrefix(" APIs") == true
         }
         #expect(live.split(separator: "\n").first?.contains("saving…") == true, "still saving: \(live)")
@@ -195,14 +195,16 @@ import Testing
         let dir = try TempDir()
         defer { dir.remove() }
         let (db, _) = try await sampleStore(dir)
-        // An exclusive lock keeps even readers out.
-        let holder = try await holdWriteLock(db, seconds: 4, exclusive: true)
+        // An exclusive lock keeps even readers out. It is held until the waiting screen has been seen (a loaded
+        // machine may take seconds to start the console), then the holder dies, as a stuck process would be killed.
+        let holder = try await holdWriteLock(db, seconds: 120, exclusive: true)
         defer { holder.signal(SIGKILL) }
         let tmux = Tmux()
         defer { Task { await tmux.kill() } }
         _ = try await tmux.run(["new-session", "-d", "-s", "t", "-x", "120", "-y", "40", "-e", "LANG=C.UTF-8",
                                 "\(Binary.gatehouse) console --store \(db) --refresh 0.5; sleep 60"])
-        try await tmux.waitFor("the waiting screen", timeout: 3) { $0.contains("waiting for the store…") }
+        try await tmux.waitFor("the waiting screen", timeout: 20) { $0.contains("waiting for the store…") }
+        holder.signal(SIGKILL)
         try await tmux.waitFor("the data once the lock is gone", timeout: 20) { $0.contains("PetStore Demo") && !$0.contains("waiting for the store") }
         await tmux.kill()
     }
