@@ -1,4 +1,5 @@
 @testable import GatehouseGateway
+import Foundation
 import NIOCore
 import NIOHTTP1
 import Testing
@@ -8,7 +9,7 @@ import Testing
 @Suite struct UpstreamResponseParserTests {
     /// What a response came to: its head, its body's bytes and whether it ended.
     struct Parsed {
-        var heads: [HTTPResponseHead] = []
+        var heads: [UpstreamResponseHead] = []
         var body: [UInt8] = []
         var ends = 0
     }
@@ -151,5 +152,39 @@ import Testing
         #expect(!both.keepAlive(v11) && both.connectionNamesFields, "two answers mean close (as NIO reads them); X-Secret is hop-by-hop")
         let (notChunked, _) = try Self.facts("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, gzip\r\n\r\n")
         #expect(!notChunked.lastCodingIsChunked && notChunked.contentLength == nil)
+    }
+
+    /// A keep-alive backend's heads one after another on one parser: repeated fields reuse what the previous head
+    /// made, yet every head reads as its own bytes say: a changed value, a renamed field, fields fewer or more,
+    /// and the end-to-end list without hop-by-hop fields or those `Connection` names.
+    @Test func headsThatRepeatAreReadAsTheirOwnBytesSay() throws {
+        let heads = [
+            "HTTP/1.1 200 OK\r\nServer: nginx\r\nDate: Mon, 07 Dec 2026 14:00:00 GMT\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\nok",
+            "HTTP/1.1 200 OK\r\nServer: nginx\r\nDate: Mon, 07 Dec 2026 14:00:00 GMT\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\nok",
+            "HTTP/1.1 201 Created\r\nServer: nginx\r\nDate: Mon, 07 Dec 2026 14:00:01 GMT\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\nok",
+            "HTTP/1.1 200 OK\r\nServer: nginx\r\nDate: Mon, 07 Dec 2026 14:00:01 GMT\r\nX-Type: application/json\r\nContent-Length: 2\r\n\r\nok",
+            "HTTP/1.1 200 OK\r\nServer: nginx\r\nDate: Mon, 07 Dec 2026 14:00:01 GMT\r\nContent-Length: 0\r\n\r\n",
+            "HTTP/1.1 200 OK\r\nServer: nginx\r\nDate: Mon, 07 Dec 2026 14:00:01 GMT\r\nX-Secret: s\r\nKeep-Alive: timeout=5\r\nConnection: keep-alive, x-secret\r\nTransfer-Encoding: chunked\r\nX-Kept: k\r\n\r\n0\r\n\r\n",
+            "HTTP/1.1 200 OK\r\nServer: nginx\r\nDate: Mon, 07 Dec 2026 14:00:01 GMT\r\nX-Secret: s\r\nKeep-Alive: timeout=5\r\nConnection: keep-alive, x-secret\r\nTransfer-Encoding: chunked\r\nX-Kept: k\r\n\r\n0\r\n\r\n",
+        ]
+        let parsed = try Self.parse(heads.joined(), step: 5, responses: heads.count)
+        try #require(parsed.ends == heads.count && parsed.heads.count == heads.count)
+        for (text, head) in zip(heads, parsed.heads) {
+            let alone = try #require(try Self.parse(text).heads.first, "\(text.debugDescription)")
+            #expect(head.status == alone.status && head.status.reasonPhrase == alone.status.reasonPhrase)
+            #expect(head.headers == alone.headers, "\(text.debugDescription): \(head.headers) vs \(alone.headers)")
+            #expect(head.endToEnd == alone.endToEnd)
+            // Every field as written, in order.
+            let fields = text.split(separator: "\r\n\r\n", maxSplits: 1)[0].split(separator: "\r\n").dropFirst().map { line in
+                let colon = try! #require(line.firstIndex(of: ":"))
+                return "\(line[..<colon])=\(line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))"
+            }
+            #expect(head.headers.map { "\($0.name)=\($0.value)" } == fields)
+        }
+        #expect(parsed.heads[3].headers["x-type"] == ["application/json"] && parsed.heads[3].headers["content-type"].isEmpty)
+        #expect(parsed.heads[4].headers.map(\.name) == ["Server", "Date", "Content-Length"])
+        let hopByHop = parsed.heads[6]
+        #expect(hopByHop.endToEnd.map(\.name) == ["Server", "Date", "X-Kept"], "\(hopByHop.endToEnd)")
+        #expect(parsed.heads[0].endToEnd.map(\.name) == ["Server", "Date", "Content-Type", "Content-Length"])
     }
 }

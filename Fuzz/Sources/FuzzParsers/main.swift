@@ -12,7 +12,9 @@ public func fuzzParsers(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     let input = Array(bytes.dropFirst())
     let cut = Int(bytes[0]) % (input.count + 1)
     if requests(input, cut: input.count) != requests(input, cut: cut) { fatalError("RequestParser depends on where reads end") }
-    if responses(input, cut: input.count) != responses(input, cut: cut) { fatalError("UpstreamResponseParser depends on where reads end") }
+    let whole = responses(input, cut: input.count)
+    if whole != responses(input, cut: cut) { fatalError("UpstreamResponseParser depends on where reads end") }
+    if whole != responses(input, cut: input.count, reusing: false) { fatalError("UpstreamResponseParser reads a head differently when it reuses the previous one's fields") }
     return 0
 }
 
@@ -42,8 +44,9 @@ func requests(_ input: [UInt8], cut: Int) -> [String] {
 }
 
 /// What the upstream parser made of `input` read in two pieces, as responses to GETs, then the end of input.
-func responses(_ input: [UInt8], cut: Int) -> [String] {
+func responses(_ input: [UInt8], cut: Int, reusing: Bool = true) -> [String] {
     var parser = UpstreamResponseParser()
+    parser.reusesPreviousHead = reusing
     parser.expectResponse(to: .GET)
     var events: [String] = [], buffer = ByteBuffer(), body: [UInt8] = []
     do {
@@ -54,11 +57,16 @@ func responses(_ input: [UInt8], cut: Int) -> [String] {
                 case .head(let head):
                     // What the parser read from the field bytes agrees with what NIO reads from the same fields.
                     let facts = parser.facts
-                    if facts.keepAlive(head.version) != head.isKeepAlive { fatalError("keep-alive read differently from NIO: \(facts) \(head)") }
+                    if facts.keepAlive(head.version) != head.nio.isKeepAlive { fatalError("keep-alive read differently from NIO: \(facts) \(head)") }
+                    // The end-to-end list is the fields less the hop-by-hop ones and those Connection names.
+                    let tokens = head.headers[canonicalForm: "connection"].filter { $0.lowercased() != "close" && $0.lowercased() != "keep-alive" }
+                    if head.endToEnd.map({ "\($0.name)=\($0.value)" }) != head.headers.filter({ !ProxyStage.isHopByHop($0.name, connectionTokens: tokens) }).map({ "\($0.name)=\($0.value)" }) {
+                        fatalError("end-to-end fields differ from the fields less hop-by-hop ones: \(head)")
+                    }
                     if let length = facts.contentLength, head.headers[canonicalForm: "content-length"].contains(where: { Int($0) != length }) {
                         fatalError("Content-Length \(length) read differently from the fields: \(head)")
                     }
-                    events.append("head \(head.status.code) \(head.version) \(head.headers.map { "\($0.name)=\($0.value)" }) \(facts)")
+                    events.append("head \(head.status.code) \(head.status.reasonPhrase) \(head.version) \(head.headers.map { "\($0.name)=\($0.value)" }) \(head.endToEnd.map { "\($0.name)=\($0.value)" }) \(facts)")
                 case .body(var piece): body += piece.readBytes(length: piece.readableBytes) ?? []
                 case .end:
                     events.append("end \(body)")

@@ -295,16 +295,11 @@ final class ProxyStage: GatewayStage {
 
     /// The method's response from the backend's head: hop-by-hop headers dropped, and for HTTP the
     /// selected integration response's status and header mappings.
-    private func response(_ head: HTTPResponseHead, facts: ResponseHeadFacts, source: UpstreamExchange, context: RequestContext,
+    private func response(_ head: UpstreamResponseHead, facts: ResponseHeadFacts, source: UpstreamExchange, context: RequestContext,
                           choice: ResponseTemplateChoice?) -> GatewayResponse {
-        // The backend's headers as they are, less the hop-by-hop ones (nginx always sends `Connection`): a
-        // copy with those removed costs less than building the list again. `Connection` is split only when the
-        // parser saw it name more than close or keep-alive.
-        var headers = head.headers
-        let tokens = facts.connectionNamesFields ? head.headers[canonicalForm: "connection"] : []
-        for (name, _) in head.headers where Self.isHopByHop(name, connectionTokens: tokens) && headers.contains(name: name) {
-            headers.remove(name: name)
-        }
+        // The backend's headers as they are, less the hop-by-hop ones: the parser made that list once for the
+        // backend connection's head and hands it out while the head repeats.
+        var headers = head.endToEnd
         if context.method?.executionLogging != .off { context.backendHeaders = head.headers.map { ($0.name, $0.value) } }
         var status = head.status
         if integration.type == .http, !selection.isEmpty, let selected = selection.select(status: Int(head.status.code)) {

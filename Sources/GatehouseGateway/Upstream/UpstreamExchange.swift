@@ -15,7 +15,7 @@ final class UpstreamExchange: RequestBodyConsumer, ResponseBodySource {
     private let body: RequestBody?
     private let context: RequestContext
     private let pool: UpstreamPool
-    private let respond: (HTTPResponseHead, ResponseHeadFacts, UpstreamExchange) -> GatewayResponse
+    private let respond: (UpstreamResponseHead, ResponseHeadFacts, UpstreamExchange) -> GatewayResponse
 
     private enum State { case connecting, sending, streaming, done }
     private var state = State.connecting
@@ -34,7 +34,7 @@ final class UpstreamExchange: RequestBodyConsumer, ResponseBodySource {
     private var heldFailure: (any Error)?
 
     init(endpoint: UpstreamEndpoint, head: UpstreamRequestHead, body: RequestBody?, timeout: TimeAmount, context: RequestContext,
-         pool: UpstreamPool, respond: @escaping (HTTPResponseHead, ResponseHeadFacts, UpstreamExchange) -> GatewayResponse) {
+         pool: UpstreamPool, respond: @escaping (UpstreamResponseHead, ResponseHeadFacts, UpstreamExchange) -> GatewayResponse) {
         self.endpoint = endpoint
         self.head = head
         self.body = body
@@ -119,7 +119,7 @@ final class UpstreamExchange: RequestBodyConsumer, ResponseBodySource {
 
     // MARK: response
 
-    func receivedHead(_ head: HTTPResponseHead, facts: ResponseHeadFacts) {
+    func receivedHead(_ head: UpstreamResponseHead, facts: ResponseHeadFacts) {
         guard state == .sending, head.status.code >= 200 else { return }  // 1xx interim answers are not forwarded
         state = .streaming
         responseStarted = true

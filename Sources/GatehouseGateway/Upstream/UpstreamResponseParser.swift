@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import NIOCore
 import NIOHTTP1
 
@@ -8,7 +11,7 @@ import NIOHTTP1
 struct UpstreamResponseParser {
     /// What a pass found: a head, a piece of body, or the end of the response.
     enum Event {
-        case head(HTTPResponseHead)
+        case head(UpstreamResponseHead)
         case body(ByteBuffer)
         case end
     }
@@ -102,8 +105,8 @@ struct UpstreamResponseParser {
 
     // MARK: the head
 
-    private mutating func parseHead(_ buffer: inout ByteBuffer) throws -> HTTPResponseHead? {
-        let found: (length: Int, head: HTTPResponseHead, facts: ResponseHeadFacts)? = try buffer.withUnsafeReadableBytes { raw in
+    private mutating func parseHead(_ buffer: inout ByteBuffer) throws -> UpstreamResponseHead? {
+        let found: (length: Int, head: UpstreamResponseHead)? = try buffer.withUnsafeReadableBytes { raw in
             let bytes = raw.bindMemory(to: UInt8.self)
             // The last two bytes searched could not be looked past yet: search again from there.
             guard let end = Self.headEnd(bytes, from: max(0, headScanned - 2)) else {
@@ -113,12 +116,10 @@ struct UpstreamResponseParser {
             }
             headScanned = 0
             guard end.bodyStart <= Self.maxHeadBytes else { throw ParseError.headTooLarge }
-            let (head, facts) = try Self.head(UnsafeBufferPointer(rebasing: bytes[0..<end.headEnd]))
-            return (end.bodyStart, head, facts)
+            return (end.bodyStart, try head(UnsafeBufferPointer(rebasing: bytes[0..<end.headEnd])))
         }
         guard let found else { return nil }
         buffer.moveReaderIndex(forwardBy: found.length)
-        facts = found.facts
         try frame(found.head)
         return found.head
     }
@@ -137,15 +138,20 @@ struct UpstreamResponseParser {
         return nil
     }
 
-    /// The status line and header fields (the bytes up to the last field's LF, exclusive), and what the framing
-    /// and connection fields say.
-    private static func head(_ bytes: UnsafeBufferPointer<UInt8>) throws -> (HTTPResponseHead, ResponseHeadFacts) {
+    /// The status line and header fields (the bytes up to the last field's LF, exclusive); what the framing and
+    /// connection fields say goes to `facts`. A field whose bytes are the previous head's field at the same place
+    /// reuses its strings, and a head whose fields all are reuses the previous head's lists: a keep-alive backend
+    /// repeats its head but for `Date` once a second, and decoding and filtering the same fields again was five
+    /// allocations per proxied call (`perf` on malloc, docs/performance.md).
+    private mutating func head(_ bytes: UnsafeBufferPointer<UInt8>) throws -> UpstreamResponseHead {
         var lines = LineIterator(bytes: bytes)
         guard let statusLine = lines.next() else { throw ParseError.badStatusLine("(empty)") }
         let (version, status) = try Self.statusLine(statusLine)
+        facts = ResponseHeadFacts()
+        let previous = reusesPreviousHead ? last.fields : []
         var fields: [(String, String)] = []
-        fields.reserveCapacity(12)
-        var facts = ResponseHeadFacts()
+        var same = true  // every field so far is the previous head's field at its place
+        var index = 0
         while let line = lines.next() {
             let ranges: (name: Range<Int>, value: Range<Int>)
             do {
@@ -155,9 +161,53 @@ struct UpstreamResponseParser {
             }
             let name = UnsafeBufferPointer(rebasing: line[ranges.name]), value = UnsafeBufferPointer(rebasing: line[ranges.value])
             facts.note(name: name, value: value)
-            fields.append((String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self)))
+            let sameName = index < previous.count && Self.equal(name, previous[index].0)
+            let sameValue = sameName && Self.equal(value, previous[index].1)
+            if same {
+                if sameValue {
+                    index += 1
+                    continue
+                }
+                same = false
+                fields.reserveCapacity(max(12, previous.count))
+                fields.append(contentsOf: previous[0..<index])
+            }
+            fields.append((sameName ? previous[index].0 : String(decoding: name, as: UTF8.self),
+                           sameValue ? previous[index].1 : String(decoding: value, as: UTF8.self)))
+            index += 1
         }
-        return (HTTPResponseHead(version: version, status: status, headers: HTTPHeaders(fields)), facts)
+        if same, index == previous.count, last.valid, reusesPreviousHead {
+            return UpstreamResponseHead(version: version, status: status, headers: last.headers, endToEnd: last.endToEnd)
+        }
+        if same { fields = Array(previous[0..<index]) }
+        let headers = HTTPHeaders(fields)
+        // Hop-by-hop fields stay on the backend's connection; `Connection` is split only when it names more than
+        // close or keep-alive.
+        let tokens = facts.connectionNamesFields ? headers[canonicalForm: "connection"] : []
+        var endToEnd = headers
+        if headers.contains(where: { ProxyStage.isHopByHop($0.name, connectionTokens: tokens) }) {
+            endToEnd = HTTPHeaders(fields.filter { !ProxyStage.isHopByHop($0.0, connectionTokens: tokens) })
+        }
+        last = (true, fields, headers, endToEnd)
+        return UpstreamResponseHead(version: version, status: status, headers: headers, endToEnd: endToEnd)
+    }
+
+    /// Whether a head's fields are compared with the previous head's to reuse them (off only for the fuzzer's
+    /// differential check, which reads the same bytes both ways).
+    var reusesPreviousHead = true
+
+    /// The previous head's fields and the lists made of them (`valid` once a head has been read).
+    private var last: (valid: Bool, fields: [(String, String)], headers: HTTPHeaders, endToEnd: HTTPHeaders) = (false, [], [:], [:])
+
+    /// Whether a field's bytes are a string's, compared in place.
+    @inline(__always)
+    private static func equal(_ bytes: UnsafeBufferPointer<UInt8>, _ string: String) -> Bool {
+        var string = string
+        return string.withUTF8 { utf8 in
+            guard utf8.count == bytes.count else { return false }
+            guard let a = utf8.baseAddress, let b = bytes.baseAddress else { return true }  // both empty
+            return memcmp(a, b, bytes.count) == 0
+        }
     }
 
     /// `HTTP/1.x SP 3DIGIT [SP reason]`.
@@ -176,7 +226,7 @@ struct UpstreamResponseParser {
     /// How the body is framed (RFC 9112 §6.3): none for HEAD, 1xx, 204 and 304; chunked when chunked is the
     /// last transfer coding; the rest of the connection for another coding; else Content-Length, else the
     /// rest of the connection. Both Transfer-Encoding and Content-Length, or differing lengths, are refused.
-    private mutating func frame(_ head: HTTPResponseHead) throws {
+    private mutating func frame(_ head: UpstreamResponseHead) throws {
         let code = head.status.code
         if code < 200 { return }
         if answersHead || code == 204 || code == 304 {
