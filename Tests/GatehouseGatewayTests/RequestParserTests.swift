@@ -124,4 +124,28 @@ import Testing
         let parsed = try Self.parse("POST /a HTTP/1.1\r\nHost: a\r\nContent-Length: \(inner.utf8.count)\r\n\r\n" + inner, step: 7)
         #expect(parsed.heads.map(\.uri) == ["/a"] && parsed.bodies == [Array(inner.utf8)] && parsed.ends == 1)
     }
+
+    /// Requests one after another on one connection: what repeats is reused, yet every request reads as its own
+    /// bytes say (the same target and fields, a changed value, a renamed field, fewer and more fields, a new target).
+    @Test func requestsThatRepeatAreReadAsTheirOwnBytesSay() throws {
+        let requests = [
+            "GET /restapis/abc/prod/_user_request_/pets HTTP/1.1\r\nHost: gateway.example\r\nUser-Agent: curl/8.5.0\r\nAccept: application/json\r\n\r\n",
+            "GET /restapis/abc/prod/_user_request_/pets HTTP/1.1\r\nHost: gateway.example\r\nUser-Agent: curl/8.5.0\r\nAccept: application/json\r\n\r\n",
+            "GET /restapis/abc/prod/_user_request_/pets HTTP/1.1\r\nHost: gateway.example\r\nUser-Agent: curl/8.6.0\r\nAccept: application/json\r\n\r\n",
+            "GET /restapis/abc/prod/_user_request_/pets/1 HTTP/1.1\r\nHost: gateway.example\r\nUser-Agent: curl/8.6.0\r\nX-Accept: application/json\r\n\r\n",
+            "POST /restapis/abc/prod/_user_request_/pets/1 HTTP/1.1\r\nHost: gateway.example\r\nContent-Length: 2\r\n\r\nok",
+            "GET /restapis/abc/prod/_user_request_/pets/1 HTTP/1.1\r\nHost: gateway.example\r\nContent-Length: 0\r\nX-Request-Id: 1\r\nAuthorization: Bearer token-number-one\r\n\r\n",
+            "GET /restapis/abc/prod/_user_request_/pets/1 HTTP/1.1\r\nHost: gateway.example\r\nContent-Length: 0\r\nX-Request-Id: 2\r\nAuthorization: Bearer token-number-two\r\n\r\n",
+        ]
+        let parsed = try Self.parse(requests.joined(), step: 7)
+        try #require(parsed.heads.count == requests.count && parsed.ends == requests.count)
+        for (text, head) in zip(requests, parsed.heads) {
+            let alone = try #require(try Self.parse(text).heads.first)
+            #expect(head == alone, "\(text.debugDescription): \(head) vs \(alone)")
+        }
+        #expect(parsed.heads[2].headers["user-agent"] == ["curl/8.6.0"])
+        #expect(parsed.heads[3].uri.hasSuffix("/pets/1") && parsed.heads[3].headers["accept"].isEmpty)
+        #expect(parsed.heads[4].headers.map(\.name) == ["Host", "Content-Length"] && parsed.bodies[4] == Array("ok".utf8))
+        #expect(parsed.heads[6].headers["authorization"] == ["Bearer token-number-two"] && parsed.heads[6].headers["x-request-id"] == ["2"])
+    }
 }

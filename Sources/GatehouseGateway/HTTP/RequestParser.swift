@@ -99,7 +99,7 @@ struct RequestParser {
                     continue
                 }
                 if length == 0 {
-                    let head = try Self.head(bytes, requestLine: firstLine(bytes), fields: requestLineEnd + 2, end: lineStart)
+                    let head = try head(bytes, requestLine: firstLine(bytes), fields: requestLineEnd + 2, end: lineStart)
                     let consumed = i + 1
                     scanned = 0
                     lineStart = 0
@@ -141,7 +141,9 @@ struct RequestParser {
     }
 
     /// The request line and the fields (each line ends in CRLF; `end` is past the last field's CRLF).
-    private static func head(_ bytes: UnsafeBufferPointer<UInt8>, requestLine: Range<Int>, fields: Int, end: Int) throws(ParseError) -> HTTPRequestHead {
+    /// A client on a kept-alive connection repeats its fields and often its target: the strings and list of the
+    /// previous request are reused while the bytes match (see `RepeatedFields`).
+    private mutating func head(_ bytes: UnsafeBufferPointer<UInt8>, requestLine: Range<Int>, fields: Int, end: Int) throws(ParseError) -> HTTPRequestHead {
         let line = UnsafeBufferPointer(rebasing: bytes[requestLine])
         guard let firstSpace = line.firstIndex(of: 32), firstSpace > 0 else { throw .bad("a malformed request line") }
         for byte in line[..<firstSpace] where !HTTPHeadWriter.isTokenByte(byte) { throw .bad("byte \(byte) in the method") }
@@ -159,22 +161,37 @@ struct RequestParser {
         } else {
             throw .bad("the version \(String(decoding: version.prefix(20), as: UTF8.self)) is not HTTP/1.0 or HTTP/1.1")
         }
-        var fieldsList: [(String, String)] = []
-        fieldsList.reserveCapacity(12)
+        fieldList.begin()
         var start = fields
         while start < end {
             var stop = start
             while bytes[stop] != 13 || bytes[stop + 1] != 10 { stop += 1 }
+            let field = UnsafeBufferPointer(rebasing: bytes[start..<stop])
             do {
-                fieldsList.append(try HTTPFieldLine.parse(UnsafeBufferPointer(rebasing: bytes[start..<stop])))
+                let ranges = try HTTPFieldLine.ranges(field)
+                fieldList.add(name: UnsafeBufferPointer(rebasing: field[ranges.name]), value: UnsafeBufferPointer(rebasing: field[ranges.value]))
             } catch {
                 throw .bad(error.reason)
             }
             start = stop + 2
         }
         let method = HTTPMethod(rawValue: String(decoding: UnsafeBufferPointer(rebasing: line[..<firstSpace]), as: UTF8.self))
-        let uri = String(decoding: UnsafeBufferPointer(rebasing: line[targetStart..<secondSpace]), as: UTF8.self)
-        return HTTPRequestHead(version: HTTPVersion(major: 1, minor: minor), method: method, uri: uri, headers: HTTPHeaders(fieldsList))
+        let target = UnsafeBufferPointer(rebasing: line[targetStart..<secondSpace])
+        if !fieldList.enabled || !RepeatedFields.equal(target, lastTarget) {
+            lastTarget = String(decoding: target, as: UTF8.self)
+        }
+        return HTTPRequestHead(version: HTTPVersion(major: 1, minor: minor), method: method, uri: lastTarget, headers: fieldList.finish().headers)
+    }
+
+    /// The requests' fields and target, reusing the previous request's while they repeat.
+    private var fieldList = RepeatedFields()
+    private var lastTarget = ""
+
+    /// Whether a request's fields and target are compared with the previous request's to reuse them (off only
+    /// for the fuzzer's differential check).
+    var reusesPreviousHead: Bool {
+        get { fieldList.enabled }
+        set { fieldList.enabled = newValue }
     }
 
     /// How the body is framed (RFC 9112 §6.1–6.3): chunked when Transfer-Encoding's last coding is chunked;

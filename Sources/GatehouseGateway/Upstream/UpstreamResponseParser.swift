@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import NIOCore
 import NIOHTTP1
 
@@ -139,19 +136,15 @@ struct UpstreamResponseParser {
     }
 
     /// The status line and header fields (the bytes up to the last field's LF, exclusive); what the framing and
-    /// connection fields say goes to `facts`. A field whose bytes are the previous head's field at the same place
-    /// reuses its strings, and a head whose fields all are reuses the previous head's lists: a keep-alive backend
-    /// repeats its head but for `Date` once a second, and decoding and filtering the same fields again was five
-    /// allocations per proxied call (`perf` on malloc, docs/performance.md).
+    /// connection fields say goes to `facts`. A keep-alive backend repeats its head but for `Date` once a second:
+    /// the field strings and lists of the previous head are reused while they match, and the end-to-end list is
+    /// made again only when the fields changed (five allocations per proxied call, `perf` on malloc).
     private mutating func head(_ bytes: UnsafeBufferPointer<UInt8>) throws -> UpstreamResponseHead {
         var lines = LineIterator(bytes: bytes)
         guard let statusLine = lines.next() else { throw ParseError.badStatusLine("(empty)") }
         let (version, status) = try Self.statusLine(statusLine)
         facts = ResponseHeadFacts()
-        let previous = reusesPreviousHead ? last.fields : []
-        var fields: [(String, String)] = []
-        var same = true  // every field so far is the previous head's field at its place
-        var index = 0
+        fieldList.begin()
         while let line = lines.next() {
             let ranges: (name: Range<Int>, value: Range<Int>)
             do {
@@ -161,53 +154,31 @@ struct UpstreamResponseParser {
             }
             let name = UnsafeBufferPointer(rebasing: line[ranges.name]), value = UnsafeBufferPointer(rebasing: line[ranges.value])
             facts.note(name: name, value: value)
-            let sameName = index < previous.count && Self.equal(name, previous[index].0)
-            let sameValue = sameName && Self.equal(value, previous[index].1)
-            if same {
-                if sameValue {
-                    index += 1
-                    continue
-                }
-                same = false
-                fields.reserveCapacity(max(12, previous.count))
-                fields.append(contentsOf: previous[0..<index])
+            fieldList.add(name: name, value: value)
+        }
+        let (headers, changed) = fieldList.finish()
+        if changed {
+            // Hop-by-hop fields stay on the backend's connection; `Connection` is split only when it names more
+            // than close or keep-alive.
+            let tokens = facts.connectionNamesFields ? headers[canonicalForm: "connection"] : []
+            endToEnd = headers
+            if headers.contains(where: { ProxyStage.isHopByHop($0.name, connectionTokens: tokens) }) {
+                endToEnd = HTTPHeaders(headers.filter { !ProxyStage.isHopByHop($0.name, connectionTokens: tokens) }.map { ($0.name, $0.value) })
             }
-            fields.append((sameName ? previous[index].0 : String(decoding: name, as: UTF8.self),
-                           sameValue ? previous[index].1 : String(decoding: value, as: UTF8.self)))
-            index += 1
         }
-        if same, index == previous.count, last.valid, reusesPreviousHead {
-            return UpstreamResponseHead(version: version, status: status, headers: last.headers, endToEnd: last.endToEnd)
-        }
-        if same { fields = Array(previous[0..<index]) }
-        let headers = HTTPHeaders(fields)
-        // Hop-by-hop fields stay on the backend's connection; `Connection` is split only when it names more than
-        // close or keep-alive.
-        let tokens = facts.connectionNamesFields ? headers[canonicalForm: "connection"] : []
-        var endToEnd = headers
-        if headers.contains(where: { ProxyStage.isHopByHop($0.name, connectionTokens: tokens) }) {
-            endToEnd = HTTPHeaders(fields.filter { !ProxyStage.isHopByHop($0.0, connectionTokens: tokens) })
-        }
-        last = (true, fields, headers, endToEnd)
         return UpstreamResponseHead(version: version, status: status, headers: headers, endToEnd: endToEnd)
     }
 
+    /// The heads' fields, reusing the previous head's (see `RepeatedFields`), and the end-to-end list made from
+    /// the last distinct one.
+    private var fieldList = RepeatedFields()
+    private var endToEnd = HTTPHeaders()
+
     /// Whether a head's fields are compared with the previous head's to reuse them (off only for the fuzzer's
     /// differential check, which reads the same bytes both ways).
-    var reusesPreviousHead = true
-
-    /// The previous head's fields and the lists made of them (`valid` once a head has been read).
-    private var last: (valid: Bool, fields: [(String, String)], headers: HTTPHeaders, endToEnd: HTTPHeaders) = (false, [], [:], [:])
-
-    /// Whether a field's bytes are a string's, compared in place.
-    @inline(__always)
-    private static func equal(_ bytes: UnsafeBufferPointer<UInt8>, _ string: String) -> Bool {
-        var string = string
-        return string.withUTF8 { utf8 in
-            guard utf8.count == bytes.count else { return false }
-            guard let a = utf8.baseAddress, let b = bytes.baseAddress else { return true }  // both empty
-            return memcmp(a, b, bytes.count) == 0
-        }
+    var reusesPreviousHead: Bool {
+        get { fieldList.enabled }
+        set { fieldList.enabled = newValue }
     }
 
     /// `HTTP/1.x SP 3DIGIT [SP reason]`.
