@@ -10,7 +10,7 @@ import NIOHTTP1
 /// body with backpressure both ways), and hands the call to the log stage. It knows nothing of what the stages
 /// do; it enforces the body limit (413), `Expect: 100-continue`, keep-alive and the connection's timeouts,
 /// answers what the parser rejects (431, 414, 400), and writes responses as bytes (`HTTPHeadWriter`).
-final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
+final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink, PendingResponseReceiver {
     typealias InboundIn = ByteBuffer
     typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
@@ -240,7 +240,7 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
         case .response(let response):
             respond(response)
         case .pending(let pending):
-            pending.whenComplete { [weak self] response in self?.respond(response, for: requestContext) }
+            pending.whenComplete(deliverTo: self, for: requestContext)
         }
     }
 
@@ -329,7 +329,7 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink {
     // MARK: writing
 
     /// A late answer (after a 413 or a closed connection) for an older call is dropped.
-    private func respond(_ response: GatewayResponse, for requestContext: RequestContext) {
+    func receive(_ response: GatewayResponse, for requestContext: RequestContext) {
         guard let call, call.context === requestContext else {
             if case .stream(let source, _) = response.body { source.cancel() }
             return

@@ -1,19 +1,28 @@
 /// A response that an integration delivers later, on the connection's event loop. A tiny, lock-free
 /// stand-in for a future: confined to one loop, it is completed once and calls back once. It keeps the
 /// response only until it is handed over (a streamed response refers back to its source, which owns this).
-public final class PendingResponse {
+/// Not final: a call's upstream exchange is its own pending response (one object per proxied call fewer).
+public class PendingResponse {
     private var result: GatewayResponse?
     private var callback: ((GatewayResponse) -> Void)?
     /// Whether the response has been delivered (or is waiting to be picked up).
-    public private(set) var isCompleted = false
+    public private(set) final var isCompleted = false
 
     public init() {}
 
+    /// The receiver of the response when it is a connection handler (no closure to allocate per call), and the
+    /// call it is for.
+    private weak var receiver: (any PendingResponseReceiver)?
+    private var receiverCall: RequestContext?
+
     /// Delivers the response; later calls are ignored (a timeout and a late answer may race).
-    public func complete(_ response: GatewayResponse) {
+    public final func complete(_ response: GatewayResponse) {
         guard !isCompleted else { return }
         isCompleted = true
-        if let callback {
+        if let call = receiverCall {
+            receiverCall = nil
+            receiver?.receive(response, for: call)
+        } else if let callback {
             self.callback = nil
             callback(response)
         } else {
@@ -21,8 +30,19 @@ public final class PendingResponse {
         }
     }
 
+    /// Hands the response to `receiver` for the call `context`, now if it is there, else when it comes.
+    final func whenComplete(deliverTo receiver: some PendingResponseReceiver, for context: RequestContext) {
+        if let result {
+            self.result = nil
+            receiver.receive(result, for: context)
+        } else if !isCompleted {
+            self.receiver = receiver
+            receiverCall = context
+        }
+    }
+
     /// Calls `body` with the response, now if it is there, else when it comes.
-    public func whenComplete(_ body: @escaping (GatewayResponse) -> Void) {
+    public final func whenComplete(_ body: @escaping (GatewayResponse) -> Void) {
         if let result {
             self.result = nil
             body(result)
@@ -41,4 +61,9 @@ extension PendingResponse {
         case .pending(let later): later.whenComplete { self.complete($0) }
         }
     }
+}
+
+/// Takes a call's response when it comes (the connection handler), without a closure per call.
+protocol PendingResponseReceiver: AnyObject {
+    func receive(_ response: GatewayResponse, for context: RequestContext)
 }

@@ -251,9 +251,8 @@ final class ProxyStage: GatewayStage {
         }
         let head = UpstreamRequestHead(method: verb, bytes: bytes)
         let choice = transformsResponses ? ResponseTemplateChoice(accept: request.head.headers.first(name: "accept")) : nil
-        let exchange = UpstreamExchange(endpoint: endpoint, head: head, body: request.body, timeout: timeout, context: context, pool: pool) { head, facts, source in
-            self.response(head, facts: facts, source: source, context: context, choice: choice)
-        }
+        let exchange = UpstreamExchange(endpoint: endpoint, head: head, body: request.body, timeout: timeout, context: context, pool: pool,
+                                        stage: self, choice: choice)
         exchange.begin()
         guard let choice else { return .pending(exchange.pending) }
         // A response template needs the backend's whole body before the method's response can start.
@@ -295,7 +294,7 @@ final class ProxyStage: GatewayStage {
 
     /// The method's response from the backend's head: hop-by-hop headers dropped, and for HTTP the
     /// selected integration response's status and header mappings.
-    private func response(_ head: UpstreamResponseHead, facts: ResponseHeadFacts, source: UpstreamExchange, context: RequestContext,
+    func response(_ head: UpstreamResponseHead, facts: ResponseHeadFacts, source: UpstreamExchange, context: RequestContext,
                           choice: ResponseTemplateChoice?) -> GatewayResponse {
         // The backend's headers as they are, less the hop-by-hop ones: the parser made that list once for the
         // backend connection's head and hands it out while the head repeats.

@@ -6,16 +6,18 @@ import NIOHTTP1
 /// response head as the pipeline's answer and then streams the body to the client connection. Times out at
 /// the integration timeout (504), fails with 502 when the backend cannot be reached or answers garbage, and
 /// retries once on a fresh connection when a reused keep-alive connection turns out to be closed.
-/// Confined to the client connection's event loop.
-final class UpstreamExchange: RequestBodyConsumer, ResponseBodySource {
+/// Confined to the client connection's event loop. It is the call's pending response itself, and it asks its stage
+/// for the method's response directly: a separate promise object and a closure were two allocations per call.
+final class UpstreamExchange: PendingResponse, RequestBodyConsumer, ResponseBodySource {
     let endpoint: UpstreamEndpoint
     let timeout: TimeAmount
-    let pending = PendingResponse()
     private let head: UpstreamRequestHead
     private let body: RequestBody?
     private let context: RequestContext
     private let pool: UpstreamPool
-    private let respond: (UpstreamResponseHead, ResponseHeadFacts, UpstreamExchange) -> GatewayResponse
+    /// Makes the method's response from the backend's head.
+    private let stage: ProxyStage
+    private let choice: ResponseTemplateChoice?
 
     private enum State { case connecting, sending, streaming, done }
     private var state = State.connecting
@@ -34,15 +36,19 @@ final class UpstreamExchange: RequestBodyConsumer, ResponseBodySource {
     private var heldFailure: (any Error)?
 
     init(endpoint: UpstreamEndpoint, head: UpstreamRequestHead, body: RequestBody?, timeout: TimeAmount, context: RequestContext,
-         pool: UpstreamPool, respond: @escaping (UpstreamResponseHead, ResponseHeadFacts, UpstreamExchange) -> GatewayResponse) {
+         pool: UpstreamPool, stage: ProxyStage, choice: ResponseTemplateChoice?) {
         self.endpoint = endpoint
         self.head = head
         self.body = body
         self.timeout = timeout
         self.context = context
         self.pool = pool
-        self.respond = respond
+        self.stage = stage
+        self.choice = choice
     }
+
+    /// The call's response, when the backend's head (or a failure) comes.
+    var pending: PendingResponse { self }
 
     /// Whether the call is over (answered and streamed, or failed): a waiting one is skipped.
     var isFinished: Bool { state == .done }
@@ -129,7 +135,7 @@ final class UpstreamExchange: RequestBodyConsumer, ResponseBodySource {
             context.integrationLatencyMs = Double((lastActivity - start).nanoseconds) / 1_000_000
         }
         context.integrationStatus = Int(head.status.code)
-        pending.complete(respond(head, facts, self))
+        complete(stage.response(head, facts: facts, source: self, context: context, choice: choice))
     }
 
     func receivedBody(_ chunk: ByteBuffer) {
@@ -228,7 +234,7 @@ final class UpstreamExchange: RequestBodyConsumer, ResponseBodySource {
             if let sink { sink.responseBodyFailed(error) } else { heldFailure = error }
         } else {
             let detail = type == .integrationTimeout ? nil : String(describing: error).prefix(200).description
-            pending.complete(context.fail(type, detail: detail))
+            complete(context.fail(type, detail: detail))
         }
     }
 }
