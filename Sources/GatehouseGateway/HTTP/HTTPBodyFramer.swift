@@ -90,7 +90,7 @@ struct HTTPBodyFramer {
                     return .end
                 }
                 do {
-                    _ = try line.withUnsafeReadableBytes { raw throws(HTTPFieldLine.Problem) in try HTTPFieldLine.parse(raw.bindMemory(to: UInt8.self)) }
+                    _ = try line.withUnsafeReadableBytes { raw throws(HTTPFieldLine.Problem) in try HTTPFieldLine.ranges(raw.bindMemory(to: UInt8.self)) }
                 } catch {
                     throw Problem(reason: "trailer: \(error.reason)")
                 }

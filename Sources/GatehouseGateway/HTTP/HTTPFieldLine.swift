@@ -6,13 +6,6 @@ enum HTTPFieldLine {
         let reason: String
     }
 
-    /// The field's name and its value without surrounding whitespace.
-    static func parse(_ line: UnsafeBufferPointer<UInt8>) throws(Problem) -> (name: String, value: String) {
-        let (name, value) = try ranges(line)
-        return (String(decoding: UnsafeBufferPointer(rebasing: line[name]), as: UTF8.self),
-                String(decoding: UnsafeBufferPointer(rebasing: line[value]), as: UTF8.self))
-    }
-
     /// Where the field's name and its trimmed value are in `line`, once the line is checked.
     static func ranges(_ line: UnsafeBufferPointer<UInt8>) throws(Problem) -> (name: Range<Int>, value: Range<Int>) {
         guard let first = line.first else { throw Problem(reason: "an empty line inside the head") }

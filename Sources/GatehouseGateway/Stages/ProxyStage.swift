@@ -292,8 +292,8 @@ final class ProxyStage: GatewayStage {
         return .pending(templated)
     }
 
-    /// The method's response from the backend's head: hop-by-hop headers dropped, and for HTTP the
-    /// selected integration response's status and header mappings.
+    /// The method's response from the backend's head: its end-to-end headers (the parser dropped the hop-by-hop
+    /// ones), and for HTTP the selected integration response's status and header mappings.
     func response(_ head: UpstreamResponseHead, facts: ResponseHeadFacts, source: UpstreamExchange, context: RequestContext,
                           choice: ResponseTemplateChoice?) -> GatewayResponse {
         // The backend's headers as they are, less the hop-by-hop ones: the parser made that list once for the
