@@ -62,4 +62,23 @@ import Testing
         #expect(queue.drain().count == 2)
         #expect(queue.dropped == 2)
     }
+
+    @Test func aWrittenBatchsArrayIsReusedWithoutItsRecords() {
+        let queue = TelemetryQueue(capacity: 100)
+        func record(_ id: String) -> AccessLogRecord {
+            AccessLogRecord(requestId: id, time: Date(), apiId: "a", stage: "s", resourcePath: "/", httpMethod: "GET", path: "/",
+                            status: 200, latencyMs: 1)
+        }
+        for i in 0..<10 { queue.enqueue(record("first-\(i)")) }
+        let written = queue.drain()
+        #expect(written.map(\.requestId) == (0..<10).map { "first-\($0)" })
+        // The written batch's storage becomes the queue's: the next drain has only what came after.
+        let next = queue.drain(reusing: written)
+        #expect(next.isEmpty)
+        for i in 0..<3 { queue.enqueue(record("second-\(i)")) }
+        let second = queue.drain(reusing: next)
+        #expect(second.map(\.requestId) == ["second-0", "second-1", "second-2"])
+        #expect(queue.drain(reusing: second).isEmpty)
+        #expect(queue.dropped == 0)
+    }
 }

@@ -124,11 +124,12 @@ public struct MetricRollup: Sendable, Equatable {
     /// Groups records into per-second rollups; records with no API (no route) are not rolled up.
     public static func aggregate(_ records: [AccessLogRecord]) -> [Key: MetricRollup] {
         var result: [Key: MetricRollup] = [:]
-        for record in records {
-            guard let apiId = record.apiId else { continue }
-            let key = Key(apiId: apiId, stage: record.stage ?? "", resourcePath: record.resourcePath ?? "",
-                          httpMethod: record.httpMethod, second: Int64(record.time.timeIntervalSince1970.rounded(.down)))
-            result[key, default: MetricRollup()].add(record)
+        // Read in place: `for record in records` would copy each record (retaining every string it holds).
+        for i in records.indices {
+            guard let apiId = records[i].apiId else { continue }
+            let key = Key(apiId: apiId, stage: records[i].stage ?? "", resourcePath: records[i].resourcePath ?? "",
+                          httpMethod: records[i].httpMethod, second: Int64(records[i].time.timeIntervalSince1970.rounded(.down)))
+            result[key, default: MetricRollup()].add(records[i])
         }
         return result
     }

@@ -17,11 +17,13 @@ public final class TelemetryQueue: Sendable {
         self.capacity = capacity
     }
 
-    /// Adds a record; `false` (and a drop counted) when the queue is full.
+    /// Adds a record; `false` (and a drop counted) when the queue is full. The record is moved in, not
+    /// copied: a copy is a retain of each of its strings on the event loop and a release on the writer's thread.
     @discardableResult
-    public func enqueue(_ record: AccessLogRecord) -> Bool {
-        state.withLockedValue { state in
-            guard state.records.count < capacity else {
+    public func enqueue(_ record: consuming AccessLogRecord) -> Bool {
+        var moved = Optional(record)
+        return state.withLockedValue { state in
+            guard state.records.count < capacity, let record = moved.take() else {
                 state.dropped += 1
                 return false
             }
@@ -30,13 +32,15 @@ public final class TelemetryQueue: Sendable {
         }
     }
 
-    /// Takes everything queued.
-    public func drain() -> [AccessLogRecord] {
+    /// Takes everything queued. `spare` (a batch already written, emptied) becomes the queue's storage, so a
+    /// busy worker does not allocate a new array of thousands of records for every flush.
+    public func drain(reusing spare: [AccessLogRecord] = []) -> [AccessLogRecord] {
+        var records = spare
+        records.removeAll(keepingCapacity: true)
         state.withLockedValue { state in
-            let records = state.records
-            state.records.removeAll(keepingCapacity: true)
-            return records
+            swap(&state.records, &records)
         }
+        return records
     }
 
     /// Puts a batch that could not be written back in front; whatever does not fit is counted as dropped.

@@ -26,9 +26,10 @@ final class TelemetryWriter: Service, Sendable {
     func run() async throws {
         await cancelWhenGracefulShutdown {
             var lastRetention = Date.distantPast
+            var spare: [AccessLogRecord] = []
             while !Task.isCancelled {
                 try? await Task.sleep(for: .milliseconds(Int(self.options.telemetryFlushInterval * 1000)))
-                await self.flush()
+                spare = await self.flush(reusing: spare)
                 if Date().timeIntervalSince(lastRetention) >= self.options.retentionInterval {
                     lastRetention = Date()
                     let store = self.store, policy = self.options.retention
@@ -50,8 +51,8 @@ final class TelemetryWriter: Service, Sendable {
     /// Appends each stage's formatted lines to its file; a file that cannot be written is logged, not retried.
     static func appendFiles(_ batch: [AccessLogRecord], logger: Logger) {
         var byFile: [String: (settings: AccessLogSettings, lines: [String])] = [:]
-        for record in batch {
-            guard let sink = record.sink, let file = sink.file, let line = record.formatted else { continue }
+        for index in batch.indices {
+            guard let sink = batch[index].sink, let file = sink.file, let line = batch[index].formatted else { continue }
             byFile[file, default: (sink, [])].lines.append(line)
         }
         for (file, entry) in byFile {
@@ -63,9 +64,12 @@ final class TelemetryWriter: Service, Sendable {
         }
     }
 
-    func flush() async {
-        let batch = queue.drain()
-        guard !batch.isEmpty else { return }
+    /// Writes what is queued; returns the written batch's array for the next drain to reuse (empty when the
+    /// batch went back to the queue).
+    @discardableResult
+    func flush(reusing spare: [AccessLogRecord] = []) async -> [AccessLogRecord] {
+        let batch = queue.drain(reusing: spare)
+        guard !batch.isEmpty else { return batch }
         let store = self.store
         let logger = self.logger
         do {
@@ -73,6 +77,7 @@ final class TelemetryWriter: Service, Sendable {
                 try store.writeTelemetry(batch)
                 Self.appendFiles(batch, logger: logger)
             }
+            return batch
         } catch is CancellationError {
             queue.requeue(batch)
         } catch {
@@ -81,5 +86,6 @@ final class TelemetryWriter: Service, Sendable {
             queue.noteWriteFailure()
             queue.requeue(batch)
         }
+        return []
     }
 }
