@@ -2,16 +2,25 @@ import GatehouseCore
 
 /// An immutable snapshot compiled from one `GatewayConfiguration`: API → stage → router, and for every
 /// method the chain of stages it uses with their settings resolved. Requests keep the snapshot they
-/// started with while a newer one is swapped in.
-public struct RoutingTable: Sendable {
+/// started with while a newer one is swapped in. A class, as its stages and methods are: every request holds
+/// them, and holding a reference is one retain where copying the structs was one per string and array inside.
+public final class RoutingTable: Sendable {
     /// A stage ready to route.
-    public struct StageRoute: Sendable {
-        public var binding: GatewayConfiguration.StageBinding
-        public var router: Router
+    public final class StageRoute: Sendable {
+        public let binding: GatewayConfiguration.StageBinding
+        public let router: Router
         /// Resource path → declared verb → compiled method.
         let methods: [String: [String: CompiledMethod]]
         /// The API's customized gateway responses; nil when it has none.
         let gatewayResponses: CompiledGatewayResponses?
+
+        init(binding: GatewayConfiguration.StageBinding, router: Router, methods: [String: [String: CompiledMethod]],
+             gatewayResponses: CompiledGatewayResponses?) {
+            self.binding = binding
+            self.router = router
+            self.methods = methods
+            self.gatewayResponses = gatewayResponses
+        }
 
         func compiled(_ match: Router.Match) -> CompiledMethod? {
             methods[match.resourcePath]?[match.declaredVerb]
@@ -156,7 +165,7 @@ public struct RoutingTable: Sendable {
 
 /// One method's compiled chain: the stages it uses, in the design's order, each with its settings resolved.
 /// A feature the method does not use has no stage and costs it nothing.
-public struct CompiledMethod: Sendable {
+public final class CompiledMethod: Sendable {
     public let chain: [any GatewayStage]
     /// The execution-log level in force for the method.
     public let executionLogging: ExecutionLoggingLevel
@@ -164,6 +173,13 @@ public struct CompiledMethod: Sendable {
     public let tracesBodies: Bool
     /// The method's metric series, looked up once (not for ANY, whose label is the verb called).
     let series: GatewayMetrics.Series?
+
+    init(chain: [any GatewayStage], executionLogging: ExecutionLoggingLevel, tracesBodies: Bool, series: GatewayMetrics.Series?) {
+        self.chain = chain
+        self.executionLogging = executionLogging
+        self.tracesBodies = tracesBodies
+        self.series = series
+    }
 }
 
 /// A value made on first use and then kept: what a stage's methods share while a configuration is compiled.

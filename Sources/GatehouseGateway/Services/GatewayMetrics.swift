@@ -13,14 +13,25 @@ public final class GatewayMetrics: Sendable {
     static let latencyBuckets: [Double] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 29]
 
     /// The series of one method, looked up once and kept, so a request costs one dictionary lookup.
-    struct Series: Sendable {
-        var requests: [Counter]  // by status class 1xx…5xx
-        var throttled: Counter
+    /// A class: each call's method holds one, and a reference is one retain where the struct was six.
+    final class Series: Sendable {
+        let requests: [Counter]  // by status class 1xx…5xx
+        let throttled: Counter
         /// Answered by the stage cache, and looked up there without an answer.
-        var cacheHits: Counter
-        var cacheMisses: Counter
-        var latency: ValueHistogram
-        var integration: ValueHistogram
+        let cacheHits: Counter
+        let cacheMisses: Counter
+        let latency: ValueHistogram
+        let integration: ValueHistogram
+
+        init(requests: [Counter], throttled: Counter, cacheHits: Counter, cacheMisses: Counter, latency: ValueHistogram,
+             integration: ValueHistogram) {
+            self.requests = requests
+            self.throttled = throttled
+            self.cacheHits = cacheHits
+            self.cacheMisses = cacheMisses
+            self.latency = latency
+            self.integration = integration
+        }
     }
 
     struct SeriesKey: Hashable {

@@ -37,8 +37,9 @@ struct LogStage: Sendable {
             throttledByAccount: context.throttledByAccount)
         record.cacheResult = context.cacheResult
         record.principal = context.callerAccessKey ?? context.principalId
-        if let stage = context.stage?.binding.stage {
-            if let settings = stage.accessLogSettings {
+        // Read through the route (a reference): binding `.binding.stage` to a name copied the stage's settings.
+        if let route = context.stage {
+            if let settings = route.binding.stage.accessLogSettings {
                 var values = AccessLogFormatter.values(record, stagePath: context.stagePath ?? call.head.uri,
                                                        protocolVersion: "HTTP/\(call.head.version.major).\(call.head.version.minor)",
                                                        host: call.head.headers.first(name: "host"))
@@ -47,7 +48,7 @@ struct LogStage: Sendable {
                 record.sink = settings.file == nil ? nil : settings
             }
             if let method = context.method, method.executionLogging != .off {
-                record.execution = ExecutionLog.lines(stage: stage, context: context, head: call.head, record: record,
+                record.execution = ExecutionLog.lines(stage: route.binding.stage, context: context, head: call.head, record: record,
                                                       bodies: (call.requestPrefix, call.responsePrefix), responseHeaders: call.responseHeaders)
             }
         }
