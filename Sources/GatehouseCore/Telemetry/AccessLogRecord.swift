@@ -96,15 +96,22 @@ public struct MetricRollup: Sendable, Equatable {
     public init() {}
 
     public mutating func add(_ record: AccessLogRecord) {
+        add(status: record.status, throttled: record.throttled, throttledByAccount: record.throttledByAccount,
+            cacheResult: record.cacheResult, latencyMs: record.latencyMs, integrationLatencyMs: record.integrationLatencyMs)
+    }
+
+    /// Counts one call from the record's numbers (a record passed whole into a dictionary's value was copied).
+    mutating func add(status: Int, throttled wasThrottled: Bool, throttledByAccount byAccount: Bool, cacheResult: CacheResult?,
+                      latencyMs: Double, integrationLatencyMs: Double?) {
         count += 1
-        if (400..<500).contains(record.status) { count4xx += 1 }
-        if record.status >= 500 { count5xx += 1 }
-        if record.status == 401 { count401 += 1 } else if record.status == 403 { count403 += 1 }
-        if record.throttled { throttled += 1 }
-        if record.throttledByAccount { throttledAccount += 1 }
-        if record.cacheResult == .hit { cacheHit += 1 } else if record.cacheResult == .miss { cacheMiss += 1 }
-        latency.record(milliseconds: record.latencyMs)
-        if let integration = record.integrationLatencyMs { integrationLatency.record(milliseconds: integration) }
+        if (400..<500).contains(status) { count4xx += 1 }
+        if status >= 500 { count5xx += 1 }
+        if status == 401 { count401 += 1 } else if status == 403 { count403 += 1 }
+        if wasThrottled { throttled += 1 }
+        if byAccount { throttledAccount += 1 }
+        if cacheResult == .hit { cacheHit += 1 } else if cacheResult == .miss { cacheMiss += 1 }
+        latency.record(milliseconds: latencyMs)
+        if let integrationLatencyMs { integrationLatency.record(milliseconds: integrationLatencyMs) }
     }
 
     public mutating func merge(_ other: MetricRollup) {
@@ -129,7 +136,10 @@ public struct MetricRollup: Sendable, Equatable {
             guard let apiId = records[i].apiId else { continue }
             let key = Key(apiId: apiId, stage: records[i].stage ?? "", resourcePath: records[i].resourcePath ?? "",
                           httpMethod: records[i].httpMethod, second: Int64(records[i].time.timeIntervalSince1970.rounded(.down)))
-            result[key, default: MetricRollup()].add(records[i])
+            let (status, throttled, byAccount) = (records[i].status, records[i].throttled, records[i].throttledByAccount)
+            let (cache, latency, integration) = (records[i].cacheResult, records[i].latencyMs, records[i].integrationLatencyMs)
+            result[key, default: MetricRollup()].add(status: status, throttled: throttled, throttledByAccount: byAccount,
+                                                     cacheResult: cache, latencyMs: latency, integrationLatencyMs: integration)
         }
         return result
     }

@@ -90,6 +90,8 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink, Pe
     private var tls: TLSConnectionInfo?
     /// This loop's flush batch (nil: flush at once).
     private var flushBatch: FlushBatch?
+    /// How timers and pending responses reach this handler (never weakly: see `HandlerLink`); cut when it is removed.
+    private var link: HandlerLink<GatewayConnectionHandler>?
     /// The last response head's buffer, to write the next head into: once its write is done the storage is this
     /// handler's alone and `clear` reuses it (two allocations fewer a call); while a write still holds it (a
     /// pipelined response in the same flush), `clear` allocates a new one, so a head is never written over.
@@ -105,6 +107,7 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink, Pe
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        link = HandlerLink(self)
         flushBatch = shared.flushes.batch(for: context.eventLoop)
         remote = context.channel.remoteAddress
         sourceIp = remote?.ipAddress
@@ -118,7 +121,7 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink, Pe
     }
 
     private func startTimeouts(_ context: ChannelHandlerContext) {
-        timeouts.start(on: context.eventLoop) { [weak self] in self?.context?.close(promise: nil) }
+        timeouts.start(on: context.eventLoop) { [link] in link?.handler?.context?.close(promise: nil) }
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
@@ -127,6 +130,8 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink, Pe
         shared.connections.remove(context.channel)
         slot = nil
         self.context = nil
+        link?.handler = nil
+        link = nil
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -246,7 +251,8 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink, Pe
         case .response(let response):
             respond(response)
         case .pending(let pending):
-            pending.whenComplete(deliverTo: self, for: requestContext)
+            // Without a link the handler has left its pipeline: nobody is left to answer.
+            if let link { pending.whenComplete(deliverTo: link, for: requestContext) }
         }
     }
 

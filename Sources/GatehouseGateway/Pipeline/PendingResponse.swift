@@ -11,17 +11,18 @@ public class PendingResponse {
     public init() {}
 
     /// The receiver of the response when it is a connection handler (no closure to allocate per call), and the
-    /// call it is for.
-    private weak var receiver: (any PendingResponseReceiver)?
+    /// call it is for. Held strongly: it is the handler's `HandlerLink`, cut when the connection goes.
+    private var receiver: (any PendingResponseReceiver)?
     private var receiverCall: RequestContext?
 
     /// Delivers the response; later calls are ignored (a timeout and a late answer may race).
     public final func complete(_ response: GatewayResponse) {
         guard !isCompleted else { return }
         isCompleted = true
-        if let call = receiverCall {
+        if let call = receiverCall, let receiver {
             receiverCall = nil
-            receiver?.receive(response, for: call)
+            self.receiver = nil
+            receiver.receive(response, for: call)
         } else if let callback {
             self.callback = nil
             callback(response)

@@ -34,9 +34,9 @@ public final class TelemetryQueue: Sendable {
 
     /// Takes everything queued. `spare` (a batch already written, emptied) becomes the queue's storage, so a
     /// busy worker does not allocate a new array of thousands of records for every flush.
-    public func drain(reusing spare: [AccessLogRecord] = []) -> [AccessLogRecord] {
+    public func drain(reusing spare: consuming [AccessLogRecord] = []) -> [AccessLogRecord] {
         var records = spare
-        records.removeAll(keepingCapacity: true)
+        records.removeAll(keepingCapacity: true)  // keeps the storage only if the caller gave up its reference
         state.withLockedValue { state in
             swap(&state.records, &records)
         }

@@ -29,7 +29,7 @@ final class TelemetryWriter: Service, Sendable {
             var spare: [AccessLogRecord] = []
             while !Task.isCancelled {
                 try? await Task.sleep(for: .milliseconds(Int(self.options.telemetryFlushInterval * 1000)))
-                spare = await self.flush(reusing: spare)
+                spare = await self.flush(reusing: consume spare)
                 if Date().timeIntervalSince(lastRetention) >= self.options.retentionInterval {
                     lastRetention = Date()
                     let store = self.store, policy = self.options.retention
@@ -67,7 +67,7 @@ final class TelemetryWriter: Service, Sendable {
     /// Writes what is queued; returns the written batch's array for the next drain to reuse (empty when the
     /// batch went back to the queue).
     @discardableResult
-    func flush(reusing spare: [AccessLogRecord] = []) async -> [AccessLogRecord] {
+    func flush(reusing spare: consuming [AccessLogRecord] = []) async -> [AccessLogRecord] {
         let batch = queue.drain(reusing: spare)
         guard !batch.isEmpty else { return batch }
         let store = self.store

@@ -21,6 +21,8 @@ final class UpstreamConnection: ChannelDuplexHandler, RemovableChannelHandler {
     /// and re-armed lazily when it fires (a call that ends early leaves it as it is).
     private var timer: Scheduled<Void>?
     private var timerDeadline = NIODeadline.distantFuture
+    /// How the timer reaches this connection (never weakly: see `HandlerLink`); cut when the handler is removed.
+    private var link: HandlerLink<UpstreamConnection>?
 
     init(endpoint: UpstreamEndpoint) {
         self.endpoint = endpoint
@@ -31,10 +33,13 @@ final class UpstreamConnection: ChannelDuplexHandler, RemovableChannelHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        link = HandlerLink(self)
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
         self.context = nil
+        link?.handler = nil
+        link = nil
     }
 
     /// Starts `exchange` on this connection.
@@ -52,7 +57,7 @@ final class UpstreamConnection: ChannelDuplexHandler, RemovableChannelHandler {
 
     private func arm(_ deadline: NIODeadline, on loop: any EventLoop) {
         timerDeadline = deadline
-        timer = loop.assumeIsolated().scheduleTask(deadline: deadline) { [weak self] in self?.timerFired(loop) }
+        timer = loop.assumeIsolated().scheduleTask(deadline: deadline) { [link] in link?.handler?.timerFired(loop) }
     }
 
     private func timerFired(_ loop: any EventLoop) {
