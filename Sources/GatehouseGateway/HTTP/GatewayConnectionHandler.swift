@@ -212,8 +212,8 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink, Pe
         let requestContext = RequestContext(requestId: requestIds.make(), table: tables.current(in: shared.table),
                                             eventLoop: context.eventLoop)
         if let slot { _ = shared.connections.setBusy(slot, true) }
-        let declaredLength = head.headers.first(name: "content-length").flatMap(Int.init)
-        let hasBody = declaredLength.map { $0 > 0 } ?? head.headers.contains(name: "transfer-encoding")
+        let declaredLength = parser.declaredLength
+        let hasBody = parser.chunked || (declaredLength ?? 0) > 0
         let call = Call(head: head, context: requestContext, receivedAt: receivedAt, receivedDate: Date(),
                         keepAlive: parser.keepAlive && !shared.connections.isDraining)
         if let refusal = Self.refusal(for: head, maxURIBytes: shared.maxURIBytes) {

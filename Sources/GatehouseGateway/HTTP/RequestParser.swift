@@ -44,6 +44,10 @@ struct RequestParser {
     /// Whether the last head's connection may carry another request (`ConnectionOption`, read while its fields
     /// are framed).
     private(set) var keepAlive = false
+    /// The last head's `Content-Length` (nil without one), and whether its body is chunked: read once here, so
+    /// the connection does not search the fields for them again.
+    private(set) var declaredLength: Int?
+    private(set) var chunked = false
     /// How far the bytes of an unfinished head have been scanned (from the buffer's reader index), where its
     /// current line starts, and where its request line ends (-1: not yet).
     private var scanned = 0
@@ -212,6 +216,8 @@ struct RequestParser {
             }
         }
         keepAlive = connection.keepAlive(head.version)
+        declaredLength = nil
+        chunked = false
         if !codings.isEmpty {
             guard lengths.isEmpty else { throw .bad("both Transfer-Encoding and Content-Length") }
             guard head.version.minor == 1 else { throw .bad("Transfer-Encoding in an HTTP/1.0 request") }
@@ -219,6 +225,7 @@ struct RequestParser {
                 throw .bad("Transfer-Encoding \(codings.joined(separator: ", ")) does not end in chunked")
             }
             body.start(.chunked)
+            chunked = true
             return
         }
         guard let length = lengths.first else {
@@ -230,6 +237,7 @@ struct RequestParser {
             throw .bad("Content-Length \(length.prefix(30)) is not a number of bytes")
         }
         body.start(.length(value))
+        declaredLength = value
     }
 }
 
