@@ -10,7 +10,8 @@ import Testing
         let before = gw.gateway.configurationVersion
         let result = try await run(Binary.gatehouse, ["logging", "set", "--store", gw.store.path, "--api", gw.apiId, "--stage", "prod"] + arguments)
         #expect(result.status == 0, "\(result.stderr)")
-        try await waitUntil("the worker to pick up the logging change") { gw.gateway.configurationVersion != before }
+        // Picked up at the next poll; the bound is generous because the whole suite shares two cores.
+        try await waitUntil("the worker to pick up the logging change", timeout: 30) { gw.gateway.configurationVersion != before }
     }
 
     @Test func clfFileIsReadByGoAccessWithTheRightHitCount() async throws {
