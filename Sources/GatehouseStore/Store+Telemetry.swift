@@ -67,7 +67,8 @@ extension Store {
             // and a release of each of its strings, 10 % of the writer's samples.
             for i in records.indices {
                 row.startRow()
-                row.text(1, records[i].requestId); row.double(2, records[i].time.timeIntervalSince1970)
+                if let id = records[i].requestIdBits { row.requestId(1, id) } else { row.text(1, records[i].requestId) }
+                row.double(2, records[i].time.timeIntervalSince1970)
                 row.text(3, records[i].apiId); row.text(4, records[i].stage); row.text(5, records[i].resourcePath)
                 row.text(6, records[i].httpMethod); row.text(7, records[i].path); row.int(8, records[i].status)
                 row.double(9, records[i].latencyMs); row.double(10, records[i].integrationLatencyMs)
@@ -337,6 +338,15 @@ struct RowBinder {
         }
     }
 
+    /// A request id made by the worker: its text written straight into the arena, no `String` made.
+    func requestId(_ index: Int32, _ id: RequestId) {
+        if let bytes = arena.write(count: RequestId.textLength, { id.write(into: $0) }) {
+            _ = sqlite3_bind_text(statement, index, bytes, Int32(RequestId.textLength), nil)
+        } else {
+            text(index, id.text)
+        }
+    }
+
     /// The batch is over: the statement forgets the arena's texts before the arena goes.
     func release() {
         sqlite3_clear_bindings(statement)
@@ -404,6 +414,15 @@ final class TextArena {
 
     func reset() {
         used = 0
+    }
+
+    /// `count` bytes written in place by `body`, or nil when the rest of the room is too small.
+    func write(count: Int, _ body: (UnsafeMutableBufferPointer<UInt8>) -> Void) -> UnsafePointer<CChar>? {
+        guard let base = storage.baseAddress, count <= storage.count - used else { return nil }
+        let target = base + used
+        body(UnsafeMutableBufferPointer(start: target.assumingMemoryBound(to: UInt8.self), count: count))
+        used += count
+        return UnsafePointer(target.assumingMemoryBound(to: CChar.self))
     }
 
     /// `count` bytes from `source` copied in, or nil when the rest of the room is too small.

@@ -1,4 +1,5 @@
 @testable import GatehouseGateway
+import GatehouseCore
 import NIOCore
 import NIOHTTP1
 import Testing
@@ -51,6 +52,23 @@ import Testing
         #expect(String(buffer: buffer) == "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nETag: \"1\"\r\n"
             + "x-amzn-RequestId: req-1\r\nConnection: close\r\nContent-Length: 2\r\n\r\n")
         #expect(framing.merged(into: headers).map(\.name) == ["Content-Type", "Bad Name", "X-Split", "ETag", "x-amzn-RequestId", "Connection", "Content-Length"])
+    }
+
+    @Test func anIdKeptAsBitsIsWrittenAsTheSameText() {
+        var generator = RequestIdGenerator(seed: 9)
+        let id = generator.next()
+        var headers = HTTPHeaders()
+        headers.add(name: "X-Amzn-RequestId", value: "spoofed")
+        var asBits = ResponseFraming(requestId: "", requestIdBits: id)
+        asBits.contentLength = 0
+        var asText = ResponseFraming(requestId: id.text)
+        asText.contentLength = 0
+        var bits = ByteBuffer(), text = ByteBuffer()
+        HTTPHeadWriter.writeResponseHead(version: .http1_1, status: .ok, headers: headers, framing: asBits, into: &bits)
+        HTTPHeadWriter.writeResponseHead(version: .http1_1, status: .ok, headers: headers, framing: asText, into: &text)
+        #expect(String(buffer: bits) == "HTTP/1.1 200 OK\r\nx-amzn-RequestId: \(id.text)\r\nContent-Length: 0\r\n\r\n")
+        #expect(bits == text)
+        #expect(asBits.merged(into: headers)["x-amzn-RequestId"] == [id.text])
     }
 
     @Test func aChunkedStreamDropsTheLengthAndSaysChunked() {

@@ -45,6 +45,38 @@ import Testing
     }
 }
 
+@Suite struct RequestIdTests {
+    /// The worker keeps a call's id as bits and writes its text twice, into the response head and (off the loop)
+    /// into the access-log row: both must be the same UUID.
+    @Test func theResponsesRequestIdIsTheAccessLogRowsId() async throws {
+        try await withGateway { gw, _ in
+            var sent: [String] = []
+            for path in ["/pets", "/health", "/pets/999"] {
+                let response = try await curl(["-s", "-i", gw.url(path)])
+                let line = try #require(response.stdout.split(separator: "\r\n").first { $0.lowercased().hasPrefix("x-amzn-requestid:") })
+                sent.append(String(line.split(separator: " ").last ?? ""))
+            }
+            try await waitUntil("the access-log rows") { try gw.store.accessLog(after: 0, limit: 10).count == sent.count }
+            let logged = try gw.store.accessLog(after: 0, limit: 10).map(\.record.requestId)
+            #expect(logged == sent)
+            #expect(Set(sent).count == sent.count)
+            for id in sent {
+                let parts = id.split(separator: "-")
+                #expect(parts.map(\.count) == [8, 4, 4, 4, 12], "\(id)")
+                #expect(parts.count == 5 && parts[2].first == "4", "version 4: \(id)")
+                #expect(id.allSatisfy { "0123456789abcdef-".contains($0) }, "\(id)")
+            }
+        }
+    }
+
+    @Test func anIdsTextIsTheSameWhetherMadeAsTextOrBits() {
+        var asText = RequestIdGenerator(seed: 42), asBits = RequestIdGenerator(seed: 42)
+        for _ in 0..<100 {
+            #expect(asText.make() == asBits.next().text)
+        }
+    }
+}
+
 @Suite struct TelemetryQueueTests {
     @Test func fullQueueCountsDropsAndNeverBlocks() {
         let queue = TelemetryQueue(capacity: 2)

@@ -14,7 +14,7 @@ public struct RequestIdGenerator: Sendable {
         state = seed
     }
 
-    private mutating func next() -> UInt64 {
+    private mutating func word() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -24,28 +24,59 @@ public struct RequestIdGenerator: Sendable {
 
     /// A new id, e.g. `3f2a9c1e-7b4d-4e8a-9c0f-1a2b3c4d5e6f`.
     public mutating func make() -> String {
-        var high = next(), low = next()
+        next().text
+    }
+
+    /// A new id as its bits (version 4, RFC 4122 variant); its text is made where it is read.
+    public mutating func next() -> RequestId {
+        var high = word(), low = word()
         high = (high & ~0xF000) | 0x4000  // version 4
         low = (low & ~(0xC000 << 48)) | (0x8000 << 48)  // RFC 4122 variant
+        return RequestId(high: high, low: low)
+    }
+}
+
+/// A request's id as its 128 bits: the worker writes the text (a UUID's 36 characters) straight into the response
+/// head and, off the event loop, into the access-log row. Making a `String` of it for every call was an allocation on
+/// the loop and a free on the telemetry writer's thread.
+public struct RequestId: Sendable, Hashable {
+    public let high: UInt64
+    public let low: UInt64
+
+    /// Characters in the text.
+    public static let textLength = 36
+
+    public init(high: UInt64, low: UInt64) {
+        self.high = high
+        self.low = low
+    }
+
+    /// The id as text, e.g. `3f2a9c1e-7b4d-4e8a-9c0f-1a2b3c4d5e6f`.
+    public var text: String {
+        String(unsafeUninitializedCapacity: Self.textLength) { write(into: $0) }
+    }
+
+    /// Writes the text into `buffer` (at least `textLength` bytes); returns the bytes written.
+    @discardableResult
+    public func write(into buffer: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        guard buffer.count >= Self.textLength else { return 0 }
         let digits: StaticString = "0123456789abcdef"
-        return String(unsafeUninitializedCapacity: 36) { buffer in
-            var position = 0
-            func put(_ value: UInt64, nibbles: Int) {
-                for shift in stride(from: (nibbles - 1) * 4, through: 0, by: -4) {
-                    buffer[position] = digits.utf8Start[Int((value >> UInt64(shift)) & 0xF)]
-                    position += 1
-                }
-            }
-            func dash() {
-                buffer[position] = UInt8(ascii: "-")
+        var position = 0
+        func put(_ value: UInt64, nibbles: Int) {
+            for shift in stride(from: (nibbles - 1) * 4, through: 0, by: -4) {
+                buffer[position] = digits.utf8Start[Int((value >> UInt64(shift)) & 0xF)]
                 position += 1
             }
-            put(high >> 32, nibbles: 8); dash()
-            put((high >> 16) & 0xFFFF, nibbles: 4); dash()
-            put(high & 0xFFFF, nibbles: 4); dash()
-            put(low >> 48, nibbles: 4); dash()
-            put(low & 0xFFFF_FFFF_FFFF, nibbles: 12)
-            return position
         }
+        func dash() {
+            buffer[position] = UInt8(ascii: "-")
+            position += 1
+        }
+        put(high >> 32, nibbles: 8); dash()
+        put((high >> 16) & 0xFFFF, nibbles: 4); dash()
+        put(high & 0xFFFF, nibbles: 4); dash()
+        put(low >> 48, nibbles: 4); dash()
+        put(low & 0xFFFF_FFFF_FFFF, nibbles: 12)
+        return position
     }
 }

@@ -1,8 +1,18 @@
 import Foundation
 
 /// One call through the gateway as the access log and metric rollups record it.
-public struct AccessLogRecord: Sendable, Equatable, Codable {
-    public var requestId: String
+public struct AccessLogRecord: Sendable, Equatable {
+    /// The request id: as text, or (records the worker makes) as its bits, made into text only where it is read.
+    public var requestId: String {
+        get { requestIdBits?.text ?? requestIdText }
+        set {
+            requestIdText = newValue
+            requestIdBits = nil
+        }
+    }
+    private var requestIdText: String
+    /// The id as the worker made it; the telemetry writer writes its text straight into the row.
+    public var requestIdBits: RequestId?
     public var time: Date
     public var apiId: String?
     public var stage: String?
@@ -39,7 +49,8 @@ public struct AccessLogRecord: Sendable, Equatable, Codable {
                 path: String, status: Int, latencyMs: Double, integrationLatencyMs: Double? = nil, requestBytes: Int = 0,
                 responseBytes: Int = 0, apiKeyId: String? = nil, sourceIp: String? = nil, userAgent: String? = nil,
                 error: String? = nil, throttled: Bool = false, throttledByAccount: Bool = false) {
-        self.requestId = requestId
+        self.requestIdText = requestId
+        self.requestIdBits = nil
         self.time = time
         self.apiId = apiId
         self.stage = stage

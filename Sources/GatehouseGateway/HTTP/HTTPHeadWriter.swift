@@ -1,3 +1,4 @@
+import GatehouseCore
 import NIOCore
 import NIOHTTP1
 
@@ -20,8 +21,19 @@ enum HTTPHeadWriter {
         for (name, value) in headers where !framing.overrides(name) && isValidName(name) && isValidValue(value) {
             writeField(name, value, into: &buffer)
         }
-        framing.forEachField { name, value in
-            if isValidValue(value) { writeField(name, value, into: &buffer) }
+        if let id = framing.requestIdBits {
+            buffer.writeStaticString("x-amzn-RequestId: ")
+            buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: RequestId.textLength) { bytes in
+                id.write(into: bytes.bindMemory(to: UInt8.self))
+            }
+            writeCRLF(into: &buffer)
+            framing.forEachFieldAfterId { name, value in
+                if isValidValue(value) { writeField(name, value, into: &buffer) }
+            }
+        } else {
+            framing.forEachField { name, value in
+                if isValidValue(value) { writeField(name, value, into: &buffer) }
+            }
         }
         writeCRLF(into: &buffer)
     }

@@ -1,3 +1,4 @@
+import GatehouseCore
 import NIOHTTP1
 
 /// The fields the connection sets on every response, whatever the stages answered: the request id, the
@@ -6,6 +7,8 @@ import NIOHTTP1
 /// merged list.
 struct ResponseFraming {
     var requestId: String
+    /// The id as bits, written as text straight into the head (`requestId` is then not used).
+    var requestIdBits: RequestId? = nil
     /// `close` or `keep-alive`, when the connection states it.
     var connection: String?
     /// The length written; `nil` with `dropsLength` writes none.
@@ -25,9 +28,20 @@ struct ResponseFraming {
         }
     }
 
+    /// The framing of `context`'s call: its id as bits when the connection made it so.
+    static func of(_ context: RequestContext) -> ResponseFraming {
+        if let id = context.id { return ResponseFraming(requestId: "", requestIdBits: id) }
+        return ResponseFraming(requestId: context.requestId)
+    }
+
     /// The fields in writing order.
     func forEachField(_ body: (String, String) -> Void) {
-        body("x-amzn-RequestId", requestId)
+        body("x-amzn-RequestId", requestIdBits?.text ?? requestId)
+        forEachFieldAfterId(body)
+    }
+
+    /// The fields after the request id, in writing order.
+    func forEachFieldAfterId(_ body: (String, String) -> Void) {
         if let connection { body("Connection", connection) }
         if let contentLength { body("Content-Length", String(contentLength)) }
         if chunked { body("Transfer-Encoding", "chunked") }

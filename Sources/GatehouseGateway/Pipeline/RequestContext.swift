@@ -4,7 +4,16 @@ import NIOCore
 /// What the pipeline learns about one request as it passes through, typed; the log stage turns it into the
 /// access-log record. One per request, confined to the connection's event loop.
 public final class RequestContext {
-    public let requestId: String
+    /// The request's id as the connection made it (nil when it was given as text); `requestId` is its text, made
+    /// on first use: a plain proxied call never needs it as a `String`.
+    public let id: RequestId?
+    private var idText: String?
+    public var requestId: String {
+        if let idText { return idText }
+        let text = id?.text ?? ""
+        idText = text
+        return text
+    }
     public let table: RoutingTable
     public let eventLoop: any EventLoop
     /// The API and stage the URL named, even when no method matched.
@@ -63,7 +72,14 @@ public final class RequestContext {
     }
 
     public init(requestId: String, table: RoutingTable, eventLoop: any EventLoop) {
-        self.requestId = requestId
+        id = nil
+        idText = requestId
+        self.table = table
+        self.eventLoop = eventLoop
+    }
+
+    public init(id: RequestId, table: RoutingTable, eventLoop: any EventLoop) {
+        self.id = id
         self.table = table
         self.eventLoop = eventLoop
     }
