@@ -67,7 +67,10 @@ extension Store {
             // and a release of each of its strings, 10 % of the writer's samples.
             for i in records.indices {
                 row.startRow()
-                if let id = records[i].requestIdBits { row.requestId(1, id) } else { row.text(1, records[i].requestId) }
+                switch records[i].requestIdentity {
+                case .bits(let id): row.requestId(1, id)
+                case .text(let text): row.text(1, text)
+                }
                 row.double(2, records[i].time.timeIntervalSince1970)
                 row.text(3, records[i].apiId); row.text(4, records[i].stage); row.text(5, records[i].resourcePath)
                 row.text(6, records[i].httpMethod); row.text(7, records[i].path); row.int(8, records[i].status)
@@ -427,10 +430,8 @@ final class TextArena {
 
     /// `count` bytes from `source` copied in, or nil when the rest of the room is too small.
     func copy(_ source: UnsafePointer<UInt8>, count: Int) -> UnsafePointer<CChar>? {
-        guard let base = storage.baseAddress, count <= storage.count - used else { return nil }
-        let target = base + used
-        target.copyMemory(from: source, byteCount: count)
-        used += count
-        return UnsafePointer(target.assumingMemoryBound(to: CChar.self))
+        write(count: count) { target in
+            UnsafeMutableRawBufferPointer(target).copyMemory(from: UnsafeRawBufferPointer(start: source, count: count))
+        }
     }
 }

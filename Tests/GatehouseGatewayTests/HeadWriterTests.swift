@@ -44,7 +44,7 @@ import Testing
         headers.add(name: "Bad Name", value: "dropped")
         headers.add(name: "X-Split", value: "a\r\nInjected: yes")
         headers.add(name: "ETag", value: "\"1\"")
-        var framing = ResponseFraming(requestId: "req-1")
+        var framing = ResponseFraming(requestId: .text("req-1"))
         framing.connection = "close"
         framing.contentLength = 2
         var buffer = ByteBuffer()
@@ -59,9 +59,9 @@ import Testing
         let id = generator.next()
         var headers = HTTPHeaders()
         headers.add(name: "X-Amzn-RequestId", value: "spoofed")
-        var asBits = ResponseFraming(requestId: "", requestIdBits: id)
+        var asBits = ResponseFraming(requestId: .bits(id))
         asBits.contentLength = 0
-        var asText = ResponseFraming(requestId: id.text)
+        var asText = ResponseFraming(requestId: .text(id.text))
         asText.contentLength = 0
         var bits = ByteBuffer(), text = ByteBuffer()
         HTTPHeadWriter.writeResponseHead(version: .http1_1, status: .ok, headers: headers, framing: asBits, into: &bits)
@@ -74,7 +74,7 @@ import Testing
     @Test func aChunkedStreamDropsTheLengthAndSaysChunked() {
         var headers = HTTPHeaders()
         headers.add(name: "Content-Length", value: "10")
-        var framing = ResponseFraming(requestId: "r")
+        var framing = ResponseFraming(requestId: .text("r"))
         framing.dropsLength = true
         framing.chunked = true
         var buffer = ByteBuffer()

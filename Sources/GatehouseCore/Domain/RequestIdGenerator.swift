@@ -80,3 +80,18 @@ public struct RequestId: Sendable, Hashable {
         return position
     }
 }
+
+/// A request id as the gateway holds it: the bits the connection made (their text written only where it is read),
+/// or text (an id given as text, or read back from the store). One value, so "which of the two" cannot disagree.
+public enum RequestIdentity: Sendable, Hashable {
+    case bits(RequestId)
+    case text(String)
+
+    /// The id's text (made from the bits each time it is asked for).
+    public var text: String {
+        switch self {
+        case .bits(let id): id.text
+        case .text(let text): text
+        }
+    }
+}

@@ -2,17 +2,14 @@ import Foundation
 
 /// One call through the gateway as the access log and metric rollups record it.
 public struct AccessLogRecord: Sendable, Equatable {
-    /// The request id: as text, or (records the worker makes) as its bits, made into text only where it is read.
+    /// The request id as text (made from the bits for records the worker makes).
     public var requestId: String {
-        get { requestIdBits?.text ?? requestIdText }
-        set {
-            requestIdText = newValue
-            requestIdBits = nil
-        }
+        get { requestIdentity.text }
+        set { requestIdentity = .text(newValue) }
     }
-    private var requestIdText: String
-    /// The id as the worker made it; the telemetry writer writes its text straight into the row.
-    public var requestIdBits: RequestId?
+    /// The id as it was made: the worker's records carry its bits, and the telemetry writer writes their text
+    /// straight into the row.
+    public var requestIdentity: RequestIdentity
     public var time: Date
     public var apiId: String?
     public var stage: String?
@@ -49,8 +46,7 @@ public struct AccessLogRecord: Sendable, Equatable {
                 path: String, status: Int, latencyMs: Double, integrationLatencyMs: Double? = nil, requestBytes: Int = 0,
                 responseBytes: Int = 0, apiKeyId: String? = nil, sourceIp: String? = nil, userAgent: String? = nil,
                 error: String? = nil, throttled: Bool = false, throttledByAccount: Bool = false) {
-        self.requestIdText = requestId
-        self.requestIdBits = nil
+        self.requestIdentity = .text(requestId)
         self.time = time
         self.apiId = apiId
         self.stage = stage

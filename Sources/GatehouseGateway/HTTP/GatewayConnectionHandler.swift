@@ -209,7 +209,7 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink, Pe
 
     private func received(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
         let receivedAt = NIODeadline.now()
-        let requestContext = RequestContext(id: requestIds.next(), table: tables.current(in: shared.table),
+        let requestContext = RequestContext(requestIdentity: .bits(requestIds.next()), table: tables.current(in: shared.table),
                                             eventLoop: context.eventLoop)
         if let slot { _ = shared.connections.setBusy(slot, true) }
         let declaredLength = parser.declaredLength
@@ -358,7 +358,7 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink, Pe
         if let minimum = call.context.stage?.binding.definition.restApi.minimumCompressionSize, let encoding = ResponseCompression.accepted(call.head.headers) {
             response = ResponseCompression.apply(to: response, minimum: minimum, encoding: encoding, isHead: call.head.method == .HEAD)
         }
-        var framing = ResponseFraming.of(call.context)
+        var framing = ResponseFraming(requestId: call.context.requestIdentity)
         if !call.keepAlive || shared.connections.isDraining {
             call.keepAlive = false
             framing.connection = "close"

@@ -21,19 +21,18 @@ enum HTTPHeadWriter {
         for (name, value) in headers where !framing.overrides(name) && isValidName(name) && isValidValue(value) {
             writeField(name, value, into: &buffer)
         }
-        if let id = framing.requestIdBits {
+        switch framing.requestId {
+        case .bits(let id):
             buffer.writeStaticString("x-amzn-RequestId: ")
             buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: RequestId.textLength) { bytes in
                 id.write(into: bytes.bindMemory(to: UInt8.self))
             }
             writeCRLF(into: &buffer)
-            framing.forEachFieldAfterId { name, value in
-                if isValidValue(value) { writeField(name, value, into: &buffer) }
-            }
-        } else {
-            framing.forEachField { name, value in
-                if isValidValue(value) { writeField(name, value, into: &buffer) }
-            }
+        case .text(let text):
+            if isValidValue(text) { writeField("x-amzn-RequestId", text, into: &buffer) }
+        }
+        framing.forEachFieldAfterId { name, value in
+            if isValidValue(value) { writeField(name, value, into: &buffer) }
         }
         writeCRLF(into: &buffer)
     }

@@ -6,9 +6,8 @@ import NIOHTTP1
 /// shared, prepared once, and never copied per call to change them); execution logging alone asks for the
 /// merged list.
 struct ResponseFraming {
-    var requestId: String
-    /// The id as bits, written as text straight into the head (`requestId` is then not used).
-    var requestIdBits: RequestId? = nil
+    /// The call's id; as bits, its text is written straight into the head.
+    var requestId: RequestIdentity
     /// `close` or `keep-alive`, when the connection states it.
     var connection: String?
     /// The length written; `nil` with `dropsLength` writes none.
@@ -28,15 +27,9 @@ struct ResponseFraming {
         }
     }
 
-    /// The framing of `context`'s call: its id as bits when the connection made it so.
-    static func of(_ context: RequestContext) -> ResponseFraming {
-        if let id = context.id { return ResponseFraming(requestId: "", requestIdBits: id) }
-        return ResponseFraming(requestId: context.requestId)
-    }
-
     /// The fields in writing order.
     func forEachField(_ body: (String, String) -> Void) {
-        body("x-amzn-RequestId", requestIdBits?.text ?? requestId)
+        body("x-amzn-RequestId", requestId.text)
         forEachFieldAfterId(body)
     }
 

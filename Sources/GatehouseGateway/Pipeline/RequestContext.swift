@@ -4,13 +4,13 @@ import NIOCore
 /// What the pipeline learns about one request as it passes through, typed; the log stage turns it into the
 /// access-log record. One per request, confined to the connection's event loop.
 public final class RequestContext {
-    /// The request's id as the connection made it (nil when it was given as text); `requestId` is its text, made
-    /// on first use: a plain proxied call never needs it as a `String`.
-    public let id: RequestId?
+    /// The request's id as the connection made it (bits) or as it was given (text); `requestId` is its text, made
+    /// on first use and kept: a plain proxied call never needs it as a `String`.
+    public let requestIdentity: RequestIdentity
     private var idText: String?
     public var requestId: String {
         if let idText { return idText }
-        let text = id?.text ?? ""
+        let text = requestIdentity.text
         idText = text
         return text
     }
@@ -71,15 +71,12 @@ public final class RequestContext {
         return values
     }
 
-    public init(requestId: String, table: RoutingTable, eventLoop: any EventLoop) {
-        id = nil
-        idText = requestId
-        self.table = table
-        self.eventLoop = eventLoop
+    public convenience init(requestId: String, table: RoutingTable, eventLoop: any EventLoop) {
+        self.init(requestIdentity: .text(requestId), table: table, eventLoop: eventLoop)
     }
 
-    public init(id: RequestId, table: RoutingTable, eventLoop: any EventLoop) {
-        self.id = id
+    public init(requestIdentity: RequestIdentity, table: RoutingTable, eventLoop: any EventLoop) {
+        self.requestIdentity = requestIdentity
         self.table = table
         self.eventLoop = eventLoop
     }

@@ -27,16 +27,16 @@ struct LogStage: Sendable {
 
     func record(_ call: Call, context: RequestContext) {
         let latency = Double((NIODeadline.now() - call.receivedAt).nanoseconds) / 1_000_000
-        // The id goes in as bits when the connection made it so: its text is made off the loop, by the writer.
         var record = AccessLogRecord(
-            requestId: context.id == nil ? context.requestId : "", time: call.receivedDate, apiId: context.target?.apiId,
+            requestId: "", time: call.receivedDate, apiId: context.target?.apiId,
             stage: context.target?.stageName, resourcePath: context.match?.resourcePath, httpMethod: call.head.method.rawValue,
             path: call.head.uri, status: call.status, latencyMs: latency, integrationLatencyMs: context.integrationLatencyMs,
             requestBytes: call.requestBytes, responseBytes: call.responseBytes, apiKeyId: context.apiKeyId, sourceIp: call.sourceIp,
             userAgent: call.head.headers.first(name: "user-agent"),
             error: context.failure?.description ?? call.failure, throttled: context.throttled,
             throttledByAccount: context.throttledByAccount)
-        record.requestIdBits = context.id
+        // As the connection made it: bits, whose text the writer makes off the loop.
+        record.requestIdentity = context.requestIdentity
         record.cacheResult = context.cacheResult
         record.principal = context.callerAccessKey ?? context.principalId
         // Read through the route (a reference): binding `.binding.stage` to a name copied the stage's settings.
