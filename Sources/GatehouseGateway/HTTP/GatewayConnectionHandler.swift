@@ -96,6 +96,10 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink, Pe
     /// handler's alone and `clear` reuses it (two allocations fewer a call); while a write still holds it (a
     /// pipelined response in the same flush), `clear` allocates a new one, so a head is never written over.
     private var spareHead: ByteBuffer?
+    /// A streamed response's head, when its body is small and of a known length: held until the body's first piece
+    /// (which is copied behind it: one write and one iovec instead of two) or, at the latest, until the backend's
+    /// read completes, so a head is never kept waiting on the backend.
+    private var heldHead: ByteBuffer?
     /// A buffer larger than this is not kept between calls (an idle connection holds at most this much).
     static let spareHeadLimit = 2048
 
@@ -413,13 +417,27 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink, Pe
             call.response = .streaming
             call.source = source
             self.call = call
-            var bytes = headBuffer(context, capacity: 256)
+            // A small body of a known length is written behind its head, in the same buffer (see `heldHead`).
+            let holds = !isHead && !bodyless && (expectedLength ?? 0) > 0 && (expectedLength ?? 0) <= Self.inlineBodyLimit
+            var bytes = headBuffer(context, capacity: 256 + (holds ? expectedLength ?? 0 : 0))
             HTTPHeadWriter.writeResponseHead(version: call.head.version, status: response.status, headers: response.headers,
                                              framing: framing, into: &bytes)
-            keepHeadBuffer(bytes)
-            context.write(wrapOutboundOut(bytes), promise: nil)
+            if holds {
+                heldHead = bytes
+            } else {
+                keepHeadBuffer(bytes)
+                context.write(wrapOutboundOut(bytes), promise: nil)
+            }
             source.start(self)
         }
+    }
+
+    /// Writes a streamed response's head kept back for its body (`heldHead`), when no body piece took it.
+    private func writeHeldHead(_ context: ChannelHandlerContext) {
+        guard let head = heldHead else { return }
+        heldHead = nil
+        keepHeadBuffer(head)
+        context.write(wrapOutboundOut(head), promise: nil)
     }
 
     /// Bodies up to this size are copied behind the head (one buffer); larger ones are written as they are.
@@ -443,7 +461,12 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink, Pe
             call.responseBytes += chunk.readableBytes
             if call.traces { LogStage.keepTracedPrefix(of: chunk, in: &call.responsePrefix) }
             self.call = call
-            if call.chunked {
+            if var head = heldHead {
+                heldHead = nil
+                head.writeImmutableBuffer(chunk)
+                keepHeadBuffer(head)
+                context.write(wrapOutboundOut(head), promise: nil)
+            } else if call.chunked {
                 HTTPHeadWriter.writeChunk(chunk, allocator: context.channel.allocator) { context.write(wrapOutboundOut($0), promise: nil) }
             } else {
                 context.write(wrapOutboundOut(chunk), promise: nil)
@@ -458,12 +481,14 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink, Pe
 
     func responseBodyFlush() {
         guard let context else { return }
+        writeHeldHead(context)
         if let flushBatch { flushBatch.flush(context) } else { context.flush() }
     }
 
     func responseBodyEnd() {
         guard let context, call?.response == .streaming else { return }
         call?.source = nil
+        writeHeldHead(context)
         endResponse(context: context)
     }
 
@@ -472,6 +497,7 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink, Pe
         // The status line is gone; the only honest signal left is to cut the connection.
         call?.failure = "\(GatewayResponseType.integrationFailure.rawValue): \(error)"
         call?.source = nil
+        writeHeldHead(context)
         context.flush()
         context.close(promise: nil)
     }
@@ -593,6 +619,7 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink, Pe
             call.body?.fail(GatewayError.protocolViolation("malformed request: \(parserError)"))
             if call.failure == nil { call.failure = "\(GatewayResponseType.badRequestBody.rawValue): malformed request (\(parserError))" }
             if call.response != .none {
+                heldHead = nil
                 call.source?.cancel()
                 context.close(promise: nil)
                 return
