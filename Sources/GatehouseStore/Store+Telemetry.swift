@@ -130,14 +130,19 @@ extension Store {
         var deleted = 0
         let logCutoff = now.timeIntervalSince1970 - policy.accessLogMaxAge
         let metricCutoff = Int64(now.timeIntervalSince1970 - policy.metricsMaxAge)
-        while true {
-            let n = try write { db -> Int in
-                try db.execute(sql: "DELETE FROM access_log WHERE id IN (SELECT id FROM access_log WHERE time < ? ORDER BY id LIMIT ?)",
-                               arguments: [logCutoff, chunk])
-                return db.changesCount
+        // By windows of ids up to the first row at the cutoff: a row written out of time order past that bound
+        // (a call that ended after later ones) goes at the next pass.
+        if let bounds = try read({ db in try Self.accessLogIdBounds(db) }) {
+            let end = try read { db in try Self.accessLogId(db, atOrAfter: logCutoff, within: bounds) }
+            var start = bounds.lowerBound
+            while start < end {
+                let upper = min(end, start + Int64(chunk))
+                deleted += try write { db -> Int in
+                    try db.execute(sql: "DELETE FROM access_log WHERE id >= ? AND id < ? AND time < ?", arguments: [start, upper, logCutoff])
+                    return db.changesCount
+                }
+                start = upper
             }
-            deleted += n
-            if n < chunk { break }
         }
         while true {
             let n = try write { db -> Int in
@@ -168,6 +173,31 @@ extension Store {
             }
         }
         return deleted
+    }
+
+    /// The lowest and highest access-log ids (nil: the log is empty).
+    static func accessLogIdBounds(_ db: Database) throws -> ClosedRange<Int64>? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT min(id), max(id) FROM access_log"),
+              let low = row[0] as Int64?, let high = row[1] as Int64? else { return nil }
+        return low...high
+    }
+
+    /// The first access-log id whose row is at or after `time` (epoch seconds), or one past the last row: found by
+    /// bisecting ids (a rowid lookup each), as rows are written in the order calls end and their times rise with
+    /// their ids. A row written out of order (a call that ended after later ones) can sit on the wrong side of the
+    /// bound by as long as that call took: callers widen their windows for it.
+    static func accessLogId(_ db: Database, atOrAfter time: Double, within bounds: ClosedRange<Int64>) throws -> Int64 {
+        let probe = try db.cachedStatement(sql: "SELECT id, time FROM access_log WHERE id >= ? ORDER BY id LIMIT 1")
+        var low = bounds.lowerBound, high = bounds.upperBound + 1
+        while low < high {
+            let mid = low + (high - low) / 2
+            guard let row = try Row.fetchOne(probe, arguments: [mid]), let id = row[0] as Int64?, id < high else {
+                high = mid
+                continue
+            }
+            if (row[1] as Double? ?? 0) < time { low = id + 1 } else { high = id }
+        }
+        return low
     }
 
     /// Execution-log lines of one request, in order.

@@ -36,17 +36,25 @@ extension Store {
 }
 
 extension Store {
+    /// How far (seconds) an access-log row's time may trail the rows written before it: a call is logged when it
+    /// ends, so one that took this long lands among later calls' rows (the integration timeout is at most 29 s).
+    static let outOfOrderSlack: Double = 120
+
     /// Calls per second per key in the access log between `from` and `to` (epoch seconds): what a plan
     /// throttle's preview replays.
     public func keyCallsPerSecond(keyIds: [String], from: Int64, to: Int64) throws -> [String: [Int64: Int]] {
         guard !keyIds.isEmpty else { return [:] }
         return try read { db in
+            guard let bounds = try Self.accessLogIdBounds(db) else { return [:] }
+            // The window's rows by id (a rowid range, no time index), widened for calls that ended out of order.
+            let first = try Self.accessLogId(db, atOrAfter: Double(from) - Self.outOfOrderSlack, within: bounds)
+            let end = try Self.accessLogId(db, atOrAfter: Double(to) + Self.outOfOrderSlack, within: bounds)
             let marks = Array(repeating: "?", count: keyIds.count).joined(separator: ",")
             var result: [String: [Int64: Int]] = [:]
             let rows = try Row.fetchCursor(db, sql: """
                 SELECT api_key_id, CAST(time AS INTEGER) AS second, COUNT(*) FROM access_log
-                WHERE time >= ? AND time < ? AND api_key_id IN (\(marks)) GROUP BY api_key_id, second
-                """, arguments: StatementArguments([Double(from), Double(to)] as [any DatabaseValueConvertible] + keyIds))
+                WHERE id >= ? AND id < ? AND time >= ? AND time < ? AND api_key_id IN (\(marks)) GROUP BY api_key_id, second
+                """, arguments: StatementArguments([first, end, Double(from), Double(to)] as [any DatabaseValueConvertible] + keyIds))
             while let row = try rows.next() {
                 result[row[0] as String, default: [:]][row[1] as Int64] = row[2] as Int
             }

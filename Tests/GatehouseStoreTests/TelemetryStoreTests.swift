@@ -91,6 +91,43 @@ import Testing
         #expect(deleted == 40 + 1 + 1, "40 log rows, one second and one minute of old rollups")
     }
 
+    @Test func timeWindowsAreFoundByIdsWhenRowsComeOutOfOrder() throws {
+        let temp = try TemporaryStore()
+        defer { temp.remove() }
+        let store = try Store(path: temp.path)
+        #expect(try store.read { db in
+            try String.fetchOne(db, sql: "SELECT name FROM sqlite_master WHERE name = 'access_log_time'")
+        } == nil, "the access log has no time index to keep up")
+        let base = 1_800_000_000.0
+        func call(_ second: Int) -> AccessLogRecord {
+            var r = record(second, status: 200, at: Date(timeIntervalSince1970: base + Double(second)), latency: 1)
+            r.apiKeyId = "k1"
+            return r
+        }
+        // One call a second for 1,000 s, written in the order they end: the call received at 550 s took 20 s (written
+        // after the one of 569 s), the one received at 595 s took 30 s (written after the one of 624 s).
+        var order = Array(0..<1_000).filter { $0 != 550 && $0 != 595 }
+        order.insert(550, at: order.firstIndex(of: 569).map { $0 + 1 } ?? 0)
+        order.insert(595, at: order.firstIndex(of: 624).map { $0 + 1 } ?? 0)
+        for batch in stride(from: 0, to: order.count, by: 37) {
+            try store.writeTelemetry(order[batch..<min(order.count, batch + 37)].map(call))
+        }
+        let counts = try #require(try store.keyCallsPerSecond(keyIds: ["k1"], from: Int64(base) + 500, to: Int64(base) + 600)["k1"])
+        #expect(counts.count == 100 && counts.values.allSatisfy { $0 == 1 }, "one call in each second of the window")
+        #expect(counts[Int64(base) + 550] == 1 && counts[Int64(base) + 595] == 1, "the calls written out of order are counted")
+        #expect(counts[Int64(base) + 499] == nil && counts[Int64(base) + 600] == nil)
+
+        // Retention with the cutoff at 600 s: no row at or after it goes, every row before it does but, perhaps, the
+        // one written out of order past the first row at the cutoff (595 s), which the next pass takes.
+        let policy = RetentionPolicy(accessLogMaxAge: 1_000, accessLogMaxRows: 10_000, metricsMaxAge: 100_000)
+        try store.applyRetention(policy, now: Date(timeIntervalSince1970: base + 1_600), chunk: 16)
+        let left = Set(try store.accessLog(after: 0, limit: 10_000).map(\.record.requestId))
+        #expect(left.subtracting(["r595"]) == Set((600..<1_000).map { "r\($0)" }))
+        try store.applyRetention(policy, now: Date(timeIntervalSince1970: base + 1_630), chunk: 16)
+        let later = try store.accessLog(after: 0, limit: 10_000).map(\.record.requestId)
+        #expect(later.count == 370 && !later.contains("r595") && later.first == "r630")
+    }
+
     @Test func twoWritersAtOnceNeverSurfaceBusy() async throws {
         let temp = try TemporaryStore()
         defer { temp.remove() }
