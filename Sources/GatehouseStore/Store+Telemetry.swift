@@ -53,32 +53,31 @@ extension Store {
         guard !records.isEmpty else { return }
         let rollups = MetricRollup.aggregate(records)
         try write { db in
-            let insert = try db.cachedStatement(sql: """
-                INSERT INTO access_log (request_id, time, api_id, stage, resource_path, http_method, path, status, latency_ms,
-                    integration_latency_ms, request_bytes, response_bytes, api_key_id, source_ip, user_agent, error, formatted, throttled,
-                    principal)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
+            // Rows go in by `rowsPerInsert` per statement (one step for them all; SQLite's per-statement work once
+            // per group), the last few one by one.
+            let group = try db.cachedStatement(sql: Self.accessLogInsert(rows: Self.rowsPerInsert))
+            let single = try db.cachedStatement(sql: Self.accessLogInsert(rows: 1))
             // Bound through SQLite's C API: building GRDB's `StatementArguments` per row was two thirds of the
             // writer's CPU in `perf` of `gatehouse bench-telemetry`.
-            let row = RowBinder(statement: insert.sqliteStatement, arena: TextArena())
-            defer { row.release() }
-            // Fields are read in place (`records[i].field`): `for r in records` copied every record, a retain
-            // and a release of each of its strings, 10 % of the writer's samples.
-            for i in records.indices {
-                row.startRow()
-                switch records[i].requestIdentity {
-                case .bits(let id): row.requestId(1, id)
-                case .text(let text): row.text(1, text)
-                }
-                row.double(2, records[i].time.timeIntervalSince1970)
-                row.text(3, records[i].apiId); row.text(4, records[i].stage); row.text(5, records[i].resourcePath)
-                row.text(6, records[i].httpMethod); row.text(7, records[i].path); row.int(8, records[i].status)
-                row.double(9, records[i].latencyMs); row.double(10, records[i].integrationLatencyMs)
-                row.int(11, records[i].requestBytes); row.int(12, records[i].responseBytes); row.text(13, records[i].apiKeyId)
-                row.text(14, records[i].sourceIp); row.text(15, records[i].userAgent); row.text(16, records[i].error)
-                row.text(17, records[i].formatted); row.int(18, records[i].throttled ? 1 : 0); row.text(19, records[i].principal)
-                try row.step(db)
+            let arena = TextArena()
+            let groupRows = RowBinder(statement: group.sqliteStatement, arena: arena)
+            let singleRow = RowBinder(statement: single.sqliteStatement, arena: arena)
+            defer {
+                groupRows.release()
+                singleRow.release()
+            }
+            var i = records.startIndex
+            while records.endIndex - i >= Self.rowsPerInsert {
+                groupRows.startRow()
+                for k in 0..<Self.rowsPerInsert { Self.bind(records, i + k, to: groupRows, at: Int32(k * Self.accessLogColumnCount)) }
+                try groupRows.step(db)
+                i += Self.rowsPerInsert
+            }
+            while i < records.endIndex {
+                singleRow.startRow()
+                Self.bind(records, i, to: singleRow, at: 0)
+                try singleRow.step(db)
+                i += 1
             }
             let execution = try db.cachedStatement(sql: """
                 INSERT INTO execution_log (request_id, time, api_id, stage, line, message) VALUES (?, ?, ?, ?, ?, ?)
@@ -99,6 +98,39 @@ extension Store {
             }
             try Self.upsertRollups(db, table: "metric_minute", time: "minute", rollups: minutes)
         }
+    }
+
+    /// Access-log rows per INSERT statement: 16 rows of 19 values, far below SQLite's limit on variables.
+    static let rowsPerInsert = 16
+    static let accessLogColumnCount = 19
+
+    /// An INSERT of `rows` access-log rows (the columns `bind` fills, in its order).
+    static func accessLogInsert(rows: Int) -> String {
+        let values = "(" + Array(repeating: "?", count: accessLogColumnCount).joined(separator: ", ") + ")"
+        return """
+            INSERT INTO access_log (request_id, time, api_id, stage, resource_path, http_method, path, status, latency_ms,
+                integration_latency_ms, request_bytes, response_bytes, api_key_id, source_ip, user_agent, error, formatted, throttled,
+                principal)
+            VALUES \(Array(repeating: values, count: rows).joined(separator: ", "))
+            """
+    }
+
+    /// Binds record `i`'s columns to the statement's parameters after `base`. Fields are read in place
+    /// (`records[i].field`): `for r in records` copied every record, a retain and a release of each of its
+    /// strings, 10 % of the writer's samples.
+    @inline(__always)
+    static func bind(_ records: [AccessLogRecord], _ i: Int, to row: RowBinder, at base: Int32) {
+        switch records[i].requestIdentity {
+        case .bits(let id): row.requestId(base + 1, id)
+        case .text(let text): row.text(base + 1, text)
+        }
+        row.double(base + 2, records[i].time.timeIntervalSince1970)
+        row.text(base + 3, records[i].apiId); row.text(base + 4, records[i].stage); row.text(base + 5, records[i].resourcePath)
+        row.text(base + 6, records[i].httpMethod); row.text(base + 7, records[i].path); row.int(base + 8, records[i].status)
+        row.double(base + 9, records[i].latencyMs); row.double(base + 10, records[i].integrationLatencyMs)
+        row.int(base + 11, records[i].requestBytes); row.int(base + 12, records[i].responseBytes); row.text(base + 13, records[i].apiKeyId)
+        row.text(base + 14, records[i].sourceIp); row.text(base + 15, records[i].userAgent); row.text(base + 16, records[i].error)
+        row.text(base + 17, records[i].formatted); row.int(base + 18, records[i].throttled ? 1 : 0); row.text(base + 19, records[i].principal)
     }
 
     /// Adds rollups into a rollup table (`metric_second` or `metric_minute`), merging histograms in SQL.
@@ -346,7 +378,8 @@ struct RowBinder {
     /// SQLite copies the bytes (`SQLITE_TRANSIENT`): for a text the arena has no room for.
     static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
-    /// A new row: its texts go where the last row's were (every column is bound again before each step).
+    /// A new row (or group of rows): its texts go where the last one's were (every column is bound again before
+    /// each step).
     func startRow() {
         arena.reset()
     }
