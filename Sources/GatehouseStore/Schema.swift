@@ -395,7 +395,7 @@ enum Schema {
         }
         migrator.registerMigration("v21-access-log-no-time-index") { db in
             // Rows are written in the order calls end, so their times rise with their ids: retention and the key
-            // replay find a time's rows by bisecting ids (`Store.accessLogId(atOrAfter:)`). Keeping this index
+            // replay find a time's rows by bisecting ids (`Store.accessLogIds(_:from:to:)`). Keeping this index
             // was a fifth of the telemetry writer's CPU per row (`gatehouse bench-telemetry`).
             try db.execute(sql: "DROP INDEX IF EXISTS access_log_time")
         }

@@ -55,8 +55,8 @@ extension Store {
         try write { db in
             // Rows go in by `rowsPerInsert` per statement (one step for them all; SQLite's per-statement work once
             // per group), the last few one by one.
-            let group = try db.cachedStatement(sql: Self.accessLogInsert(rows: Self.rowsPerInsert))
-            let single = try db.cachedStatement(sql: Self.accessLogInsert(rows: 1))
+            let group = try db.cachedStatement(sql: Self.accessLogGroupInsert)
+            let single = try db.cachedStatement(sql: Self.accessLogRowInsert)
             // Bound through SQLite's C API: building GRDB's `StatementArguments` per row was two thirds of the
             // writer's CPU in `perf` of `gatehouse bench-telemetry`.
             let arena = TextArena()
@@ -103,6 +103,10 @@ extension Store {
     /// Access-log rows per INSERT statement: 16 rows of 19 values, far below SQLite's limit on variables.
     static let rowsPerInsert = 16
     static let accessLogColumnCount = 19
+
+    /// The INSERTs of `rowsPerInsert` rows and of one, made once.
+    static let accessLogGroupInsert = accessLogInsert(rows: rowsPerInsert)
+    static let accessLogRowInsert = accessLogInsert(rows: 1)
 
     /// An INSERT of `rows` access-log rows (the columns `bind` fills, in its order).
     static func accessLogInsert(rows: Int) -> String {
@@ -164,17 +168,15 @@ extension Store {
         let metricCutoff = Int64(now.timeIntervalSince1970 - policy.metricsMaxAge)
         // By windows of ids up to the first row at the cutoff: a row written out of time order past that bound
         // (a call that ended after later ones) goes at the next pass.
-        if let bounds = try read({ db in try Self.accessLogIdBounds(db) }) {
-            let end = try read { db in try Self.accessLogId(db, atOrAfter: logCutoff, within: bounds) }
-            var start = bounds.lowerBound
-            while start < end {
-                let upper = min(end, start + Int64(chunk))
-                deleted += try write { db -> Int in
-                    try db.execute(sql: "DELETE FROM access_log WHERE id >= ? AND id < ? AND time < ?", arguments: [start, upper, logCutoff])
-                    return db.changesCount
-                }
-                start = upper
+        let old = try read { db in try Self.accessLogIds(db, from: -.infinity, to: logCutoff) }
+        var start = old.lowerBound
+        while start < old.upperBound {
+            let upper = min(old.upperBound, start + Int64(chunk))
+            deleted += try write { db -> Int in
+                try db.execute(sql: "DELETE FROM access_log WHERE id >= ? AND id < ? AND time < ?", arguments: [start, upper, logCutoff])
+                return db.changesCount
             }
+            start = upper
         }
         while true {
             let n = try write { db -> Int in
@@ -207,29 +209,29 @@ extension Store {
         return deleted
     }
 
-    /// The lowest and highest access-log ids (nil: the log is empty).
-    static func accessLogIdBounds(_ db: Database) throws -> ClosedRange<Int64>? {
+    /// The ids of the access-log rows from `from` to before `to` (epoch seconds; empty when the log is): each end found
+    /// by bisecting ids (a rowid lookup a step), as rows are written in the order calls end and their times rise with
+    /// their ids. A row written out of order (a call that ended after later ones) can sit on the wrong side of an end
+    /// by as long as that call took: callers widen the window for it, or filter by time within it.
+    static func accessLogIds(_ db: Database, from: Double, to: Double) throws -> Range<Int64> {
         guard let row = try Row.fetchOne(db, sql: "SELECT min(id), max(id) FROM access_log"),
-              let low = row[0] as Int64?, let high = row[1] as Int64? else { return nil }
-        return low...high
-    }
-
-    /// The first access-log id whose row is at or after `time` (epoch seconds), or one past the last row: found by
-    /// bisecting ids (a rowid lookup each), as rows are written in the order calls end and their times rise with
-    /// their ids. A row written out of order (a call that ended after later ones) can sit on the wrong side of the
-    /// bound by as long as that call took: callers widen their windows for it.
-    static func accessLogId(_ db: Database, atOrAfter time: Double, within bounds: ClosedRange<Int64>) throws -> Int64 {
+              let first = row[0] as Int64?, let last = row[1] as Int64? else { return 0..<0 }
         let probe = try db.cachedStatement(sql: "SELECT id, time FROM access_log WHERE id >= ? ORDER BY id LIMIT 1")
-        var low = bounds.lowerBound, high = bounds.upperBound + 1
-        while low < high {
-            let mid = low + (high - low) / 2
-            guard let row = try Row.fetchOne(probe, arguments: [mid]), let id = row[0] as Int64?, id < high else {
-                high = mid
-                continue
+        // The first id whose row is at or after `time`, or one past the last row.
+        func firstId(atOrAfter time: Double) throws -> Int64 {
+            var low = first, high = last + 1
+            while low < high {
+                let mid = low + (high - low) / 2
+                guard let row = try Row.fetchOne(probe, arguments: [mid]), let id = row[0] as Int64?, id < high else {
+                    high = mid
+                    continue
+                }
+                if (row[1] as Double? ?? 0) < time { low = id + 1 } else { high = id }
             }
-            if (row[1] as Double? ?? 0) < time { low = id + 1 } else { high = id }
+            return low
         }
-        return low
+        let lower = try firstId(atOrAfter: from)
+        return lower..<max(lower, try firstId(atOrAfter: to))
     }
 
     /// Execution-log lines of one request, in order.

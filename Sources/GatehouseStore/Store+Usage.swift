@@ -45,16 +45,14 @@ extension Store {
     public func keyCallsPerSecond(keyIds: [String], from: Int64, to: Int64) throws -> [String: [Int64: Int]] {
         guard !keyIds.isEmpty else { return [:] }
         return try read { db in
-            guard let bounds = try Self.accessLogIdBounds(db) else { return [:] }
             // The window's rows by id (a rowid range, no time index), widened for calls that ended out of order.
-            let first = try Self.accessLogId(db, atOrAfter: Double(from) - Self.outOfOrderSlack, within: bounds)
-            let end = try Self.accessLogId(db, atOrAfter: Double(to) + Self.outOfOrderSlack, within: bounds)
+            let ids = try Self.accessLogIds(db, from: Double(from) - Self.outOfOrderSlack, to: Double(to) + Self.outOfOrderSlack)
             let marks = Array(repeating: "?", count: keyIds.count).joined(separator: ",")
             var result: [String: [Int64: Int]] = [:]
             let rows = try Row.fetchCursor(db, sql: """
                 SELECT api_key_id, CAST(time AS INTEGER) AS second, COUNT(*) FROM access_log
                 WHERE id >= ? AND id < ? AND time >= ? AND time < ? AND api_key_id IN (\(marks)) GROUP BY api_key_id, second
-                """, arguments: StatementArguments([first, end, Double(from), Double(to)] as [any DatabaseValueConvertible] + keyIds))
+                """, arguments: StatementArguments([ids.lowerBound, ids.upperBound, Double(from), Double(to)] as [any DatabaseValueConvertible] + keyIds))
             while let row = try rows.next() {
                 result[row[0] as String, default: [:]][row[1] as Int64] = row[2] as Int
             }

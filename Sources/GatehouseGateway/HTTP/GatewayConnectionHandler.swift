@@ -418,8 +418,9 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink, Pe
             call.source = source
             self.call = call
             // A small body of a known length is written behind its head, in the same buffer (see `heldHead`).
-            let holds = !isHead && !bodyless && (expectedLength ?? 0) > 0 && (expectedLength ?? 0) <= Self.inlineBodyLimit
-            var bytes = headBuffer(context, capacity: 256 + (holds ? expectedLength ?? 0 : 0))
+            let bodyLength = isHead || bodyless ? 0 : expectedLength ?? 0
+            let holds = bodyLength > 0 && bodyLength <= Self.inlineBodyLimit
+            var bytes = headBuffer(context, capacity: 256 + (holds ? bodyLength : 0))
             HTTPHeadWriter.writeResponseHead(version: call.head.version, status: response.status, headers: response.headers,
                                              framing: framing, into: &bytes)
             if holds {
@@ -432,7 +433,8 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink, Pe
         }
     }
 
-    /// Writes a streamed response's head kept back for its body (`heldHead`), when no body piece took it.
+    /// Writes a streamed response's head kept back for its body (`heldHead`), with the body's first piece behind it
+    /// when one came.
     private func writeHeldHead(_ context: ChannelHandlerContext) {
         guard let head = heldHead else { return }
         heldHead = nil
@@ -461,11 +463,9 @@ final class GatewayConnectionHandler: ChannelDuplexHandler, ResponseBodySink, Pe
             call.responseBytes += chunk.readableBytes
             if call.traces { LogStage.keepTracedPrefix(of: chunk, in: &call.responsePrefix) }
             self.call = call
-            if var head = heldHead {
-                heldHead = nil
-                head.writeImmutableBuffer(chunk)
-                keepHeadBuffer(head)
-                context.write(wrapOutboundOut(head), promise: nil)
+            if heldHead != nil {
+                heldHead?.writeImmutableBuffer(chunk)
+                writeHeldHead(context)
             } else if call.chunked {
                 HTTPHeadWriter.writeChunk(chunk, allocator: context.channel.allocator) { context.write(wrapOutboundOut($0), promise: nil) }
             } else {
