@@ -67,7 +67,10 @@ import Testing
         #expect(try loader.logs(after: tail.last?.id, limit: 50).isEmpty)
     }
 
-    @Test func cachedBucketsPlusFreshOnesEqualAFreshRead() throws {
+    @Test(arguments: [TimeWindow.m5, .h24])
+    func cachedBucketsPlusFreshOnesEqualAFreshRead(window: TimeWindow) throws {
+        // A store per window: calls written a second or two ahead of one window's `now` could fall past the
+        // end of the other window's current bucket, and so be missing from its first read by design.
         let (store, apiId, dir) = try makeStore()
         defer { try? FileManager.default.removeItem(at: dir) }
         let now = Date()
@@ -77,7 +80,7 @@ import Testing
                                 httpMethod: "GET", path: "/health", status: 200, latencyMs: 3)
             })
         }
-        for window in [TimeWindow.m5, .h24] {
+        do {
             let loader = ConsoleDataLoader(store: store)
             try burst(at: now.addingTimeInterval(-200), count: 30, tag: "old\(window)")
             let first = try loader.load(window: window, chartTarget: nil, now: now)
