@@ -58,9 +58,11 @@ import Testing
         defer { worker.signal(SIGKILL) }
         let url = "http://127.0.0.1:\(port)/restapis/\(apiId)/prod/_user_request_/health"
         let store = try Store(path: db, access: .readOnly)
-        let urls = (0..<50).flatMap { _ in ["-o", "/dev/null", url] }
-        // One curl process, one connection, 10 requests a second for 5 s.
-        async let traffic = curl(["--rate", "10/s", "-w", "%{http_code} %{num_connects}\n"] + urls)
+        // One curl process, one connection, 20 requests a second for 10 s: long enough for the CLI process to start
+        // and write on a machine busy with the rest of the suite (with 5 s, CI once saw all 50 calls answered first).
+        let calls = 200
+        let urls = (0..<calls).flatMap { _ in ["-o", "/dev/null", url] }
+        async let traffic = curl(["--rate", "20/s", "-w", "%{http_code} %{num_connects}\n"] + urls)
         // Change the limit once the worker has recorded a few of the calls.
         try await waitUntil("five calls logged") { try store.accessLog(after: 0, limit: 10).count >= 5 }
         let change = try await gatehouse("throttle", "set", "--store", db, "--api", apiId, "--stage", "prod",
@@ -68,7 +70,7 @@ import Testing
         #expect(change.status == 0, "\(change.stderr)")
         let output = try await traffic.stdout
         let lines = output.split(separator: "\n").map { $0.split(separator: " ").compactMap { Int($0) } }
-        try #require(lines.count == 50 && lines.allSatisfy { $0.count == 2 }, "\(output)")
+        try #require(lines.count == calls && lines.allSatisfy { $0.count == 2 }, "\(output)")
         let statuses = lines.map { $0[0] }
         let connects = lines.map { $0[1] }.reduce(0, +)
         #expect(connects == 1, "the connection was kept across the change")
@@ -79,8 +81,8 @@ import Testing
         #expect(firstRejected >= 5 && statuses[firstRejected...].allSatisfy { $0 == 429 }, "\(statuses)")
         // Enforced within a second, measured from the change's audit row to the first 429 the worker logged.
         let audit = try #require(try store.auditLog(limit: 5).first { $0.action == "UpdateStage(throttle)" })
-        try await waitUntil("the 429s logged") { try store.accessLog(after: 0, limit: 100).contains { $0.record.status == 429 } }
-        let first429 = try #require(try store.accessLog(after: 0, limit: 100).filter { $0.record.status == 429 }.map(\.record.time).min())
+        try await waitUntil("the 429s logged") { try store.accessLog(after: 0, limit: calls).contains { $0.record.status == 429 } }
+        let first429 = try #require(try store.accessLog(after: 0, limit: calls).filter { $0.record.status == 429 }.map(\.record.time).min())
         let delay = first429.timeIntervalSince(audit.time)
         #expect(delay >= 0 && delay <= 1.0, "first 429 \(delay) s after the change was written")
     }
