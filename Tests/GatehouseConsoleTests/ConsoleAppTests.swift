@@ -80,23 +80,21 @@ import Testing
                                 httpMethod: "GET", path: "/health", status: 200, latencyMs: 3)
             })
         }
-        do {
-            let loader = ConsoleDataLoader(store: store)
-            try burst(at: now.addingTimeInterval(-200), count: 30, tag: "old\(window)")
-            let first = try loader.load(window: window, chartTarget: nil, now: now)
-            try burst(at: now.addingTimeInterval(1), count: 7, tag: "new\(window)")
-            try burst(at: now.addingTimeInterval(-2), count: 5, tag: "late\(window)")
-            let second = try loader.load(window: window, chartTarget: nil, now: now.addingTimeInterval(2))
-            let fresh = try ConsoleDataLoader(store: store).load(window: window, chartTarget: nil, now: now.addingTimeInterval(2))
-            #expect(second.overview.first?.total == (first.overview.first?.total ?? 0) + 12)
-            #expect(second.overview == fresh.overview)
-            #expect(second.chart == fresh.chart)
-            // Another refresh in the same buckets: the completed part's totals are reused, the fresh part merged.
-            try burst(at: now.addingTimeInterval(1.5), count: 3, tag: "more\(window)")
-            let third = try loader.load(window: window, chartTarget: nil, now: now.addingTimeInterval(2))
-            #expect(third.overview.first?.total == (second.overview.first?.total ?? 0) + 3)
-            #expect(third.overview == (try ConsoleDataLoader(store: store).load(window: window, chartTarget: nil, now: now.addingTimeInterval(2))).overview)
-        }
+        let loader = ConsoleDataLoader(store: store)
+        try burst(at: now.addingTimeInterval(-200), count: 30, tag: "old")
+        let first = try loader.load(window: window, chartTarget: nil, now: now)
+        try burst(at: now.addingTimeInterval(1), count: 7, tag: "new")
+        try burst(at: now.addingTimeInterval(-2), count: 5, tag: "late")
+        let second = try loader.load(window: window, chartTarget: nil, now: now.addingTimeInterval(2))
+        let fresh = try ConsoleDataLoader(store: store).load(window: window, chartTarget: nil, now: now.addingTimeInterval(2))
+        #expect(second.overview.first?.total == (first.overview.first?.total ?? 0) + 12)
+        #expect(second.overview == fresh.overview)
+        #expect(second.chart == fresh.chart)
+        // Another refresh in the same buckets: the completed part's totals are reused, the fresh part merged.
+        try burst(at: now.addingTimeInterval(1.5), count: 3, tag: "more")
+        let third = try loader.load(window: window, chartTarget: nil, now: now.addingTimeInterval(2))
+        #expect(third.overview.first?.total == (second.overview.first?.total ?? 0) + 3)
+        #expect(third.overview == (try ConsoleDataLoader(store: store).load(window: window, chartTarget: nil, now: now.addingTimeInterval(2))).overview)
     }
 
     @Test func theAccountRowCountsOnlyWhatTheAccountLimitRefused() throws {
